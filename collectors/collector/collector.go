@@ -1,0 +1,147 @@
+// Package collector defines the contract every hwagent collector implements
+// and the environment it runs in. The list of collectors and the runner live
+// in the parent package collectors.
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hwagent/hwagent/collectors/smbios"
+	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/inventory"
+)
+
+// Apply writes a collector's result into the inventory. The runner calls the
+// Apply functions one at a time, in the order of the collector list, after
+// every collector has finished, so an Apply may read sections that earlier
+// collectors filled (LLDP attaches neighbours to the network section).
+type Apply func(inv *inventory.Inventory)
+
+// Collector gathers one concern.
+type Collector interface {
+	// Name is the collector's name for --collectors and reports.
+	Name() string
+	// Collect reads the host and returns how to apply what it found. It
+	// returns an error wrapping ErrNotApplicable when the concern does not
+	// exist on this machine, a *PartialError with a non-nil Apply when some
+	// reads failed, or any other error when it produced nothing.
+	Collect(ctx context.Context, env *Env) (Apply, error)
+}
+
+// ErrNotApplicable marks a concern absent from this machine: no BMC, no
+// SMBIOS table. It is not a failure.
+var ErrNotApplicable = errors.New("not applicable")
+
+// NotApplicable returns an error wrapping ErrNotApplicable with a reason.
+func NotApplicable(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrNotApplicable, fmt.Sprintf(format, args...))
+}
+
+// PartialError carries the warnings of a collector that produced a section
+// with gaps.
+type PartialError struct {
+	Warnings []string
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("partial: %s", strings.Join(e.Warnings, "; "))
+}
+
+// Warnings accumulates non-fatal problems; it is safe for concurrent use.
+type Warnings struct {
+	mu   sync.Mutex
+	list []string
+}
+
+// Addf records a warning.
+func (w *Warnings) Addf(format string, args ...any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.list = append(w.list, fmt.Sprintf(format, args...))
+}
+
+// Add records err as a warning unless it is nil.
+func (w *Warnings) Add(err error) {
+	if err != nil {
+		w.Addf("%v", err)
+	}
+}
+
+// Err returns a *PartialError when warnings were recorded, else nil.
+func (w *Warnings) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.list) == 0 {
+		return nil
+	}
+	return &PartialError{Warnings: append([]string(nil), w.list...)}
+}
+
+// Env is what every collector gets: where the host is, a logger, the
+// configuration, and data shared between collectors (the SMBIOS table, parsed
+// once).
+type Env struct {
+	Paths  *hostpaths.Paths
+	Logger *slog.Logger
+	Config Config
+
+	shared *shared
+}
+
+// shared is the state all copies of an Env share.
+type shared struct {
+	smbiosOnce sync.Once
+	smbiosInfo *smbios.Table
+	smbiosErr  error
+}
+
+// Config holds settings collectors read. Zero values mean the defaults.
+type Config struct {
+	// PCIIDsPath is a pci.ids file to use instead of searching the host.
+	PCIIDsPath string
+	// LLDPWait is how long the LLDP collector listens; 0 skips listening.
+	LLDPWait time.Duration
+	// LLDPLinkUp brings down interfaces up for LLDP and restores them after.
+	LLDPLinkUp bool
+	// LLDPStopFirmwareAgent stops the i40e/ice firmware LLDP agent (opt-in).
+	LLDPStopFirmwareAgent bool
+	// LLDPProgress, when set, is called as the LLDP collector waits.
+	LLDPProgress func(remaining time.Duration, heard, waiting int)
+	// IPMITimeout bounds one IPMI command.
+	IPMITimeout time.Duration
+}
+
+// NewEnv returns an Env for paths; a nil logger discards.
+func NewEnv(paths *hostpaths.Paths, logger *slog.Logger, cfg Config) *Env {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Env{Paths: paths, Logger: logger, Config: cfg, shared: &shared{}}
+}
+
+// WithLogger returns a copy of e that logs to logger and shares e's parsed
+// data.
+func (e *Env) WithLogger(logger *slog.Logger) *Env {
+	c := *e
+	c.Logger = logger
+	return &c
+}
+
+// SMBIOS returns the host's SMBIOS table, read and parsed on first use.
+// The error wraps ErrNotApplicable when the host exports no table.
+func (e *Env) SMBIOS() (*smbios.Table, error) {
+	s := e.shared
+	s.smbiosOnce.Do(func() {
+		s.smbiosInfo, s.smbiosErr = smbios.Load(e.Paths)
+		if errors.Is(s.smbiosErr, smbios.ErrNoTable) {
+			s.smbiosErr = fmt.Errorf("%w: %w", ErrNotApplicable, s.smbiosErr)
+		}
+	})
+	return s.smbiosInfo, s.smbiosErr
+}

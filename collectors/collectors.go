@@ -1,0 +1,187 @@
+// Package collectors lists hwagent's collectors and runs them.
+//
+// Every collector is in the literal list returned by All, in the order their
+// results are applied; there is no registration by init(). Run executes the
+// enabled collectors concurrently, each under its own deadline, and records
+// each one's status in the inventory: one failing collector never costs the
+// others.
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/inventory"
+)
+
+// Spec describes one entry of the collector list.
+type Spec struct {
+	Collector collector.Collector
+	// Description is shown by `hwagent collectors`.
+	Description string
+	// DefaultEnabled collectors run unless disabled.
+	DefaultEnabled bool
+	// Timeout bounds the collector; 0 means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Name is the collector's name.
+func (s Spec) Name() string { return s.Collector.Name() }
+
+// DefaultTimeout bounds a collector that sets no timeout of its own.
+const DefaultTimeout = 15 * time.Second
+
+// Select returns the specs to run: enable, when non-empty, is the exact list;
+// disable removes names from it. Unknown names are an error.
+func Select(all []Spec, enable, disable []string) ([]Spec, error) {
+	known := map[string]bool{}
+	for _, s := range all {
+		known[s.Name()] = true
+	}
+	var unknown []string
+	for _, n := range append(append([]string(nil), enable...), disable...) {
+		if !known[n] {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown collector %s (known: %s)", strings.Join(unknown, ", "), strings.Join(Names(all), ", "))
+	}
+	want := map[string]bool{}
+	for _, n := range enable {
+		want[n] = true
+	}
+	off := map[string]bool{}
+	for _, n := range disable {
+		off[n] = true
+	}
+	var out []Spec
+	for _, s := range all {
+		on := s.DefaultEnabled
+		if len(enable) > 0 {
+			on = want[s.Name()]
+		}
+		if on && !off[s.Name()] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// Names lists the collectors' names.
+func Names(specs []Spec) []string {
+	out := make([]string, len(specs))
+	for i, s := range specs {
+		out[i] = s.Name()
+	}
+	return out
+}
+
+type outcome struct {
+	apply  collector.Apply
+	status inventory.CollectorStatus
+}
+
+// Run runs specs concurrently and applies their results to inv in list
+// order. It never returns an error: each collector's failure is recorded in
+// inv.Collectors. Statuses of collectors already in inv are replaced.
+func Run(ctx context.Context, env *collector.Env, specs []Spec, inv *inventory.Inventory) {
+	results := make([]outcome, len(specs))
+	var wg sync.WaitGroup
+	for i, s := range specs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = runOne(ctx, env, s)
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.apply != nil {
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						r.status.Status = inventory.StatusFailed
+						r.status.Error = fmt.Sprintf("panic applying result: %v", p)
+					}
+				}()
+				r.apply(inv)
+			}()
+		}
+		setStatus(inv, r.status)
+	}
+	sort.SliceStable(inv.Collectors, func(i, j int) bool { return inv.Collectors[i].Name < inv.Collectors[j].Name })
+}
+
+func setStatus(inv *inventory.Inventory, st inventory.CollectorStatus) {
+	if old := inv.Collector(st.Name); old != nil {
+		*old = st
+		return
+	}
+	inv.Collectors = append(inv.Collectors, st)
+}
+
+func runOne(ctx context.Context, env *collector.Env, s Spec) (out outcome) {
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	name := s.Name()
+	start := time.Now()
+	out.status.Name = name
+	logger := env.Logger.With("collector", name)
+
+	type result struct {
+		apply collector.Apply
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("panic: %v\n%s", p, debug.Stack())}
+			}
+		}()
+		a, err := s.Collector.Collect(ctx, env.WithLogger(logger))
+		done <- result{a, err}
+	}()
+
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		// A collector stuck in a system call that ignores its context is
+		// abandoned: its goroutine may linger, the report does not wait.
+		r.err = fmt.Errorf("deadline of %s exceeded", timeout)
+	}
+	out.status.DurationSeconds = time.Since(start).Seconds()
+
+	var partial *collector.PartialError
+	switch {
+	case r.err == nil:
+		out.status.Status = inventory.StatusOK
+		out.apply = r.apply
+	case errors.Is(r.err, collector.ErrNotApplicable):
+		out.status.Status = inventory.StatusNotApplicable
+		out.status.Error = r.err.Error()
+		out.apply = r.apply
+	case errors.As(r.err, &partial) && r.apply != nil:
+		out.status.Status = inventory.StatusPartial
+		out.status.Warnings = partial.Warnings
+		out.apply = r.apply
+	default:
+		out.status.Status = inventory.StatusFailed
+		out.status.Error = r.err.Error()
+	}
+	logger.Debug("collector finished", "status", out.status.Status, "duration", time.Since(start), "error", out.status.Error)
+	return out
+}

@@ -1,0 +1,13 @@
+// Package hostpaths says where the host's trees (/proc, /sys, /dev, /run,
+// /etc) are when hwagent does not run in the host's own mount namespace, and
+// reads files from them.
+//
+// A container sees the host through remapped mounts: Tinkerbell's Hook binds
+// /proc, /sys and /dev at /host/proc, /host/sys and /host/dev; the Hanlon
+// microkernel used /host-proc, /host-sys and /host-dev. Paths is built once
+// from flags, environment and autodetection and handed to every collector.
+//
+// Every read goes through Paths so that quirks of sysfs and procfs are handled
+// in one place (bounded reads, sizes that lie) and so that `hwagent snapshot`
+// can record exactly which files the collectors read.
+package hostpaths

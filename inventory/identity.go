@@ -1,0 +1,112 @@
+package inventory
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+)
+
+// Identity holds the identifiers a server uses to recognise a machine again,
+// with placeholder values already removed.
+type Identity struct {
+	// MachineID is a stable identifier derived from the strongest valid
+	// identifier (see Basis): "m-" and 24 hex digits of a SHA-256.
+	MachineID string `json:"machine_id"`
+	// Basis names the identifier MachineID was derived from:
+	// "system_uuid", "system_serial", "baseboard_serial", "chassis_serial"
+	// or "mac". Empty when the machine has no usable identifier.
+	Basis string `json:"basis,omitempty"`
+	// SystemUUID is the SMBIOS type 1 UUID unless it is a placeholder.
+	SystemUUID string `json:"system_uuid,omitempty"`
+	// SystemSerial is "manufacturer/product/serial" of SMBIOS type 1 when
+	// the serial is not a placeholder.
+	SystemSerial string `json:"system_serial,omitempty"`
+	// BaseboardSerial is "manufacturer/product/serial" of SMBIOS type 2.
+	BaseboardSerial string `json:"baseboard_serial,omitempty"`
+	// ChassisSerial is "manufacturer/serial" of SMBIOS type 3.
+	ChassisSerial string `json:"chassis_serial,omitempty"`
+	// MACs are the permanent MACs of physical NICs, sorted.
+	MACs []string `json:"macs,omitempty"`
+}
+
+// Keys returns every identifier as a "kind:value" string, strongest first. Two
+// documents that share a key describe the same machine.
+func (id Identity) Keys() []string {
+	var keys []string
+	add := func(kind, v string) {
+		if v != "" {
+			keys = append(keys, kind+":"+v)
+		}
+	}
+	add("system_uuid", id.SystemUUID)
+	add("system_serial", id.SystemSerial)
+	add("baseboard_serial", id.BaseboardSerial)
+	add("chassis_serial", id.ChassisSerial)
+	for _, m := range id.MACs {
+		add("mac", m)
+	}
+	return keys
+}
+
+// DeriveIdentity computes Identity from the System and Network sections.
+func DeriveIdentity(inv *Inventory) Identity {
+	var id Identity
+	if s := inv.System; s != nil {
+		if !IsPlaceholderUUID(s.Product.UUID) && !contains(s.Product.Placeholders, "uuid") {
+			id.SystemUUID = strings.ToLower(s.Product.UUID)
+		}
+		if !IsPlaceholder(s.Product.Serial) {
+			id.SystemSerial = joinID(s.Product.Manufacturer, s.Product.Name, s.Product.Serial)
+		}
+		if b := s.Baseboard; b != nil && !IsPlaceholder(b.Serial) {
+			id.BaseboardSerial = joinID(b.Manufacturer, b.Product, b.Serial)
+		}
+		if c := s.Chassis; c != nil && !IsPlaceholder(c.Serial) {
+			id.ChassisSerial = joinID(c.Manufacturer, c.Serial)
+		}
+	}
+	if n := inv.Network; n != nil {
+		for _, nic := range n.Interfaces {
+			if nic.Kind != NICPhysical {
+				continue
+			}
+			mac := nic.PermanentMAC
+			if mac == "" {
+				mac = nic.MAC
+			}
+			mac = strings.ToLower(mac)
+			if mac == "" || mac == "00:00:00:00:00:00" || contains(id.MACs, mac) {
+				continue
+			}
+			id.MACs = append(id.MACs, mac)
+		}
+		sort.Strings(id.MACs)
+	}
+	keys := id.Keys()
+	if len(keys) > 0 {
+		id.Basis = keys[0][:strings.IndexByte(keys[0], ':')]
+		sum := sha256.Sum256([]byte(keys[0]))
+		id.MachineID = "m-" + hex.EncodeToString(sum[:12])
+	}
+	return id
+}
+
+func joinID(parts ...string) string {
+	for i, p := range parts {
+		if IsPlaceholder(p) {
+			p = ""
+		}
+		parts[i] = strings.TrimSpace(p)
+	}
+	return strings.Join(parts, "/")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
