@@ -1,0 +1,77 @@
+// Command hwagent discovers a bare-metal machine's hardware, registers it
+// with a provisioning server, and turns fleets of inventories into EKS
+// Anywhere hardware.csv files and Tinkerbell Hardware manifests.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "hwagent:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with a code after the command printed its own
+// message.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// run builds the command tree and executes it; it is main without os.Exit,
+// so tests can call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	g := &globalFlags{}
+	root := &cobra.Command{
+		Use:   "hwagent",
+		Short: "Hardware discovery agent for bare-metal provisioning",
+		Long: `hwagent collects a machine's hardware facts (SMBIOS, CPU, memory, disks,
+NICs, PCI, firmware, LLDP neighbours, BMC) without any external tool, registers
+the machine with a provisioning server, and exports fleets to EKS Anywhere
+hardware.csv and Tinkerbell Hardware manifests.
+
+Every flag can also be set through the environment as HWAGENT_<FLAG>, with
+dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd, os.LookupEnv); err != nil {
+				return err
+			}
+			return g.setup(stderr)
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	g.bind(root)
+	root.AddCommand(
+		newVersionCmd(stdout),
+		newDumpCmd(g, stdout, stderr),
+		newSnapshotCmd(g, stdout),
+		newCollectorsCmd(stdout),
+	)
+	return root
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwagent/hwagent/report"
+)
+
+func newSnapshotCmd(g *globalFlags, stdout io.Writer) *cobra.Command {
+	cf := newCollectFlags(0, false)
+	var out string
+	cmd := &cobra.Command{
+		Use:   "snapshot --out host.tar.gz",
+		Short: "Capture exactly the files the collectors read, for troubleshooting",
+		Long: `Run the collectors and write every file, directory and symlink they read
+into a gzip-compressed tar laid out as a host tree (proc/, sys/, dev/, run/,
+etc/, usr/), with the inventory document as hwagent-inventory.json.
+
+Send it with a bug report: 'hwagent dump --root DIR' on the unpacked tree
+reproduces the inventory on any machine. Device nodes (/dev/ipmi0) are not
+captured, so the BMC section is only in hwagent-inventory.json.`,
+		Example: `  hwagent snapshot --out node42.tar.gz
+  mkdir node42 && tar -xzf node42.tar.gz -C node42 && hwagent dump --root node42`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return fmt.Errorf("--out is required (a .tar.gz file, or - for stdout)")
+			}
+			inv, rec, err := cf.collect(cmd.Context(), g.logger, "snapshot", true)
+			if err != nil {
+				return err
+			}
+			paths := cf.host.paths()
+			tree, err := paths.Snapshot(rec)
+			if err != nil {
+				return err
+			}
+			var doc bytes.Buffer
+			if err := report.WriteJSON(&doc, inv); err != nil {
+				return err
+			}
+			extra := map[string][]byte{"hwagent-inventory.json": doc.Bytes()}
+			if out == "-" {
+				return tree.WriteTarGz(stdout, extra)
+			}
+			tmp, err := os.CreateTemp(filepath.Dir(out), ".hwagent-snapshot-*")
+			if err != nil {
+				return err
+			}
+			defer os.Remove(tmp.Name())
+			if err := tree.WriteTarGz(tmp, extra); err != nil {
+				tmp.Close()
+				return err
+			}
+			if err := tmp.Close(); err != nil {
+				return err
+			}
+			if err := os.Rename(tmp.Name(), out); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "wrote %s: %d paths from %s\n", out, len(tree), paths)
+			return nil
+		},
+	}
+	cf.bind(cmd.Flags())
+	cmd.Flags().StringVar(&out, "out", "", "where to write the snapshot (.tar.gz; - for stdout)")
+	return cmd
+}

@@ -1,0 +1,78 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/hwagent/hwagent/inventory"
+)
+
+// Format is an output format.
+type Format string
+
+// Output formats.
+const (
+	Text Format = "text"
+	JSON Format = "json"
+	YAML Format = "yaml"
+)
+
+var formats = []Format{Text, JSON, YAML}
+
+// FormatNames lists the formats by name.
+func FormatNames() []string {
+	out := make([]string, len(formats))
+	for i, f := range formats {
+		out[i] = string(f)
+	}
+	return out
+}
+
+// ParseFormat validates a format name.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range formats {
+		if string(f) == s {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown output format %q (want %s)", s, strings.Join(FormatNames(), ", "))
+}
+
+// Options tune the text report.
+type Options struct {
+	// Color uses ANSI colours (only on a terminal).
+	Color bool
+}
+
+// Write renders inv in format f.
+func Write(w io.Writer, inv *inventory.Inventory, f Format, opts Options) error {
+	switch f {
+	case JSON:
+		return WriteJSON(w, inv)
+	case YAML:
+		b, err := json.Marshal(inv)
+		if err != nil {
+			return err
+		}
+		y, err := yaml.JSONToYAML(b)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(y)
+		return err
+	case Text:
+		return WriteText(w, inv, opts)
+	}
+	return fmt.Errorf("unknown output format %q", f)
+}
+
+// WriteJSON writes the inventory document, indented, with a final newline.
+func WriteJSON(w io.Writer, inv *inventory.Inventory) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(inv)
+}
