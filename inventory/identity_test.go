@@ -1,0 +1,118 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestIsPlaceholder(t *testing.T) {
+	t.Parallel()
+	// Values seen in real SMBIOS tables (dmidecode output of desktop boards,
+	// servers and VMs) that vendors leave unfilled.
+	for _, s := range []string{"To Be Filled By O.E.M.", "Default string", "0123456789", "Not Specified",
+		"System Serial Number", "  ", "", "00000000", "FFFFFFFF", "........", "None", "Type2 - Board Serial Number"} {
+		if !IsPlaceholder(s) {
+			t.Errorf("IsPlaceholder(%q) = false", s)
+		}
+	}
+	// Real serials and products from the fixtures.
+	for _, s := range []string{"VMware-56 4d 3c 43 1c 4c 47 a8-7c 1b 79 d0 9c 14 7b 5e", "R90QR6J0", "X9DBL-3F/X9DBL-iF", "0A1B2C"} {
+		if IsPlaceholder(s) {
+			t.Errorf("IsPlaceholder(%q) = true", s)
+		}
+	}
+}
+
+func TestIsPlaceholderUUID(t *testing.T) {
+	t.Parallel()
+	for u, want := range map[string]bool{
+		"00000000-0000-0000-0000-000000000000": true,
+		"FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF": true,
+		"03000200-0400-0500-0006-000700080009": false, // a real (if lazy) ASRock/Gigabyte UUID
+		"":                                     true,
+		"c0ffee00-1234-5678-9abc-def012345678": false,
+	} {
+		if got := IsPlaceholderUUID(u); got != want {
+			t.Errorf("IsPlaceholderUUID(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
+
+func sampleInventory() *Inventory {
+	return &Inventory{
+		SchemaVersion: SchemaVersion,
+		CollectedAt:   time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC),
+		System: &System{
+			Product: Product{Manufacturer: "Supermicro", Name: "X9DBL-3F/X9DBL-iF", Serial: "0123456789",
+				UUID: "00000000-0000-0000-0000-000000000000", Placeholders: []string{"serial", "uuid"}},
+			Baseboard: &Baseboard{Manufacturer: "Supermicro", Product: "X9DBL-3F/X9DBL-iF", Serial: "NM13CS017331"},
+			Chassis:   &Chassis{Manufacturer: "Supermicro", Serial: "To Be Filled By O.E.M."},
+		},
+		Network: &Network{Interfaces: []NIC{
+			{Name: "eth1", Kind: NICPhysical, MAC: "0C:C4:7A:00:00:02", PermanentMAC: "0C:C4:7A:00:00:02"},
+			{Name: "bond0", Kind: NICBond, MAC: "0c:c4:7a:00:00:01"},
+			{Name: "eth0", Kind: NICPhysical, MAC: "0c:c4:7a:00:00:02", PermanentMAC: "0c:c4:7a:00:00:01"},
+		}},
+		Host: &Host{UptimeSeconds: 12.5},
+		Collectors: []CollectorStatus{{Name: "system", Status: StatusOK, DurationSeconds: 0.002}},
+	}
+}
+
+func TestDeriveIdentity(t *testing.T) {
+	t.Parallel()
+	inv := sampleInventory()
+	id := DeriveIdentity(inv)
+	want := Identity{
+		Basis:           "baseboard_serial",
+		BaseboardSerial: "Supermicro/X9DBL-3F/X9DBL-iF/NM13CS017331",
+		MACs:            []string{"0c:c4:7a:00:00:01", "0c:c4:7a:00:00:02"},
+	}
+	if diff := cmp.Diff(want, id, cmpIgnoreMachineID); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(id.MachineID, "m-") || len(id.MachineID) != 26 {
+		t.Errorf("MachineID = %q", id.MachineID)
+	}
+	// The same board with a NIC swapped keeps its machine ID.
+	inv.Network.Interfaces[0].PermanentMAC = "aa:bb:cc:dd:ee:ff"
+	if again := DeriveIdentity(inv); again.MachineID != id.MachineID {
+		t.Errorf("MachineID changed after a NIC swap: %s → %s", id.MachineID, again.MachineID)
+	}
+	// A valid UUID becomes the basis.
+	inv.System.Product.UUID = "C0FFEE00-1234-5678-9ABC-DEF012345678"
+	inv.System.Product.Placeholders = []string{"serial"}
+	if got := DeriveIdentity(inv); got.Basis != "system_uuid" || got.SystemUUID != "c0ffee00-1234-5678-9abc-def012345678" {
+		t.Errorf("with a valid UUID: %+v", got)
+	}
+	if got := DeriveIdentity(&Inventory{}); got.MachineID != "" || got.Basis != "" {
+		t.Errorf("empty inventory got identity %+v", got)
+	}
+}
+
+var cmpIgnoreMachineID = cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "MachineID" }, cmp.Ignore())
+
+func TestDigestIgnoresVolatileFields(t *testing.T) {
+	t.Parallel()
+	a, b := sampleInventory(), sampleInventory()
+	b.CollectedAt = b.CollectedAt.Add(time.Hour)
+	b.Host.UptimeSeconds = 99
+	b.Collectors[0].DurationSeconds = 1
+	b.Network.Interfaces[0].Neighbors = []Neighbor{{Protocol: "lldp", SystemName: "sw01", ReceivedAt: time.Now()}}
+	a.Network.Interfaces[0].Neighbors = []Neighbor{{Protocol: "lldp", SystemName: "sw01", ReceivedAt: time.Unix(0, 0)}}
+	if Digest(a) != Digest(b) {
+		t.Error("digest changed with only volatile fields")
+	}
+	if a.Host.UptimeSeconds != 12.5 || a.Network.Interfaces[0].Neighbors[0].ReceivedAt.IsZero() {
+		t.Error("Digest modified its argument")
+	}
+	b.Network.Interfaces[0].Neighbors[0].PortID = "Ethernet1/8"
+	if Digest(a) == Digest(b) {
+		t.Error("digest unchanged after a NIC moved to another switch port")
+	}
+	if len(Digest(a)) != 64 {
+		t.Errorf("digest %q is not hex SHA-256", Digest(a))
+	}
+}
