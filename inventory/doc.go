@@ -22,3 +22,5 @@
 // they do not know. schema.json in this directory is the published JSON Schema,
 // generated from these types (go generate ./inventory).
 package inventory
+
+//go:generate go test -run TestSchemaUpToDate -update .
