@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# hwagent container image: a static binary FROM scratch with CA certificates
+# and pci.ids. Build with
+#   docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t hwagent/hwagent .
+# Without a Docker engine, images/ocibuild builds the same image as a
+# docker-loadable tarball (see images/README.md).
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-s -w -X github.com/hwagent/hwagent/internal/version.Version=${VERSION}" \
+      -o /out/hwagent ./cmd/hwagent
+
+FROM debian:bookworm-slim AS assets
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates pci.ids \
+ && rm -rf /var/lib/apt/lists/*
+
+FROM scratch
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="hwagent" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.description="Hardware discovery agent for bare-metal provisioning"
+COPY --from=assets /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=assets /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids
+COPY --from=build /out/hwagent /hwagent
+ENTRYPOINT ["/hwagent"]
+CMD ["run"]
