@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func runCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, &stdout, &stderr)
+	return stdout.String(), stderr.String(), err
+}
+
+func TestDumpWrongRootIsAnError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, _, err := runCLI(t, "dump", "--root", dir)
+	if err == nil || !strings.Contains(err.Error(), "no "+dir+"/proc/cpuinfo") {
+		t.Fatalf("dump --root EMPTY = %v, want an error naming the missing /proc/cpuinfo", err)
+	}
+}
+
+func TestUnknownOutputFormat(t *testing.T) {
+	t.Parallel()
+	_, _, err := runCLI(t, "dump", "-o", "xml")
+	if err == nil || !strings.Contains(err.Error(), `unknown output format "xml"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUnknownCollector(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	mkHost(t, dir)
+	_, _, err := runCLI(t, "dump", "--root", dir, "--collectors", "nosuch")
+	if err == nil || !strings.Contains(err.Error(), "unknown collector nosuch") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	out, _, err := runCLI(t, "version")
+	if err != nil || !strings.HasPrefix(out, "hwagent ") || !strings.Contains(out, "hwagent.inventory/v1") {
+		t.Fatalf("version = %q, %v", out, err)
+	}
+}
+
+// TestBindEnv checks precedence: a flag given on the command line wins over
+// HWAGENT_*, which wins over the default.
+func TestBindEnv(t *testing.T) {
+	t.Parallel()
+	var wait time.Duration
+	var root, output string
+	cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+	cmd.Flags().DurationVar(&wait, "lldp-wait", 0, "")
+	cmd.Flags().StringVar(&root, "root", "", "")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "")
+	if err := cmd.ParseFlags([]string{"--root", "/from-flag"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HWAGENT_LLDP_WAIT": "35s", "HWAGENT_ROOT": "/from-env"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	if err := bindEnv(cmd, lookup); err != nil {
+		t.Fatal(err)
+	}
+	if wait != 35*time.Second || root != "/from-flag" || output != "text" {
+		t.Errorf("wait=%v root=%q output=%q", wait, root, output)
+	}
+	env["HWAGENT_OUTPUT"] = "xml?"
+	env["HWAGENT_LLDP_WAIT"] = "soon"
+	cmd.Flags().Lookup("lldp-wait").Changed = false
+	err := bindEnv(cmd, lookup)
+	if err == nil || !strings.Contains(err.Error(), `HWAGENT_LLDP_WAIT="soon"`) {
+		t.Errorf("bad env value error = %v", err)
+	}
+}
