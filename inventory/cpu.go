@@ -25,7 +25,9 @@ type CPU struct {
 	// PhysicalCores is the number of distinct (package, core) pairs.
 	PhysicalCores int `json:"physical_cores"`
 	// LogicalThreads is the number of logical CPUs the kernel knows
-	// (/sys/devices/system/cpu/possible, or present).
+	// (/sys/devices/system/cpu/present, else possible, else the cpuN
+	// directories, else the processors /proc/cpuinfo lists). Packages and
+	// PhysicalCores count online CPUs only: offline ones have no topology.
 	LogicalThreads int `json:"logical_threads"`
 	// OnlineCPUs is the kernel's list of online CPUs ("0-15").
 	OnlineCPUs string `json:"online_cpus,omitempty"`

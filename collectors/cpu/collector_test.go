@@ -1,0 +1,314 @@
+package cpu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
+
+// collect runs the collector against a host tree rooted at root.
+func collect(t testing.TB, root string) (*inventory.CPU, error) {
+	t.Helper()
+	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
+	apply, err := New().Collect(context.Background(), env)
+	if apply == nil {
+		return nil, err
+	}
+	var inv inventory.Inventory
+	apply(&inv)
+	return inv.CPU, err
+}
+
+func warnings(err error) []string {
+	var p *collector.PartialError
+	if errors.As(err, &p) {
+		return p.Warnings
+	}
+	return nil
+}
+
+// fixtures are the real machines under testdata.
+var fixtures = []string{
+	"ghw/intel-i7-1270p",
+	"ghw/amd-ryzen5-1600",
+	"ghw/dual-xeon-l5640",
+	"ghw/xeon-e5-2695v4-vm",
+	"ghw/xeon-gold-5218r-vm",
+	"ghw/skylake-offline-cpus",
+	"ghw/arm64-neoverse-n1",
+	"ghw/s390x-z16",
+	"local/vm-virtio",
+}
+
+// topologySummary is the part of the CPU section checked against values read
+// by hand from each fixture's files.
+type topologySummary struct {
+	ModelName                               string
+	Packages, PhysicalCores, LogicalThreads int
+	OnlineCPUs                              string
+	OnlineCount                             int
+	NUMANodes                               []inventory.NUMANode
+	// Caches as "L<level> <type> <size> x<instances>".
+	Caches []string
+}
+
+func summarizeCPU(c *inventory.CPU) topologySummary {
+	s := topologySummary{
+		ModelName: c.ModelName, Packages: c.Packages, PhysicalCores: c.PhysicalCores,
+		LogicalThreads: c.LogicalThreads, OnlineCPUs: c.OnlineCPUs, OnlineCount: c.OnlineCount,
+		NUMANodes: c.NUMANodes,
+	}
+	for _, k := range c.Caches {
+		s.Caches = append(s.Caches, cacheString(k))
+	}
+	return s
+}
+
+func cacheString(c inventory.Cache) string {
+	return "L" + itoa(c.Level) + " " + c.Type + " " + itoa(int(c.SizeBytes>>10)) + "K x" + itoa(c.Instances)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestCollectFixtures(t *testing.T) {
+	t.Parallel()
+	// Every value below was read from the fixture's files: core_id and
+	// physical_package_id per CPU, the distinct shared_cpu_list values per
+	// cache index, node cpulist and meminfo.
+	want := map[string]topologySummary{
+		"ghw/intel-i7-1270p": {
+			ModelName: "12th Gen Intel(R) Core(TM) i7-1270P", Packages: 1, PhysicalCores: 12, LogicalThreads: 16,
+			OnlineCPUs: "0-15", OnlineCount: 16,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-15", MemoryBytes: 32542668 << 10}},
+			Caches:    []string{"L1 Data 48K x12", "L1 Instruction 32K x12", "L2 Unified 1280K x6", "L3 Unified 18432K x1"},
+		},
+		"ghw/amd-ryzen5-1600": {
+			ModelName: "AMD Ryzen 5 1600 Six-Core Processor", Packages: 1, PhysicalCores: 6, LogicalThreads: 12,
+			OnlineCPUs: "0-11", OnlineCount: 12,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-11"}}, // no meminfo in the snapshot
+			Caches:    []string{"L1 Data 32K x6", "L1 Instruction 64K x6", "L2 Unified 512K x6", "L3 Unified 8192K x2"},
+		},
+		"ghw/dual-xeon-l5640": {
+			ModelName: "Intel(R) Xeon(R) CPU           L5640  @ 2.27GHz", Packages: 2, PhysicalCores: 12, LogicalThreads: 24,
+			OnlineCPUs: "0-23", OnlineCount: 24,
+			NUMANodes: []inventory.NUMANode{
+				{ID: 0, CPUs: "0,2,4,6,8,10,12,14,16,18,20,22", MemoryBytes: 32980312 << 10},
+				{ID: 1, CPUs: "1,3,5,7,9,11,13,15,17,19,21,23", MemoryBytes: 32940968 << 10},
+			},
+			Caches: []string{"L1 Data 32K x12", "L1 Instruction 32K x12", "L2 Unified 256K x12", "L3 Unified 12288K x2"},
+		},
+		"ghw/xeon-e5-2695v4-vm": {
+			ModelName: "Intel(R) Xeon(R) CPU E5-2695 v4 @ 2.10GHz", Packages: 1, PhysicalCores: 8, LogicalThreads: 8,
+			OnlineCPUs: "0-7", OnlineCount: 8,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-7", MemoryBytes: 30601816 << 10}},
+			Caches:    []string{"L1 Data 32K x8", "L1 Instruction 32K x8", "L2 Unified 4096K x8", "L3 Unified 16384K x1"},
+		},
+		"ghw/xeon-gold-5218r-vm": {
+			ModelName: "Intel(R) Xeon(R) Gold 5218R CPU @ 2.10GHz", Packages: 2, PhysicalCores: 2, LogicalThreads: 2,
+			OnlineCPUs: "0-1", OnlineCount: 2,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-1", MemoryBytes: 2007536 << 10}},
+			Caches:    []string{"L1 Data 32K x2", "L1 Instruction 32K x2", "L2 Unified 4096K x2", "L3 Unified 16384K x2"},
+		},
+		"ghw/skylake-offline-cpus": {
+			// present 0-3, online 0-1: cpu2 and cpu3 have no topology.
+			ModelName: "Intel Xeon Processor (Skylake, IBRS)", Packages: 2, PhysicalCores: 2, LogicalThreads: 4,
+			OnlineCPUs: "0-1", OnlineCount: 2,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-1", MemoryBytes: 7881912 << 10}},
+			Caches:    []string{"L1 Data 32K x2", "L1 Instruction 32K x2", "L2 Unified 4096K x2", "L3 Unified 16384K x2"},
+		},
+		"ghw/arm64-neoverse-n1": {
+			ModelName: "Neoverse-N1", Packages: 1, PhysicalCores: 1, LogicalThreads: 1,
+			OnlineCPUs: "0", OnlineCount: 1,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0", MemoryBytes: 1888980 << 10}},
+			Caches:    []string{"L1 Data 64K x1", "L1 Instruction 64K x1", "L2 Unified 1024K x1", "L3 Unified 32768K x1"},
+		},
+		"ghw/s390x-z16": {
+			Packages: 1, PhysicalCores: 4, LogicalThreads: 8,
+			OnlineCPUs: "0-7", OnlineCount: 8,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-7", MemoryBytes: 112832212 << 10}},
+			Caches:    []string{"L1 Data 128K x8", "L1 Instruction 128K x8", "L2 Unified 32768K x1"},
+		},
+		"local/vm-virtio": {
+			ModelName: "Intel(R) Xeon(R) Processor", Packages: 1, PhysicalCores: 2, LogicalThreads: 2,
+			OnlineCPUs: "0-1", OnlineCount: 2,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-1", MemoryBytes: 5334816 << 10}},
+			Caches:    []string{"L1 Data 48K x2", "L1 Instruction 64K x2", "L2 Unified 2048K x2", "L3 Unified 491520K x1"},
+		},
+	}
+	for _, fx := range fixtures {
+		t.Run(fx, func(t *testing.T) {
+			t.Parallel()
+			got, err := collect(t, filepath.Join("testdata", fx))
+			if err != nil {
+				t.Fatalf("Collect: %v", err)
+			}
+			if diff := cmp.Diff(want[fx], summarizeCPU(got)); diff != "" {
+				t.Errorf("CPU section (-want +got):\n%s", diff)
+			}
+			golden(t, fx, got, err)
+		})
+	}
+}
+
+// golden compares the whole section and the warnings with
+// testdata/golden/<fixture>.json; -update rewrites it.
+func golden(t *testing.T, fixture string, c *inventory.CPU, err error) {
+	t.Helper()
+	got, jerr := json.MarshalIndent(struct {
+		CPU      *inventory.CPU `json:"cpu"`
+		Warnings []string       `json:"warnings,omitempty"`
+	}{c, warnings(err)}, "", "  ")
+	if jerr != nil {
+		t.Fatal(jerr)
+	}
+	got = append(got, '\n')
+	name := filepath.Join("testdata", "golden", strings.ReplaceAll(fixture, "/", "_")+".json")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, rerr := os.ReadFile(name)
+	if rerr != nil {
+		t.Fatalf("%v (run go test -update to create it)", rerr)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+// writeTree creates files under root; a value starting with "->" makes a
+// symlink.
+func writeTree(t testing.TB, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(content, "->"); ok {
+			if err := os.Symlink(target, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const x86CPUInfo = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nmodel name\t: Test CPU\nflags\t\t: fpu vme\n\nprocessor\t: 1\n\nprocessor\t: 2\n\nprocessor\t: 3\n"
+
+func TestCollectEdgeCases(t *testing.T) {
+	t.Parallel()
+	cpuDir := "sys/devices/system/cpu/"
+	tests := []struct {
+		name         string
+		files        map[string]string
+		want         topologySummary
+		wantWarnings []string
+	}{
+		{
+			name: "offline cpus without online file",
+			// cpu1 and cpu3 are offline: no topology directory.
+			files: map[string]string{
+				"proc/cpuinfo":                               x86CPUInfo,
+				cpuDir + "present":                           "0-3\n",
+				cpuDir + "cpu0/topology/physical_package_id": "0\n",
+				cpuDir + "cpu0/topology/core_id":             "0\n",
+				cpuDir + "cpu2/topology/physical_package_id": "0\n",
+				cpuDir + "cpu2/topology/core_id":             "1\n",
+				cpuDir + "cpu1/online":                       "0\n",
+				cpuDir + "cpu3/online":                       "0\n",
+			},
+			want: topologySummary{ModelName: "Test CPU", Packages: 1, PhysicalCores: 2, LogicalThreads: 4, OnlineCPUs: "0,2", OnlineCount: 2},
+		},
+		{
+			name: "no sysfs at all: threads from cpuinfo, no numa",
+			files: map[string]string{
+				"proc/cpuinfo": x86CPUInfo,
+			},
+			want: topologySummary{ModelName: "Test CPU", LogicalThreads: 4},
+		},
+		{
+			name: "corrupt online list is a warning",
+			files: map[string]string{
+				"proc/cpuinfo":                               x86CPUInfo,
+				cpuDir + "possible":                          "0-1\n",
+				cpuDir + "online":                            "0-x\n",
+				cpuDir + "cpu0/topology/physical_package_id": "0\n",
+				cpuDir + "cpu0/topology/core_id":             "0\n",
+				"sys/devices/system/node/node0/cpulist":      "0-1\n",
+				"sys/devices/system/node/node0/meminfo":      "Node 0 MemTotal: 1024 kB\n",
+				"sys/devices/system/node/node10/cpulist":     "\n",
+				"sys/devices/system/node/node2/cpulist":      "\n",
+			},
+			want: topologySummary{
+				ModelName: "Test CPU", Packages: 1, PhysicalCores: 1, LogicalThreads: 2, OnlineCPUs: "0", OnlineCount: 1,
+				NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-1", MemoryBytes: 1 << 20}, {ID: 2}, {ID: 10}},
+			},
+			wantWarnings: []string{`/sys/devices/system/cpu/online: invalid cpu list "0-x": bad cpu number "x"`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			writeTree(t, root, tt.files)
+			got, err := collect(t, root)
+			if err != nil && tt.wantWarnings == nil {
+				t.Fatalf("Collect: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, summarizeCPU(got), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("CPU section (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantWarnings, warnings(err)); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCollectFails(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	_, err := collect(t, root)
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Collect without proc/cpuinfo: error = %v, want ErrNotExist", err)
+	}
+	writeTree(t, root, map[string]string{"proc/cpuinfo": "garbage\n"})
+	if _, err := collect(t, root); !errors.Is(err, ErrNoCPUInfo) {
+		t.Fatalf("Collect with garbage cpuinfo: error = %v, want ErrNoCPUInfo", err)
+	}
+}
+
+func BenchmarkCollect(b *testing.B) {
+	root := filepath.Join("testdata", "ghw", "dual-xeon-l5640")
+	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
+	c := New()
+	for b.Loop() {
+		if _, err := c.Collect(context.Background(), env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
