@@ -152,9 +152,13 @@ func writeSystem(t *textWriter, inv *inventory.Inventory) {
 	var rows [][]string
 	if s != nil {
 		p := s.Product
+		version := p.Version
+		if inventory.IsPlaceholder(version) {
+			version = ""
+		}
 		rows = append(rows,
 			[]string{"Manufacturer", t.flagged(p.Manufacturer, p.Placeholders, "manufacturer")},
-			[]string{"Product", t.flagged(strings.Join(nonEmpty(p.Name, paren(p.Version)), " "), p.Placeholders, "name")},
+			[]string{"Product", t.flagged(strings.Join(nonEmpty(p.Name, paren(version)), " "), p.Placeholders, "name")},
 			[]string{"Serial", t.flagged(p.Serial, p.Placeholders, "serial")},
 			[]string{"UUID", t.flagged(p.UUID, p.Placeholders, "uuid")},
 		)
