@@ -72,14 +72,7 @@ func sockets(env *collector.Env, w *collector.Warnings) []inventory.CPUSocket {
 		}
 		return nil
 	}
-	// TODO(h2): call t.CPUSockets() directly once collectors/smbios has it.
-	lister, ok := any(t).(interface {
-		CPUSockets() ([]inventory.CPUSocket, error)
-	})
-	if !ok {
-		return nil
-	}
-	s, err := lister.CPUSockets()
+	s, err := t.CPUSockets()
 	if err != nil {
 		w.Addf("smbios processor sockets: %v", err)
 	}

@@ -312,3 +312,43 @@ func BenchmarkCollect(b *testing.B) {
 		}
 	}
 }
+
+// TestCollectSMBIOSSockets joins the dual-socket SuperMicro X9DBL's SMBIOS
+// table (testdata/smbios, a dmidecode --dump-bin file with dmidecode's own
+// text beside it) to a host tree.
+func TestCollectSMBIOSSockets(t *testing.T) {
+	t.Parallel()
+	bin, err := os.ReadFile(filepath.Join("testdata", "smbios", "SuperMicro-X9DBL.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"proc/cpuinfo": x86CPUInfo,
+		// _SM_ entry point is 31 bytes; the table starts at 0x20.
+		"sys/firmware/dmi/tables/smbios_entry_point": string(bin[:31]),
+		"sys/firmware/dmi/tables/DMI":                string(bin[0x20:]),
+	})
+	got, err := collect(t, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type socket struct {
+		Designation, Version, Status string
+		Populated                    bool
+		Cores, Threads               uint16
+		MaxMHz                       uint16
+	}
+	var sockets []socket
+	for _, s := range got.Sockets {
+		sockets = append(sockets, socket{s.Designation, s.Version, s.Status, s.Populated, s.CoreCount, s.ThreadCount, s.MaxSpeedMHz})
+	}
+	// From SuperMicro-X9DBL.dmidecode.txt, DMI type 4 handles 0x0004 and 0x0008.
+	want := []socket{
+		{"SOCKET 0", "Intel(R) Xeon(R) CPU E5-2403 v2 @ 1.80GHz", "Enabled", true, 4, 4, 4000},
+		{"SOCKET 1", "Intel(R) Xeon(R) CPU E5-2403 v2 @ 1.80GHz", "Enabled", true, 4, 4, 4000},
+	}
+	if diff := cmp.Diff(want, sockets); diff != "" {
+		t.Errorf("sockets (-want +got):\n%s", diff)
+	}
+}
