@@ -232,8 +232,8 @@ func TestCollectEdgeCases(t *testing.T) {
 			name: "offline cpus without online file",
 			// cpu1 and cpu3 are offline: no topology directory.
 			files: map[string]string{
-				"proc/cpuinfo":                               x86CPUInfo,
-				cpuDir + "present":                           "0-3\n",
+				"proc/cpuinfo":     x86CPUInfo,
+				cpuDir + "present": "0-3\n",
 				cpuDir + "cpu0/topology/physical_package_id": "0\n",
 				cpuDir + "cpu0/topology/core_id":             "0\n",
 				cpuDir + "cpu2/topology/physical_package_id": "0\n",
@@ -253,9 +253,9 @@ func TestCollectEdgeCases(t *testing.T) {
 		{
 			name: "corrupt online list is a warning",
 			files: map[string]string{
-				"proc/cpuinfo":                               x86CPUInfo,
-				cpuDir + "possible":                          "0-1\n",
-				cpuDir + "online":                            "0-x\n",
+				"proc/cpuinfo":      x86CPUInfo,
+				cpuDir + "possible": "0-1\n",
+				cpuDir + "online":   "0-x\n",
 				cpuDir + "cpu0/topology/physical_package_id": "0\n",
 				cpuDir + "cpu0/topology/core_id":             "0\n",
 				"sys/devices/system/node/node0/cpulist":      "0-1\n",
