@@ -93,6 +93,21 @@ type RedfishHostInterface struct {
 	ServicePort uint16 `json:"service_port,omitempty"`
 	// ServiceHostname, when given.
 	ServiceHostname string `json:"service_hostname,omitempty"`
+	// ServiceUUID is the Redfish service's UUID (Redfish over IP record,
+	// DSP0270 8.4.1), lower case, first three fields little-endian.
+	ServiceUUID string `json:"service_uuid,omitempty"`
+	// ServiceIPDiscovery and HostIPAssignment are how the service and host
+	// addresses are obtained: "static", "dhcp", "autoconf", "host_selected".
+	ServiceIPDiscovery string `json:"service_ip_discovery,omitempty"`
+	HostIPAssignment   string `json:"host_ip_assignment,omitempty"`
+	// ServiceNetmask and ServiceVLAN of the Redfish service, given with a
+	// static or autoconf service address.
+	ServiceNetmask string `json:"service_netmask,omitempty"`
+	ServiceVLAN    uint32 `json:"service_vlan,omitempty"`
+	// HostIP and HostNetmask the host should use on the interface, given
+	// with a static or autoconf host address.
+	HostIP      string `json:"host_ip,omitempty"`
+	HostNetmask string `json:"host_netmask,omitempty"`
 }
 
 // PrimaryLAN returns the first configured LAN channel, or nil.

@@ -1,12 +1,3 @@
-// Package smbios reads the host's SMBIOS (DMI) table and maps its structures
-// onto the inventory: system, baseboard, chassis and BIOS (types 0-3),
-// processor sockets (type 4), memory devices (type 17), the IPMI device
-// (type 38), the Redfish host interface (type 42) and the TPM (type 43).
-//
-// Decoding is done by u-root's pkg/smbios, which works on bytes
-// (ParseInfo(entry, table)) and tolerates a table without an end-of-table
-// structure, which Linux 6.6.39+ can export. The mapping functions here are
-// pure: they take a parsed Table and return inventory values.
 package smbios
 
 import (
@@ -26,6 +17,10 @@ var ErrNoTable = errors.New("no SMBIOS table")
 // Table is a parsed SMBIOS table.
 type Table struct {
 	*usmbios.Info
+
+	// problem says why the structure list ended before the end of the
+	// data (a corrupt structure after good ones); nil when it did not.
+	problem error
 }
 
 // Load reads sys/firmware/dmi/tables/{smbios_entry_point,DMI} from the host.
@@ -47,6 +42,13 @@ func Load(p *hostpaths.Paths) (*Table, error) {
 }
 
 // Parse decodes an entry point and a structure table.
+//
+// Structures are read up to the end-of-table structure (type 127) or the end
+// of the data, whichever comes first; bytes after the end-of-table structure
+// are ignored, as dmidecode does. A table without an end-of-table structure
+// is accepted. When a structure cannot be split after at least one good one,
+// the good ones are kept and Problem reports the rest; when not even the
+// first structure can be read, Parse fails.
 func Parse(entry, table []byte) (t *Table, err error) {
 	defer func() {
 		// u-root's parser is defensive but a corrupt table must never crash
@@ -55,9 +57,84 @@ func Parse(entry, table []byte) (t *Table, err error) {
 			t, err = nil, fmt.Errorf("corrupt SMBIOS table: %v", r)
 		}
 	}()
-	info, err := usmbios.ParseInfo(entry, table)
+	e32, e64, err := usmbios.ParseEntry(entry)
 	if err != nil {
-		return nil, fmt.Errorf("parse SMBIOS table: %w", err)
+		return nil, fmt.Errorf("parse SMBIOS entry point: %w", err)
 	}
-	return &Table{Info: info}, nil
+	info := &usmbios.Info{Entry32: e32, Entry64: e64}
+	t = &Table{Info: info}
+	data := table
+	for len(data) > 0 {
+		s, rest, err := usmbios.ParseTable(data)
+		if s == nil {
+			off := len(table) - len(data)
+			if len(info.Tables) == 0 {
+				return nil, fmt.Errorf("parse SMBIOS table: structure at offset %d: %w", off, err)
+			}
+			t.problem = fmt.Errorf("SMBIOS table truncated: structure at offset %d (after %d good ones): %w", off, len(info.Tables), err)
+			break
+		}
+		info.Tables = append(info.Tables, s)
+		if s.Type == usmbios.TableTypeEndOfTable {
+			break
+		}
+		data = rest
+	}
+	if len(info.Tables) == 0 {
+		return nil, errors.New("parse SMBIOS table: no structures")
+	}
+	return t, nil
+}
+
+// Problem reports why the table was only partly decoded, or nil.
+func (t *Table) Problem() error {
+	if t == nil {
+		return nil
+	}
+	return t.problem
+}
+
+// Version is the SMBIOS version the entry point announces: "3.2.0" for a
+// 64-bit (_SM3_) entry point, "2.7" for a 32-bit (_SM_) one.
+func (t *Table) Version() string {
+	switch {
+	case t == nil || t.Info == nil:
+		return ""
+	case t.Entry64 != nil:
+		return fmt.Sprintf("%d.%d.%d", t.Entry64.SMBIOSMajorVersion, t.Entry64.SMBIOSMinorVersion, t.Entry64.SMBIOSDocRev)
+	case t.Entry32 != nil:
+		return fmt.Sprintf("%d.%d", t.Entry32.SMBIOSMajorVersion, t.Entry32.SMBIOSMinorVersion)
+	}
+	return ""
+}
+
+// ver is the version as dmidecode compares it: major<<8 | minor, with
+// dmidecode's fix-ups of versions some BIOSes misreport (2.31 and 2.33 mean
+// 2.3, 2.51 means 2.6).
+func (t *Table) ver() uint16 {
+	if t == nil || t.Info == nil {
+		return 0
+	}
+	v := uint16(t.MajorVersion())<<8 | uint16(t.MinorVersion())
+	switch v {
+	case 0x021F, 0x0221:
+		v = 0x0203
+	case 0x0233:
+		v = 0x0206
+	}
+	return v
+}
+
+// structures returns the structures of type typ, in table order.
+func (t *Table) structures(typ uint8) []structure {
+	if t == nil || t.Info == nil {
+		return nil
+	}
+	var out []structure
+	for _, s := range t.Tables {
+		if s != nil && uint8(s.Type) == typ {
+			out = append(out, structure{s})
+		}
+	}
+	return out
 }
