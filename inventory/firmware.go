@@ -16,7 +16,8 @@ type Firmware struct {
 
 // TPM is a trusted platform module from /sys/class/tpm.
 type TPM struct {
-	// Device is the kernel name ("tpm0").
+	// Device is the kernel name ("tpm0"); empty when only the SMBIOS table
+	// lists the TPM (no kernel driver bound).
 	Device string `json:"device"`
 	// Version is "2.0" or "1.2".
 	Version string `json:"version,omitempty"`

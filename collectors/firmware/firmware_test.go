@@ -1,0 +1,208 @@
+package firmware
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
+
+func collect(t testing.TB, root string) (*inventory.Firmware, []string, error) {
+	t.Helper()
+	apply, err := New().Collect(context.Background(), collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{}))
+	var p *collector.PartialError
+	var warnings []string
+	if errors.As(err, &p) {
+		warnings, err = p.Warnings, nil
+	}
+	if apply == nil {
+		return nil, warnings, err
+	}
+	var inv inventory.Inventory
+	apply(&inv)
+	return inv.Firmware, warnings, err
+}
+
+func writeTree(t testing.TB, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(content, "->"); ok {
+			if err := os.Symlink(target, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func ptr(b bool) *bool { return &b }
+
+const (
+	secureBoot = "sys/firmware/efi/efivars/SecureBoot-" + GlobalVariableGUID
+	setupMode  = "sys/firmware/efi/efivars/SetupMode-" + GlobalVariableGUID
+	// efivarfs content of both variables on a machine with Secure Boot on:
+	// attributes BOOTSERVICE_ACCESS|RUNTIME_ACCESS (06 00 00 00), then the
+	// value, as `od -An -tx1` shows on such machines.
+	efiOn  = "\x06\x00\x00\x00\x01"
+	efiOff = "\x06\x00\x00\x00\x00"
+	// A firmware TPM 2.0 as the ACPI tpm_crb driver registers it.
+	tpmLink = "->../../devices/platform/MSFT0101:00/tpm/tpm0"
+	tpmDir  = "sys/devices/platform/MSFT0101:00/tpm/tpm0/"
+)
+
+func TestCollect(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		files    map[string]string
+		want     inventory.Firmware
+		warnings []string
+	}{
+		{
+			name:  "legacy bios, no tpm",
+			files: map[string]string{"sys/firmware/acpi/pm_profile": "0\n"},
+			want:  inventory.Firmware{BootMode: "bios"},
+		},
+		{
+			name: "uefi 64, secure boot on, tpm 2.0",
+			files: map[string]string{
+				"sys/firmware/efi/fw_platform_size": "64\n",
+				secureBoot:                          efiOn,
+				setupMode:                           efiOff,
+				"sys/class/tpm/tpm0":                tpmLink,
+				tpmDir + "tpm_version_major":        "2\n",
+			},
+			want: inventory.Firmware{BootMode: "uefi", EFIBitness: 64, SecureBoot: ptr(true), SetupMode: ptr(false),
+				TPM: &inventory.TPM{Device: "tpm0", Version: "2.0"}},
+		},
+		{
+			name: "uefi, efivarfs not mounted: secure boot unknown",
+			files: map[string]string{
+				"sys/firmware/efi/fw_platform_size": "64\n",
+				"sys/firmware/efi/efivars/.keep":    "",
+			},
+			want: inventory.Firmware{BootMode: "uefi", EFIBitness: 64},
+		},
+		{
+			name: "old kernel: sysfs efivars interface, tpm 1.2 caps under device",
+			files: map[string]string{
+				"sys/firmware/efi/vars/SecureBoot-" + GlobalVariableGUID + "/data": "\x00",
+				"sys/firmware/efi/vars/SetupMode-" + GlobalVariableGUID + "/data":  "\x01",
+				"sys/class/tpm/tpm0/device/caps": "Manufacturer: 0x49465800\nTCG version: 1.2\nFirmware version: 3.17\n",
+			},
+			want: inventory.Firmware{BootMode: "uefi", SecureBoot: ptr(false), SetupMode: ptr(true),
+				TPM: &inventory.TPM{Device: "tpm0", Version: "1.2", Manufacturer: "IFX", FirmwareVersion: "3.17"}},
+		},
+		{
+			name: "corrupt variables are warnings",
+			files: map[string]string{
+				secureBoot: "\x06\x00",
+				setupMode:  "\x06\x00\x00\x00\x02",
+			},
+			want: inventory.Firmware{BootMode: "uefi"},
+			warnings: []string{
+				"/" + secureBoot + ": bad EFI variable: 2 bytes, want at least 4 attribute bytes",
+				"/" + setupMode + ": bad EFI variable: boolean value 0x2",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			writeTree(t, root, tt.files)
+			got, warnings, err := collect(t, root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(&tt.want, got); diff != "" {
+				t.Errorf("firmware (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.warnings, warnings); diff != "" {
+				t.Errorf("warnings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCollectNoSysfs(t *testing.T) {
+	t.Parallel()
+	if _, _, err := collect(t, t.TempDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("error = %v, want ErrNotExist", err)
+	}
+}
+
+// TestCollectLocal runs against the build VM's capture: no efi directory,
+// no TPM.
+func TestCollectLocal(t *testing.T) {
+	t.Parallel()
+	got, warnings, err := collect(t, filepath.Join("testdata", "local", "vm-virtio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&inventory.Firmware{BootMode: "bios"}, got); diff != "" {
+		t.Errorf("firmware (-want +got):\n%s", diff)
+	}
+	b, err := json.MarshalIndent(struct {
+		Firmware *inventory.Firmware `json:"firmware"`
+		Warnings []string            `json:"warnings,omitempty"`
+	}{got, warnings}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	path := filepath.Join("testdata", "golden", "local_vm-virtio.json")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(b)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+func BenchmarkCollect(b *testing.B) {
+	root := b.TempDir()
+	writeTree(b, root, map[string]string{
+		"sys/firmware/efi/fw_platform_size": "64\n",
+		secureBoot:                          efiOn,
+		setupMode:                           efiOff,
+		"sys/class/tpm/tpm0":                tpmLink,
+		tpmDir + "tpm_version_major":        "2\n",
+	})
+	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
+	c := New()
+	for b.Loop() {
+		if _, err := c.Collect(context.Background(), env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
