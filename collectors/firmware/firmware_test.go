@@ -108,7 +108,7 @@ func TestCollect(t *testing.T) {
 			files: map[string]string{
 				"sys/firmware/efi/vars/SecureBoot-" + GlobalVariableGUID + "/data": "\x00",
 				"sys/firmware/efi/vars/SetupMode-" + GlobalVariableGUID + "/data":  "\x01",
-				"sys/class/tpm/tpm0/device/caps": "Manufacturer: 0x49465800\nTCG version: 1.2\nFirmware version: 3.17\n",
+				"sys/class/tpm/tpm0/device/caps":                                   "Manufacturer: 0x49465800\nTCG version: 1.2\nFirmware version: 3.17\n",
 			},
 			want: inventory.Firmware{BootMode: "uefi", SecureBoot: ptr(false), SetupMode: ptr(true),
 				TPM: &inventory.TPM{Device: "tpm0", Version: "1.2", Manufacturer: "IFX", FirmwareVersion: "3.17"}},
