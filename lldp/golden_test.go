@@ -1,0 +1,92 @@
+package lldp
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/lldp/pcapfile"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
+
+// decodedFrame is one record of a capture as the golden files show it.
+type decodedFrame struct {
+	Frame    int                 `json:"frame"`
+	Neighbor *inventory.Neighbor `json:"neighbor,omitempty"`
+	Error    string              `json:"error,omitempty"`
+}
+
+// decodeCapture decodes every record of testdata/name.pcap.
+func decodeCapture(t testing.TB, name string) []decodedFrame {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name+".pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, recs, err := pcapfile.ReadAll(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	out := make([]decodedFrame, len(recs))
+	for i, r := range recs {
+		n, err := DecodeFrame(r.Data)
+		if n != nil {
+			n.ReceivedAt = r.Time
+		}
+		out[i] = decodedFrame{Frame: i + 1, Neighbor: n}
+		if err != nil {
+			out[i].Error = err.Error()
+		}
+	}
+	return out
+}
+
+// captures lists testdata's pcap files by name.
+func captures(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob("testdata/*.pcap")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no captures in testdata: %v", err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(filepath.Base(f), ".pcap"))
+	}
+	return names
+}
+
+// TestGolden compares every capture's whole decoding with its golden file.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	for _, name := range captures(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := json.MarshalIndent(decodeCapture(t, name), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", name+".golden.json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s decoding changed (-want +got):\n%s", name, diff)
+			}
+		})
+	}
+}
