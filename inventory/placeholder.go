@@ -38,6 +38,8 @@ var placeholderValues = map[string]bool{
 	"0123456789":                  true,
 	"123456789":                   true,
 	"1234567890":                  true,
+	"9876543210":                  true, // AMI's default asset tag (Asus, MSI, Synology fixtures)
+	"null":                        true, // processor serial of the Asus UX307LA fixture
 	"00000000":                    true,
 	"0000000000":                  true,
 	"x.x":                         true,
