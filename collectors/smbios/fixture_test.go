@@ -73,17 +73,22 @@ type dmiBlock struct {
 // parseDmidecodeText is a small, independent parser of dmidecode's text:
 // blocks start with "Handle 0x0000, DMI type 0, 26 bytes", the next line
 // names the structure, attributes are "\tKey: Value" and list attributes
-// are "\tKey:" followed by "\t\tItem" lines. Values are trimmed.
+// are "\tKey:" followed by "\t\tItem" lines; "\t\tKey: Value" lines
+// outside a list are sub-attributes, kept with the attributes. Values are
+// trimmed.
 func parseDmidecodeText(t testing.TB, name string) []dmiBlock {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name+".dmidecode.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	return parseDmidecodeOutput(t, name, readText(t, name))
+}
+
+// parseDmidecodeOutput parses dmidecode's text (see parseDmidecodeText);
+// name is for messages.
+func parseDmidecodeOutput(t testing.TB, name, data string) []dmiBlock {
+	t.Helper()
 	var blocks []dmiBlock
 	var cur *dmiBlock
 	var list string
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, line := range strings.Split(data, "\n") {
 		switch {
 		case strings.HasPrefix(line, "Handle 0x"):
 			var b dmiBlock
@@ -103,6 +108,9 @@ func parseDmidecodeText(t testing.TB, name string) []dmiBlock {
 		case strings.HasPrefix(line, "\t\t"):
 			if list != "" {
 				cur.Lists[list] = append(cur.Lists[list], strings.TrimSpace(line))
+			} else if k, v, ok := strings.Cut(strings.TrimSpace(line), ": "); ok {
+				// Sub-attributes such as a protocol record's fields.
+				cur.Attrs[k] = strings.TrimSpace(v)
 			}
 		case strings.HasPrefix(line, "\t"):
 			kv := strings.TrimPrefix(line, "\t")
