@@ -2,6 +2,7 @@ package smbios
 
 import (
 	"strings"
+	"sync"
 
 	usmbios "github.com/u-root/u-root/pkg/smbios"
 )
@@ -110,12 +111,22 @@ func processorFamily(code uint16, ver uint16, manufacturer string) string {
 	if n, ok := processorFamilyExtra[code]; ok {
 		return n
 	}
+	if n, ok := familyNames.Load(code); ok {
+		return n.(string)
+	}
+	// u-root's String builds its 200-entry map on every call: remember
+	// the names already asked for.
 	n := usmbios.ProcessorFamily(code).String()
 	if strings.HasPrefix(n, "0x") { // u-root's fallback for unknown values
-		return ""
+		n = ""
 	}
+	familyNames.Store(code, n)
 	return n
 }
+
+// familyNames caches u-root's processor family names by code. It only
+// ever holds what ProcessorFamily.String returns, so it is safe to share.
+var familyNames sync.Map
 
 // memoryFormFactors is DSP0134 7.18.1, from 0x01.
 var memoryFormFactors = []string{

@@ -1,6 +1,7 @@
 package smbios
 
 import (
+	"encoding/binary"
 	"strings"
 
 	usmbios "github.com/u-root/u-root/pkg/smbios"
@@ -29,28 +30,28 @@ func (s structure) byte(off int) uint8 {
 	return v
 }
 
+// word, dword and qword read little-endian values; u-root's GetWordAt and
+// friends allocate a reader per call, which the 620-structure VMware table
+// notices.
 func (s structure) word(off int) uint16 {
-	if !s.has(off, 2) {
-		return 0
+	if b := s.bytes(off, 2); b != nil {
+		return binary.LittleEndian.Uint16(b)
 	}
-	v, _ := s.GetWordAt(off)
-	return v
+	return 0
 }
 
 func (s structure) dword(off int) uint32 {
-	if !s.has(off, 4) {
-		return 0
+	if b := s.bytes(off, 4); b != nil {
+		return binary.LittleEndian.Uint32(b)
 	}
-	v, _ := s.GetDWordAt(off)
-	return v
+	return 0
 }
 
 func (s structure) qword(off int) uint64 {
-	if !s.has(off, 8) {
-		return 0
+	if b := s.bytes(off, 8); b != nil {
+		return binary.LittleEndian.Uint64(b)
 	}
-	v, _ := s.GetQWordAt(off)
-	return v
+	return 0
 }
 
 // bytes returns n bytes at off, or nil.
