@@ -1,0 +1,83 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// netlinkInfo is linkInfo over rtnetlink (vishvananda/netlink) and the
+// SIOCETHTOOL ioctl. Driver info needs the ioctl: ethtool's generic netlink
+// family has no driver-info message, so mdlayher/ethtool cannot provide it.
+type netlinkInfo struct {
+	h  *netlink.Handle
+	fd int // AF_INET datagram socket for SIOCETHTOOL, or -1
+}
+
+// openNetlink opens the agent's namespace.
+func openNetlink() (linkInfo, error) {
+	h, err := netlink.NewHandle()
+	if err != nil {
+		return nil, fmt.Errorf("netlink: %w", err)
+	}
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		fd = -1 // driver info is then unavailable; DriverInfo says why
+	}
+	return &netlinkInfo{h: h, fd: fd}, nil
+}
+
+func (n *netlinkInfo) Links() ([]Link, error) {
+	links, err := n.h.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("netlink: list links: %w", err)
+	}
+	out := make([]Link, 0, len(links))
+	byIndex := make(map[int]int, len(links))
+	for _, l := range links {
+		a := l.Attrs()
+		nl := Link{Index: a.Index, Name: a.Name, MAC: a.HardwareAddr, PermMAC: a.PermHWAddr}
+		if v, ok := l.(*netlink.Vlan); ok {
+			nl.VLANID, nl.ParentIndex = v.VlanId, a.ParentIndex
+		}
+		byIndex[a.Index] = len(out)
+		out = append(out, nl)
+	}
+	addrs, err := n.h.AddrList(nil, netlink.FAMILY_ALL)
+	if err != nil {
+		return out, fmt.Errorf("netlink: list addresses: %w", err)
+	}
+	for _, a := range addrs {
+		if i, ok := byIndex[a.LinkIndex]; ok && a.IPNet != nil {
+			out[i].Addrs = append(out[i].Addrs, a.IPNet.String())
+		}
+	}
+	return out, nil
+}
+
+func (n *netlinkInfo) DriverInfo(name string) (DriverInfo, error) {
+	if n.fd < 0 {
+		return DriverInfo{}, errors.New("ethtool: no socket")
+	}
+	d, err := unix.IoctlGetEthtoolDrvinfo(n.fd, name)
+	if err != nil {
+		return DriverInfo{}, fmt.Errorf("ethtool driver info of %s: %w", name, err)
+	}
+	return DriverInfo{
+		Driver:          unix.ByteSliceToString(d.Driver[:]),
+		Version:         unix.ByteSliceToString(d.Version[:]),
+		FirmwareVersion: unix.ByteSliceToString(d.Fw_version[:]),
+		BusInfo:         unix.ByteSliceToString(d.Bus_info[:]),
+	}, nil
+}
+
+func (n *netlinkInfo) Close() error {
+	n.h.Close()
+	if n.fd >= 0 {
+		return unix.Close(n.fd)
+	}
+	return nil
+}
+
