@@ -80,4 +80,3 @@ func (n *netlinkInfo) Close() error {
 	}
 	return nil
 }
-
