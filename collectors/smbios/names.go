@@ -34,6 +34,10 @@ var chassisTypes = []string{
 	"Detachable", "IoT Gateway", "Embedded PC", "Mini PC", "Stick PC",
 }
 
+// ChassisTypeName names a chassis type (DSP0134 7.4.1, lock bit removed) as
+// dmidecode prints it ("Rack Mount Chassis"); "" when out of spec.
+func ChassisTypeName(id uint8) string { return name(chassisTypes, 1, int(id&0x7F)) }
+
 // wakeUpTypes is DSP0134 7.2.2, from 0x00.
 var wakeUpTypes = []string{
 	"Reserved", "Other", "Unknown", "APM Timer", "Modem Ring", "LAN Remote",

@@ -19,3 +19,31 @@ func placeholders(fields ...field) []string {
 	}
 	return out
 }
+
+// MarkPlaceholders sets the Placeholders of every section of s from the
+// values it holds, replacing what was there: System calls it, and so does
+// whoever builds a System from elsewhere (/sys/class/dmi/id).
+func MarkPlaceholders(s *inventory.System) {
+	b := &s.BIOS
+	b.Placeholders = placeholders(
+		field{"vendor", b.Vendor}, field{"version", b.Version}, field{"release_date", b.ReleaseDate})
+	p := &s.Product
+	p.Placeholders = placeholders(
+		field{"manufacturer", p.Manufacturer}, field{"name", p.Name},
+		field{"version", p.Version}, field{"serial", p.Serial})
+	if p.UUID != "" && inventory.IsPlaceholderUUID(p.UUID) {
+		p.Placeholders = append(p.Placeholders, "uuid")
+	}
+	p.Placeholders = append(p.Placeholders, placeholders(
+		field{"sku", p.SKU}, field{"family", p.Family})...)
+	if bb := s.Baseboard; bb != nil {
+		bb.Placeholders = placeholders(
+			field{"manufacturer", bb.Manufacturer}, field{"product", bb.Product},
+			field{"version", bb.Version}, field{"serial", bb.Serial}, field{"asset_tag", bb.AssetTag})
+	}
+	if c := s.Chassis; c != nil {
+		c.Placeholders = placeholders(
+			field{"manufacturer", c.Manufacturer}, field{"version", c.Version},
+			field{"serial", c.Serial}, field{"asset_tag", c.AssetTag}, field{"sku", c.SKU})
+	}
+}

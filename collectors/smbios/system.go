@@ -46,7 +46,8 @@ func (t *Table) System() (*inventory.System, error) {
 	if c := t.structures(typeChassis); len(c) > 0 {
 		out.Chassis = mapChassis(c[0])
 	}
-	out.Virtual, out.Hypervisor = detectVirtual(vmBit, out)
+	MarkPlaceholders(out)
+	out.Virtual, out.Hypervisor = DetectVirtual(vmBit, out)
 	return out, nil
 }
 
@@ -75,8 +76,6 @@ func mapBIOS(s structure) (inventory.BIOS, bool) {
 			b.FirmwareRevision = fmt.Sprintf("%d.%d", maj, min)
 		}
 	}
-	b.Placeholders = placeholders(
-		field{"vendor", b.Vendor}, field{"version", b.Version}, field{"release_date", b.ReleaseDate})
 	return b, vm
 }
 
@@ -120,14 +119,6 @@ func mapProduct(s structure, ver uint16) inventory.Product {
 		p.SKU = s.str(0x19)
 		p.Family = s.str(0x1A)
 	}
-	p.Placeholders = placeholders(
-		field{"manufacturer", p.Manufacturer}, field{"name", p.Name},
-		field{"version", p.Version}, field{"serial", p.Serial})
-	if p.UUID != "" && inventory.IsPlaceholderUUID(p.UUID) {
-		p.Placeholders = append(p.Placeholders, "uuid")
-	}
-	p.Placeholders = append(p.Placeholders, placeholders(
-		field{"sku", p.SKU}, field{"family", p.Family})...)
 	return p
 }
 
@@ -159,9 +150,6 @@ func mapBaseboard(s structure) *inventory.Baseboard {
 	if s.length() >= 0x09 {
 		b.AssetTag = s.str(0x08)
 	}
-	b.Placeholders = placeholders(
-		field{"manufacturer", b.Manufacturer}, field{"product", b.Product},
-		field{"version", b.Version}, field{"serial", b.Serial}, field{"asset_tag", b.AssetTag})
 	return b
 }
 
@@ -175,7 +163,7 @@ func mapChassis(s structure) *inventory.Chassis {
 	c.Manufacturer = s.str(0x04)
 	code := s.byte(0x05) & 0x7F // bit 7 is the lock
 	c.TypeID = code
-	c.Type = name(chassisTypes, 1, int(code))
+	c.Type = ChassisTypeName(code)
 	c.Version = s.str(0x06)
 	c.Serial = s.str(0x07)
 	c.AssetTag = s.str(0x08)
@@ -185,8 +173,5 @@ func mapChassis(s structure) *inventory.Chassis {
 			c.SKU = s.str(skuOff)
 		}
 	}
-	c.Placeholders = placeholders(
-		field{"manufacturer", c.Manufacturer}, field{"version", c.Version},
-		field{"serial", c.Serial}, field{"asset_tag", c.AssetTag}, field{"sku", c.SKU})
 	return c
 }

@@ -20,8 +20,9 @@ const (
 	HypervisorGCE        = "Google Compute Engine"
 )
 
-// detectVirtual decides whether the firmware describes a virtual machine and
-// which hypervisor runs it.
+// DetectVirtual decides whether the firmware describes a virtual machine and
+// which hypervisor runs it. vmBit is the BIOS characteristic below; pass
+// false when it is not known (a System read from /sys/class/dmi/id).
 //
 // The BIOS characteristic "System is a virtual machine" (type 0, extension
 // byte 2, bit 4; SMBIOS 2.7+) is authoritative when set, but most
@@ -34,7 +35,7 @@ const (
 // "m5.metal"), and those are physical machines, so they are not virtual.
 // Every other "Amazon EC2" product is a VM with hypervisor "Amazon EC2".
 // Older Xen-based instances say "Xen" and are reported as Xen.
-func detectVirtual(vmBit bool, s *inventory.System) (bool, string) {
+func DetectVirtual(vmBit bool, s *inventory.System) (bool, string) {
 	manufacturer := strings.ToLower(s.Product.Manufacturer)
 	product := strings.ToLower(s.Product.Name)
 	bios := strings.ToLower(s.BIOS.Vendor)

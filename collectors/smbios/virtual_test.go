@@ -54,9 +54,9 @@ func TestDetectVirtual(t *testing.T) {
 				BIOS:    inventory.BIOS{Vendor: tt.biosVendor},
 				Product: inventory.Product{Manufacturer: tt.mfr, Name: tt.prod},
 			}
-			v, hv := detectVirtual(tt.vmBit, s)
+			v, hv := DetectVirtual(tt.vmBit, s)
 			if v != tt.wantVirtual || hv != tt.wantHypervisor {
-				t.Errorf("detectVirtual = %v %q, want %v %q", v, hv, tt.wantVirtual, tt.wantHypervisor)
+				t.Errorf("DetectVirtual = %v %q, want %v %q", v, hv, tt.wantVirtual, tt.wantHypervisor)
 			}
 		})
 	}
