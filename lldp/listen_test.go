@@ -66,9 +66,9 @@ func TestListen(t *testing.T) {
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	updates := Listen(ctx, map[string]Conn{"eth0": eth0, "eth1": eth1}, func() time.Time { return at })
 
-	eth0.Send(recs[0].Data)                        // CDP from S1
+	eth0.Send(recs[0].Data)                         // CDP from S1
 	eth0.Send([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 0}) // runt: skipped
-	eth1.Send(recs[2].Data)                        // LLDP from S2
+	eth1.Send(recs[2].Data)                         // LLDP from S2
 	got := map[string][]*inventory.Neighbor{}
 	for range 2 {
 		u := <-updates
