@@ -111,6 +111,9 @@ const (
 	CodeInternal      = "internal"
 	CodeRateLimited   = "rate_limited"
 	CodeInvalidAction = "invalid_action"
+	// CodeNoIdentity rejects an inventory without any identity key
+	// (no system UUID, serial or permanent MAC): it cannot be matched.
+	CodeNoIdentity = "no_identity"
 )
 
 // Machine is what the operator API returns for a machine.
@@ -132,6 +135,16 @@ type Machine struct {
 	Switches []string `json:"switches,omitempty"`
 	// Inventory is included by the show endpoint only.
 	Inventory *inventory.Inventory `json:"inventory,omitempty"`
+	// AgentVersion and UptimeSeconds from the latest check-in.
+	AgentVersion  string  `json:"agent_version,omitempty"`
+	UptimeSeconds float64 `json:"uptime_seconds,omitempty"`
+	// Hostname, WorkerID and HWAddr from the inventory's host section
+	// (Tinkerbell's worker_id= and hw_addr=), to match Tinkerbell Hardware.
+	Hostname string `json:"hostname,omitempty"`
+	WorkerID string `json:"worker_id,omitempty"`
+	HWAddr   string `json:"hw_addr,omitempty"`
+	// IdentityKeys are the "kind:value" keys the machine is matched by.
+	IdentityKeys []string `json:"identity_keys,omitempty"`
 }
 
 // Change is one entry of a machine's history.
@@ -143,3 +156,57 @@ type Change struct {
 	// "bios.version 1.2 → 1.3", "eth0 neighbour sw01 Et1/7 → sw02 Et1/1").
 	Details []string `json:"details,omitempty"`
 }
+
+// Paths of the operator API (admin token).
+const (
+	// PathMachines lists machines: GET /v1/machines?vendor=&product=&state=
+	// &switch=&seen_since=&seen_before=&limit=&after=.
+	PathMachines = "/v1/machines"
+	// PathMachineFmt shows (GET) or deletes (DELETE) one machine.
+	PathMachineFmt = "/v1/machines/%s"
+	// PathHistoryFmt lists a machine's changes: GET.
+	PathHistoryFmt = "/v1/machines/%s/history"
+	// PathActionFmt sets the pending action: PUT with an ActionRequest.
+	PathActionFmt = "/v1/machines/%s/action"
+)
+
+// Query parameters of PathMachines.
+const (
+	QueryVendor     = "vendor"      // case-insensitive substring of the manufacturer
+	QueryProduct    = "product"     // case-insensitive substring of the product name
+	QueryState      = "state"       // exact state
+	QuerySwitch     = "switch"      // LLDP/CDP neighbour system name or chassis ID, case-insensitive
+	QuerySeenSince  = "seen_since"  // RFC 3339: last seen at or after
+	QuerySeenBefore = "seen_before" // RFC 3339: last seen before
+	QueryLimit      = "limit"       // page size, 1-10000 (default 1000)
+	QueryAfter      = "after"       // the Next of the previous page
+)
+
+// MachineList is a page of machines, ordered by ID.
+type MachineList struct {
+	Machines []Machine `json:"machines"`
+	// Next, when set, is the QueryAfter value of the next page.
+	Next string `json:"next,omitempty"`
+}
+
+// History is a machine's changes, oldest first.
+type History struct {
+	MachineID string   `json:"machine_id"`
+	Changes   []Change `json:"changes"`
+}
+
+// ActionRequest sets a machine's pending action: ActionReboot,
+// ActionPowerOff, ActionRelease, ActionSendInventory, or ActionNone to clear
+// it.
+type ActionRequest struct {
+	Action string `json:"action"`
+}
+
+// Change kinds.
+const (
+	ChangeRegistered      = "registered"
+	ChangeInventory       = "inventory_changed"
+	ChangeActionSet       = "action_set"
+	ChangeActionDelivered = "action_delivered"
+	ChangeState           = "state"
+)
