@@ -118,10 +118,10 @@ const (
 
 // Machine is what the operator API returns for a machine.
 type Machine struct {
-	ID          string    `json:"id"`
-	State       string    `json:"state"`
-	FirstSeen   time.Time `json:"first_seen"`
-	LastSeen    time.Time `json:"last_seen"`
+	ID        string    `json:"id"`
+	State     string    `json:"state"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
 	// PendingAction is the action the next check-in will receive.
 	PendingAction string `json:"pending_action,omitempty"`
 	// InventoryDigest of the latest inventory.
