@@ -1,0 +1,178 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// Options configure a Client.
+type Options struct {
+	// Server is the provisioning server's base URL ("https://prov:8443").
+	Server string
+	// EnrollmentToken is the bearer token for registration.
+	EnrollmentToken Secret
+	// TLS configures HTTPS; see TLSOptions.
+	TLS TLSOptions
+	// Timeout bounds one request; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// UserAgent is sent with every request ("hwagent/1.2.3").
+	UserAgent string
+	// Logger receives the HTTP library's own diagnostics; nil discards them.
+	// The client itself never logs.
+	Logger *slog.Logger
+	// Now is the clock for Retry-After dates; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultTimeout bounds one request.
+const DefaultTimeout = 30 * time.Second
+
+// maxResponseBytes bounds a response body: answers are small JSON documents.
+const maxResponseBytes = 1 << 20
+
+// Client talks to one provisioning server. It is safe for concurrent use.
+type Client struct {
+	base  *url.URL
+	token Secret
+	http  *resty.Client
+	now   func() time.Time
+}
+
+// Machine is a registered machine's ID and credential, as the server
+// returned them.
+type Machine struct {
+	ID         string
+	Credential Secret
+}
+
+// New returns a client for opts.Server.
+func New(opts Options) (*Client, error) {
+	base, err := url.Parse(strings.TrimRight(opts.Server, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("server URL: %w", err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+		return nil, fmt.Errorf("server URL %q: want http(s)://host[:port]", base.Redacted())
+	}
+	if base.User != nil {
+		return nil, fmt.Errorf("server URL %q: credentials go in --token, not in the URL", base.Redacted())
+	}
+	tlsConfig, err := opts.TLS.config()
+	if err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h := resty.New().
+		SetLogger(slogAdapter{logger.With("component", "http")}).
+		SetTimeout(timeout).
+		SetRetryCount(0).
+		SetResponseBodyLimit(maxResponseBytes).
+		SetHeader("Accept", "application/json")
+	if opts.UserAgent != "" {
+		h.SetHeader("User-Agent", opts.UserAgent)
+	}
+	if tlsConfig != nil {
+		h.SetTLSClientConfig(tlsConfig)
+	}
+	return &Client{base: base, token: opts.EnrollmentToken, http: h, now: now}, nil
+}
+
+// Register sends the inventory with the enrollment token and returns the
+// machine's ID, credential, check-in interval and pushed configuration.
+func (c *Client) Register(ctx context.Context, inv *inventory.Inventory) (*api.RegisterResponse, error) {
+	var out api.RegisterResponse
+	if err := c.do(ctx, http.MethodPost, api.PathRegister, c.token, api.RegisterRequest{Inventory: inv}, &out); err != nil {
+		return nil, err
+	}
+	if out.MachineID == "" || out.Credential == "" {
+		return nil, &PermanentError{fmt.Errorf("POST %s: answer without machine_id or credential", api.PathRegister)}
+	}
+	return &out, nil
+}
+
+// Checkin reports the machine's state and returns the server's action.
+func (c *Client) Checkin(ctx context.Context, m Machine, req api.CheckinRequest) (*api.CheckinResponse, error) {
+	var out api.CheckinResponse
+	path := fmt.Sprintf(api.PathCheckinFmt, url.PathEscape(m.ID))
+	if err := c.do(ctx, http.MethodPost, path, m.Credential, req, &out); err != nil {
+		return nil, err
+	}
+	if out.Action == "" {
+		out.Action = api.ActionNone
+	}
+	return &out, nil
+}
+
+// PutInventory replaces the machine's inventory on the server.
+func (c *Client) PutInventory(ctx context.Context, m Machine, inv *inventory.Inventory) error {
+	path := fmt.Sprintf(api.PathInventoryFmt, url.PathEscape(m.ID))
+	return c.do(ctx, http.MethodPut, path, m.Credential, api.InventoryRequest{Inventory: inv}, nil)
+}
+
+// do sends one request with a JSON body and decodes a JSON answer into out
+// (nil: the body is ignored).
+func (c *Client) do(ctx context.Context, method, path string, token Secret, in, out any) error {
+	// The body is marshalled here, to bytes: resty replays a []byte body
+	// intact, and an encoding error is the caller's, not the network's.
+	body, err := json.Marshal(in)
+	if err != nil {
+		return &PermanentError{fmt.Errorf("%s %s: encode: %w", method, path, err)}
+	}
+	req := c.http.R().
+		SetContext(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetBody(body)
+	if token != "" {
+		req.SetAuthToken(token.Reveal())
+	}
+	resp, err := req.Execute(method, c.base.String()+path)
+	if err != nil {
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return &PermanentError{fmt.Errorf("%s %s: answer larger than %d bytes", method, path, maxResponseBytes)}
+		}
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	status := resp.StatusCode()
+	if status < 200 || status > 299 {
+		return decodeError(method, path, status, resp.Header(), resp.Body(), c.now())
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(resp.Body(), out); err != nil {
+		return &PermanentError{fmt.Errorf("%s %s: decode answer: %w", method, path, err)}
+	}
+	return nil
+}
+
+// slogAdapter routes resty's diagnostics to slog. resty reports every failed
+// request as an error; the client returns that error to its caller, who
+// decides whether it is worth a log line, so it is only a debug record here.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Errorf(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }
+func (a slogAdapter) Warnf(format string, v ...any)  { a.l.Warn(fmt.Sprintf(format, v...)) }
+func (a slogAdapter) Debugf(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }
