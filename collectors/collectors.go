@@ -30,6 +30,9 @@ type Spec struct {
 	DefaultEnabled bool
 	// Timeout bounds the collector; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// TimeoutFromConfig, when set, computes the timeout from the
+	// configuration instead (the LLDP collector's follows --lldp-wait).
+	TimeoutFromConfig func(collector.Config) time.Duration
 }
 
 // Name is the collector's name.
@@ -130,6 +133,9 @@ func setStatus(inv *inventory.Inventory, st inventory.CollectorStatus) {
 
 func runOne(ctx context.Context, env *collector.Env, s Spec) (out outcome) {
 	timeout := s.Timeout
+	if s.TimeoutFromConfig != nil {
+		timeout = s.TimeoutFromConfig(env.Config)
+	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}

@@ -111,6 +111,9 @@ type Config struct {
 	LLDPLinkUp bool
 	// LLDPStopFirmwareAgent stops the i40e/ice firmware LLDP agent (opt-in).
 	LLDPStopFirmwareAgent bool
+	// LLDPInterfaces, when set, are exactly the interfaces LLDP listens on
+	// (virtual ones such as veth included); else every physical NIC.
+	LLDPInterfaces []string
 	// LLDPProgress, when set, is called as the LLDP collector waits.
 	LLDPProgress func(remaining time.Duration, heard, waiting int)
 	// IPMITimeout bounds one IPMI command.
