@@ -6,7 +6,9 @@ type Storage struct {
 }
 
 // Disk is a whole block device that is a disk: /sys/block entries other than
-// loop, ram, zram, dm, md and nbd devices; partitions are not listed.
+// loop, ram, zram, dm, md, nbd, floppy (fd) and optical (sr) devices, hidden
+// devices (NVMe multipath paths) and other devices under
+// /sys/devices/virtual; partitions are not listed.
 type Disk struct {
 	// Name is the kernel name ("sda", "nvme0n1", "vda").
 	Name string `json:"name"`
@@ -24,8 +26,8 @@ type Disk struct {
 	// ReadOnly is /sys/block/NAME/ro.
 	ReadOnly bool `json:"read_only"`
 	// Transport is how the disk is attached: "nvme", "sata", "sas", "scsi",
-	// "virtio", "usb", "mmc", "xen" or "unknown" is never used: absent when
-	// it cannot be told.
+	// "fc", "iscsi", "virtio" (virtio-blk and virtio-scsi), "usb", "mmc" or
+	// "xen"; "unknown" is never used: absent when it cannot be told.
 	Transport string `json:"transport,omitempty"`
 	Vendor    string `json:"vendor,omitempty"`
 	Model     string `json:"model,omitempty"`
