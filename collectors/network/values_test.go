@@ -241,3 +241,20 @@ func TestNetlinkUnavailable(t *testing.T) {
 		t.Errorf("err = %v, section %+v; want partial with sysfs data", err, s)
 	}
 }
+
+// TestReplayIgnoresAgentNamespace runs the collector with real netlink on
+// trees captured elsewhere: no link of the agent's namespace has their
+// names, ifindexes and MACs, so the result is the sysfs-only golden.
+func TestReplayIgnoresAgentNamespace(t *testing.T) {
+	t.Parallel()
+	for _, tree := range []string{"netns-bridge-veth", "handmade-bond-vlan", "ghw-asus-ryzen"} {
+		t.Run(tree, func(t *testing.T) {
+			t.Parallel()
+			s, err := collect(t, New().(Collector), filepath.Join("testdata", tree))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, tree, s)
+		})
+	}
+}
