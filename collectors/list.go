@@ -1,9 +1,13 @@
 package collectors
 
 import (
+	"github.com/hwagent/hwagent/collectors/cpu"
+	"github.com/hwagent/hwagent/collectors/firmware"
+	"github.com/hwagent/hwagent/collectors/host"
 	"github.com/hwagent/hwagent/collectors/memory"
 	"github.com/hwagent/hwagent/collectors/network"
 	"github.com/hwagent/hwagent/collectors/pci"
+	"github.com/hwagent/hwagent/collectors/storage"
 	"github.com/hwagent/hwagent/collectors/system"
 )
 
@@ -11,9 +15,13 @@ import (
 // applied to the inventory. Add a collector here and nowhere else.
 func All() []Spec {
 	return []Spec{
+		{Collector: host.New(), Description: "hostname, kernel, architecture, OS, kernel command line (Tinkerbell worker_id/hw_addr), boot ID and uptime", DefaultEnabled: true},
 		{Collector: system.New(), Description: "BIOS, product, baseboard, chassis and virtualization from SMBIOS (falls back to /sys/class/dmi/id)", DefaultEnabled: true},
+		{Collector: cpu.New(), Description: "processor model and flags from /proc/cpuinfo, topology, NUMA nodes and caches from sysfs, sockets from SMBIOS type 4", DefaultEnabled: true},
 		{Collector: memory.New(), Description: "MemTotal from /proc/meminfo and the memory slots of SMBIOS type 17", DefaultEnabled: true},
+		{Collector: storage.New(), Description: "disks from /sys/block: size, transport, vendor/model/serial/WWN (sysfs VPD pages, udev database when present), by-path/by-id links", DefaultEnabled: true},
 		{Collector: network.New(), Description: "network interfaces from /sys/class/net with netlink addresses, ethtool driver info and the boot interface", DefaultEnabled: true},
 		{Collector: pci.New(), Description: "PCI functions from /sys/bus/pci/devices, categorised, named from pci.ids when present (after network: names its NICs)", DefaultEnabled: true},
+		{Collector: firmware.New(), Description: "boot mode (UEFI/BIOS), Secure Boot and Setup Mode from efivars, TPM from /sys/class/tpm and SMBIOS type 43", DefaultEnabled: true},
 	}
 }
