@@ -80,16 +80,30 @@ var autoconf = map[string]bool{
 	"both": true, "dhcp6": true, "auto6": true, "either6": true, "link6": true, "ibft": true,
 }
 
-// ipDevice returns the device field of an ip= value.
+// ipDevice returns the device field of an ip= value, or "" when it has
+// none or names no valid interface.
 func ipDevice(v string) string {
 	f := splitIPFields(v)
+	var dev string
 	switch {
 	case len(f) >= 6:
-		return f[5]
+		dev = f[5]
 	case len(f) >= 2 && autoconf[f[1]] && !autoconf[f[0]]:
-		return f[0] // dracut's ip=<interface>:<autoconf>[:...]
+		dev = f[0] // dracut's ip=<interface>:<autoconf>[:...]
 	}
-	return ""
+	if !validIfName(dev) {
+		return ""
+	}
+	return dev
+}
+
+// validIfName applies the kernel's dev_valid_name: 1 to 15 bytes, not "."
+// or "..", no '/', ':' or white space.
+func validIfName(name string) bool {
+	if name == "" || len(name) > 15 || name == "." || name == ".." {
+		return false
+	}
+	return !strings.ContainsAny(name, "/: \t\n\v\f\r")
 }
 
 // splitIPFields splits on colons outside brackets ("[fd00::2]::...").

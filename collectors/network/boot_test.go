@@ -38,6 +38,8 @@ func TestParseBoot(t *testing.T) {
 		{"ip= with IPv6 in brackets", "ip=[2001:db8::2]::[2001:db8::1]:64:node1:enp1s0:none",
 			BootSpec{Device: "enp1s0", Source: "ip"}, true},
 		{"dracut ip=dev:dhcp", "ip=enp1s0:dhcp", BootSpec{Device: "enp1s0", Source: "ip"}, true},
+		{"device name too long", "ip=:::::enp175s0f1np1.1234:dhcp", BootSpec{}, false},
+		{"unbalanced bracket", "ip=:::::[:0", BootSpec{}, false},
 		{"ip=dhcp", "ip=dhcp", BootSpec{}, false},
 		{"nothing", "console=ttyS0 quiet", BootSpec{}, false},
 		{"build vm", "", BootSpec{}, false},
@@ -76,7 +78,7 @@ func FuzzParseBoot(f *testing.F) {
 				t.Fatalf("%q: MAC %q not canonical", line, spec.MAC)
 			}
 		}
-		if strings.ContainsAny(spec.Device, ": ") {
+		if strings.ContainsAny(spec.Device, ": /\t\n") || len(spec.Device) > 15 {
 			t.Fatalf("%q: device %q", line, spec.Device)
 		}
 	})

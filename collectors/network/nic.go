@@ -26,7 +26,8 @@ type sysNIC struct {
 	// (/sys/devices/.../net/NAME).
 	dir     string
 	ifindex int
-	// mac is the current address as bytes, for the netlink match.
+	// mac is the current address as sysfs shows it, for the netlink
+	// match (nil for devices without one, such as tun).
 	mac net.HardwareAddr
 	// loopback interfaces are left out.
 	loopback bool
@@ -81,9 +82,11 @@ func (r reader) readNIC(name string) sysNIC {
 	if s.ifindex == 0 {
 		s.ifindex, _ = strconv.Atoi(uevent["IFINDEX"])
 	}
-	if mac, err := net.ParseMAC(r.readString(at("address"))); err == nil && !isZero(mac) {
-		s.mac = mac
-		s.nic.MAC = mac.String()
+	if mac, err := net.ParseMAC(r.readString(at("address"))); err == nil {
+		s.mac = mac // all zeros too: netlink reports the same bytes
+		if !isZero(mac) {
+			s.nic.MAC = mac.String()
+		}
 	}
 
 	deviceDir := r.deviceDir(dir)
