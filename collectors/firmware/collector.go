@@ -92,7 +92,8 @@ func kernelTPM(p *hostpaths.Paths, w *collector.Warnings) *inventory.TPM {
 	}
 	tpm := &inventory.TPM{Device: "tpm0"}
 	// tpm_version_major appeared in Linux 5.6 ("1" or "2").
-	major, err := p.ReadUint(p.Sys("class", "tpm", "tpm0", "tpm_version_major"))
+	versionFile := p.Sys("class", "tpm", "tpm0", "tpm_version_major")
+	major, err := p.ReadUint(versionFile)
 	switch {
 	case err == nil && major == 2:
 		tpm.Version = "2.0"
@@ -101,7 +102,7 @@ func kernelTPM(p *hostpaths.Paths, w *collector.Warnings) *inventory.TPM {
 	case err == nil:
 		tpm.Version = strconv.FormatUint(major, 10)
 	case !hostpaths.Ignorable(err):
-		w.Add(err)
+		w.Addf("read %s: %v", p.HostPath(versionFile), err)
 	}
 	// TPM 1.2 chips also describe themselves in caps (under device/ before
 	// Linux 4.x moved the attributes to the class device).
