@@ -66,6 +66,11 @@ func Parse(entry, table []byte) (t *Table, err error) {
 	data := table
 	for len(data) > 0 {
 		s, rest, err := usmbios.ParseTable(data)
+		if s != nil && s.Length < 4 {
+			// A structure shorter than its own header (zero padding, a
+			// broken table): dmidecode stops here too.
+			s, err = nil, fmt.Errorf("structure length %d is shorter than its header", s.Length)
+		}
 		if s == nil {
 			off := len(table) - len(data)
 			if len(info.Tables) == 0 {

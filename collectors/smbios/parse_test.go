@@ -95,6 +95,24 @@ func TestBytesAfterEndOfTable(t *testing.T) {
 	}
 }
 
+// TestZeroPadding: zeros after the last structure of a table without an
+// end-of-table structure are not read as structures of length 0.
+func TestZeroPadding(t *testing.T) {
+	t.Parallel()
+	entry, table := readFixture(t, "Asus-UX307LA")
+	padded := append(append([]byte(nil), table[:eotOffset(t, table)]...), make([]byte, 16)...)
+	tb, err := Parse(entry, padded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Problem() == nil {
+		t.Error("Problem() = nil, want the zero-length structure reported")
+	}
+	if diff := cmp.Diff(mapAll(parseFixture(t, "Asus-UX307LA")), mapAll(tb)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 // TestTruncatedTable cuts a table in the middle of a structure: the
 // structures before the cut are kept and Problem says why the rest is not.
 func TestTruncatedTable(t *testing.T) {

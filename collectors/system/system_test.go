@@ -144,11 +144,13 @@ func TestWithoutEndOfTable(t *testing.T) {
 
 // msiDMIID is what Linux shows in /sys/class/dmi/id for the MSI MS-7816
 // fixture (values from its dmidecode output; chassis type 3 is Desktop).
+// The kernel creates no product_uuid for its all-FF UUID (dmi_save_uuid
+// skips all-FF and all-zero UUIDs).
 var msiDMIID = map[string]string{
 	"bios_vendor": "American Megatrends Inc.", "bios_version": "V2.14B14", "bios_date": "07/13/2018",
 	"bios_release": "4.6", "sys_vendor": "MSI", "product_name": "MS-7816", "product_version": "1.0",
-	"product_serial": "To be filled by O.E.M.", "product_uuid": "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
-	"product_sku": "To be filled by O.E.M.", "product_family": "To be filled by O.E.M.",
+	"product_serial": "To be filled by O.E.M.", "product_sku": "To be filled by O.E.M.",
+	"product_family": "To be filled by O.E.M.",
 	"board_vendor": "MSI", "board_name": "H87-G43 (MS-7816)", "board_version": "1.0",
 	"board_serial": "To be filled by O.E.M.", "board_asset_tag": "To be filled by O.E.M.",
 	"chassis_vendor": "MSI", "chassis_type": "3", "chassis_version": "1.0",
@@ -192,8 +194,8 @@ func TestDMIIDFallback(t *testing.T) {
 				BIOS: inventory.BIOS{Vendor: "American Megatrends Inc.", Version: "V2.14B14", ReleaseDate: "07/13/2018", Release: "4.6"},
 				Product: inventory.Product{
 					Manufacturer: "MSI", Name: "MS-7816", Version: "1.0", Serial: "To be filled by O.E.M.",
-					UUID: "ffffffff-ffff-ffff-ffff-ffffffffffff", SKU: "To be filled by O.E.M.", Family: "To be filled by O.E.M.",
-					Placeholders: []string{"serial", "uuid", "sku", "family"},
+					SKU: "To be filled by O.E.M.", Family: "To be filled by O.E.M.",
+					Placeholders: []string{"serial", "sku", "family"},
 				},
 				Baseboard: &inventory.Baseboard{
 					Manufacturer: "MSI", Product: "H87-G43 (MS-7816)", Version: "1.0",
@@ -210,9 +212,9 @@ func TestDMIIDFallback(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			// The table, when readable, says the same (and more: the
-			// wake-up type is not in dmi/id).
+			// wake-up type is not in dmi/id, nor the unusable UUID).
 			full := fixtureSystem(t, "MSI-MS-7816")
-			if diff := cmp.Diff(full.Product, want.Product, cmpopts.IgnoreFields(inventory.Product{}, "WakeUpType")); diff != "" || full.Chassis.Type != want.Chassis.Type {
+			if diff := cmp.Diff(full.Product, want.Product, cmpopts.IgnoreFields(inventory.Product{}, "WakeUpType", "UUID", "Placeholders")); diff != "" || full.Chassis.Type != want.Chassis.Type {
 				t.Errorf("fallback and table disagree (-table +fallback):\n%s", diff)
 			}
 		})
