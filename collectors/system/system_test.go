@@ -147,14 +147,26 @@ func TestWithoutEndOfTable(t *testing.T) {
 // The kernel creates no product_uuid for its all-FF UUID (dmi_save_uuid
 // skips all-FF and all-zero UUIDs).
 var msiDMIID = map[string]string{
-	"bios_vendor": "American Megatrends Inc.", "bios_version": "V2.14B14", "bios_date": "07/13/2018",
-	"bios_release": "4.6", "sys_vendor": "MSI", "product_name": "MS-7816", "product_version": "1.0",
-	"product_serial": "To be filled by O.E.M.", "product_sku": "To be filled by O.E.M.",
-	"product_family": "To be filled by O.E.M.",
-	"board_vendor": "MSI", "board_name": "H87-G43 (MS-7816)", "board_version": "1.0",
-	"board_serial": "To be filled by O.E.M.", "board_asset_tag": "To be filled by O.E.M.",
-	"chassis_vendor": "MSI", "chassis_type": "3", "chassis_version": "1.0",
-	"chassis_serial": "To be filled by O.E.M.", "chassis_asset_tag": "To be filled by O.E.M.",
+	"bios_vendor":       "American Megatrends Inc.",
+	"bios_version":      "V2.14B14",
+	"bios_date":         "07/13/2018",
+	"bios_release":      "4.6",
+	"sys_vendor":        "MSI",
+	"product_name":      "MS-7816",
+	"product_version":   "1.0",
+	"product_serial":    "To be filled by O.E.M.",
+	"product_sku":       "To be filled by O.E.M.",
+	"product_family":    "To be filled by O.E.M.",
+	"board_vendor":      "MSI",
+	"board_name":        "H87-G43 (MS-7816)",
+	"board_version":     "1.0",
+	"board_serial":      "To be filled by O.E.M.",
+	"board_asset_tag":   "To be filled by O.E.M.",
+	"chassis_vendor":    "MSI",
+	"chassis_type":      "3",
+	"chassis_version":   "1.0",
+	"chassis_serial":    "To be filled by O.E.M.",
+	"chassis_asset_tag": "To be filled by O.E.M.",
 }
 
 func TestDMIIDFallback(t *testing.T) {
