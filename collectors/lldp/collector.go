@@ -1,0 +1,151 @@
+package lldp
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hwagent/hwagent/collectors/collector"
+	wire "github.com/hwagent/hwagent/lldp"
+)
+
+// Collector is the LLDP/CDP collector. Its fields are the hardware it
+// touches, each behind a narrow interface; New fills them with the real
+// ones.
+type Collector struct {
+	// Open opens a raw socket on an interface.
+	Open wire.Opener
+	// Links reads and sets links' administrative state (--lldp-link-up).
+	Links wire.LinkController
+	// Flags reads and sets ethtool private flags (firmware LLDP agents).
+	Flags PrivateFlags
+	// Tick is how often progress is reported and link states re-read.
+	Tick time.Duration
+	// CarrierGrace is how long a link brought up may take to get carrier
+	// before the collector stops waiting for it.
+	CarrierGrace time.Duration
+}
+
+// New returns the collector with AF_PACKET sockets, rtnetlink and ethtool
+// genetlink, acting in the agent's network namespace (the host's in
+// production).
+func New() *Collector {
+	return &Collector{Open: wire.OpenPacket, Links: wire.Netlink{}, Flags: ethtoolFlags{}, Tick: time.Second, CarrierGrace: 5 * time.Second}
+}
+
+// Name implements collector.Collector.
+func (*Collector) Name() string { return "lldp" }
+
+// Timeout is the deadline the runner should give the collector: the wait
+// plus time to open sockets, bring links up and restore them.
+func Timeout(cfg collector.Config) time.Duration { return cfg.LLDPWait + 10*time.Second }
+
+// Collect implements collector.Collector: it listens up to
+// env.Config.LLDPWait, stopping early when every interface with carrier has
+// a neighbour. See the package documentation for the status it reports.
+func (c *Collector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
+	cfg := env.Config
+	if cfg.LLDPWait <= 0 {
+		return nil, collector.NotApplicable("LLDP listening disabled (--lldp-wait 0)")
+	}
+	var w collector.Warnings
+	s, err := c.start(ctx, env, &w)
+	if err != nil {
+		return nil, err
+	}
+	var tb wire.Table
+	firstErr := map[string]error{}
+	deadline := time.Now().Add(cfg.LLDPWait)
+	timer := time.NewTimer(cfg.LLDPWait)
+	defer timer.Stop()
+	ticker := time.NewTicker(c.Tick)
+	defer ticker.Stop()
+	report := func(now time.Time) bool {
+		heard, waiting := s.progress(&tb, now, c.CarrierGrace)
+		if cfg.LLDPProgress != nil {
+			cfg.LLDPProgress(deadline.Sub(now), heard, waiting)
+		}
+		return waiting == 0
+	}
+	done := report(time.Now())
+	for !done {
+		select {
+		case u, ok := <-s.updates:
+			if !ok { // every reader stopped on an error
+				done = true
+				break
+			}
+			switch {
+			case u.Neighbor == nil:
+				w.Add(u.Err)
+			case wire.Usable(u):
+				if tb.Add(u) {
+					env.Logger.Debug("neighbour", "interface", u.Interface, "protocol", u.Neighbor.Protocol,
+						"system", u.Neighbor.SystemName, "port", u.Neighbor.PortID)
+				}
+			case firstErr[u.Interface] == nil:
+				firstErr[u.Interface] = u.Err
+			}
+			heard, waiting := s.progress(&tb, time.Now(), c.CarrierGrace)
+			done = waiting == 0 && heard > 0
+		case now := <-ticker.C:
+			s.refresh(env.Paths)
+			done = report(now)
+		case <-timer.C:
+			done = true
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		}
+	}
+	s.stop()
+	if cfg.LLDPProgress != nil {
+		cfg.LLDPProgress(0, len(tb.Interfaces()), 0)
+	}
+	return c.finish(s, &tb, firstErr, cfg.LLDPWait, &w)
+}
+
+// finish turns what was heard into the collector's result and status.
+func (c *Collector) finish(s *session, tb *wire.Table, firstErr map[string]error, wait time.Duration, w *collector.Warnings) (collector.Apply, error) {
+	var silent, down, noCarrier []string
+	for _, n := range s.nics {
+		if tb.Heard(n.Name) {
+			continue
+		}
+		st := s.state[n.Name]
+		switch {
+		case st.carrier:
+			msg := fmt.Sprintf("%s: no LLDP received within %s", n.Name, wait)
+			if err := firstErr[n.Name]; err != nil {
+				msg += fmt.Sprintf(" (%v)", err)
+			}
+			if hasFirmwareAgent(n) && !s.stopped[n.Name] {
+				msg += "; " + firmwareHint(n)
+			}
+			silent = append(silent, msg)
+		case !st.adminUp:
+			down = append(down, n.Name)
+		default:
+			noCarrier = append(noCarrier, n.Name)
+		}
+	}
+	if len(tb.Interfaces()) == 0 {
+		var parts []string
+		parts = append(parts, silent...)
+		if len(noCarrier) > 0 {
+			parts = append(parts, "no carrier on "+strings.Join(noCarrier, ", "))
+		}
+		if len(down) > 0 {
+			parts = append(parts, strings.Join(down, ", ")+" down (use --lldp-link-up)")
+		}
+		if err := w.Err(); err != nil {
+			parts = append(parts, err.Error())
+		}
+		return nil, collector.NotApplicable("no LLDP or CDP neighbour: %s", strings.Join(parts, "; "))
+	}
+	for _, msg := range silent {
+		w.Addf("%s", msg)
+	}
+	return s.result(tb).Apply, w.Err()
+}
