@@ -4,6 +4,7 @@ import (
 	"github.com/hwagent/hwagent/collectors/cpu"
 	"github.com/hwagent/hwagent/collectors/firmware"
 	"github.com/hwagent/hwagent/collectors/host"
+	"github.com/hwagent/hwagent/collectors/lldp"
 	"github.com/hwagent/hwagent/collectors/memory"
 	"github.com/hwagent/hwagent/collectors/network"
 	"github.com/hwagent/hwagent/collectors/pci"
@@ -21,6 +22,7 @@ func All() []Spec {
 		{Collector: memory.New(), Description: "MemTotal from /proc/meminfo and the memory slots of SMBIOS type 17", DefaultEnabled: true},
 		{Collector: storage.New(), Description: "disks from /sys/block: size, transport, vendor/model/serial/WWN (sysfs VPD pages, udev database when present), by-path/by-id links", DefaultEnabled: true},
 		{Collector: network.New(), Description: "network interfaces from /sys/class/net with netlink addresses, ethtool driver info and the boot interface", DefaultEnabled: true},
+		{Collector: lldp.New(), Description: "LLDP/CDP neighbours (switch, port, VLAN) heard on each physical NIC within --lldp-wait (after network: attaches to its NICs)", DefaultEnabled: true, TimeoutFromConfig: lldp.Timeout},
 		{Collector: pci.New(), Description: "PCI functions from /sys/bus/pci/devices, categorised, named from pci.ids when present (after network: names its NICs)", DefaultEnabled: true},
 		{Collector: firmware.New(), Description: "boot mode (UEFI/BIOS), Secure Boot and Setup Mode from efivars, TPM from /sys/class/tpm and SMBIOS type 43", DefaultEnabled: true},
 	}
