@@ -1,0 +1,98 @@
+package export
+
+import (
+	"fmt"
+	"os"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Credentials are BMC usernames and passwords. A credentials file is YAML:
+//
+//	username: admin            # for every machine...
+//	password: s3cret
+//	machines:                  # ...unless given here, by serial or MAC
+//	  9000116105: {username: ADMIN, password: other}
+//
+// Each field is taken from the machine's entry, else the file's top level,
+// else Default (which the command fills from HWAGENT_BMC_USERNAME and
+// HWAGENT_BMC_PASSWORD). Passwords are Secrets: they never appear in
+// messages or logs.
+type Credentials struct {
+	Username string                        `json:"username,omitempty"`
+	Password Secret                        `json:"password,omitempty"`
+	Machines map[string]MachineCredentials `json:"machines,omitempty"`
+	// Default is used for what neither the machine's entry nor the file's
+	// top level gives. Not read from the file.
+	Default MachineCredentials `json:"-"`
+
+	machines map[string]MachineCredentials // by normalized key
+}
+
+// MachineCredentials is one BMC login.
+type MachineCredentials struct {
+	Username string `json:"username,omitempty"`
+	Password Secret `json:"password,omitempty"`
+}
+
+// LoadCredentials reads a credentials file. Unknown keys are errors; the
+// error never quotes the file's content.
+func LoadCredentials(path string) (*Credentials, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("bmc credentials: %w", err)
+	}
+	var c Credentials
+	if err := yaml.UnmarshalStrict(b, &c); err != nil {
+		// Decoder messages can quote values; say only where it failed.
+		return nil, fmt.Errorf("bmc credentials %s: not a valid credentials file (want username, password, machines): %w", path, redactedError{cleanYAMLError(err)})
+	}
+	return &c, nil
+}
+
+// redactedError keeps the error chain but prints nothing that came from the
+// file beyond key names the decoder reports.
+type redactedError struct{ err error }
+
+func (e redactedError) Error() string {
+	msg := e.err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}
+
+func (e redactedError) Unwrap() error { return e.err }
+
+// For returns the login for a machine with the given keys.
+func (c *Credentials) For(keys []string) MachineCredentials {
+	if c == nil {
+		return MachineCredentials{}
+	}
+	if c.machines == nil && len(c.Machines) > 0 {
+		c.machines = make(map[string]MachineCredentials, len(c.Machines))
+		for k, v := range c.Machines {
+			c.machines[normKey(k)] = v
+		}
+	}
+	var m MachineCredentials
+	for _, k := range keys {
+		if x, ok := c.machines[k]; ok {
+			m = x
+			break
+		}
+	}
+	if m.Username == "" {
+		m.Username = c.Username
+	}
+	if m.Password == "" {
+		m.Password = c.Password
+	}
+	if m.Username == "" {
+		m.Username = c.Default.Username
+	}
+	if m.Password == "" {
+		m.Password = c.Default.Password
+	}
+	return m
+}

@@ -1,0 +1,78 @@
+package export
+
+import (
+	"encoding/csv"
+	"io"
+	"strings"
+)
+
+// CSV column names.
+const (
+	ColHostname    = "hostname"
+	ColBMCIP       = "bmc_ip"
+	ColBMCUsername = "bmc_username"
+	ColBMCPassword = "bmc_password"
+	ColMAC         = "mac"
+	ColIPAddress   = "ip_address"
+	ColNetmask     = "netmask"
+	ColGateway     = "gateway"
+	ColNameservers = "nameservers"
+	ColLabels      = "labels"
+	ColDisk        = "disk"
+	ColVLANID      = "vlan_id"
+)
+
+// Header is the hardware.csv header for cols, in the order of EKS
+// Anywhere's own examples (hardware.example.csv and
+// hardware_no_bmc.example.csv), vlan_id last.
+func Header(cols Columns) []string {
+	h := []string{ColHostname}
+	if cols.BMC {
+		h = append(h, ColBMCIP, ColBMCUsername, ColBMCPassword)
+	}
+	h = append(h, ColMAC, ColIPAddress, ColNetmask, ColGateway, ColNameservers, ColLabels, ColDisk)
+	if cols.VLAN {
+		h = append(h, ColVLANID)
+	}
+	return h
+}
+
+// Record is r's hardware.csv record for cols, in Header order.
+func (r *Row) Record(cols Columns) []string {
+	rec := make([]string, 0, 12)
+	rec = append(rec, r.Hostname)
+	if cols.BMC {
+		rec = append(rec, r.BMCIP, r.BMCUsername, r.BMCPassword.Reveal())
+	}
+	rec = append(rec, r.MAC, r.IPAddress, r.Netmask, r.Gateway, strings.Join(r.Nameservers, "|"), r.LabelString(), r.Disk)
+	if cols.VLAN {
+		rec = append(rec, r.VLANID)
+	}
+	return rec
+}
+
+// CSVWriter writes hardware.csv: a header, then one record per machine.
+// Fields are quoted only when they must be (encoding/csv rules, which EKS
+// Anywhere's reader, encoding/csv underneath gocsv, undoes).
+type CSVWriter struct {
+	w    *csv.Writer
+	cols Columns
+}
+
+// NewCSVWriter writes hardware.csv to w.
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: csv.NewWriter(w)} }
+
+// Begin writes the header.
+func (c *CSVWriter) Begin(cols Columns) error {
+	c.cols = cols
+	return c.w.Write(Header(cols))
+}
+
+// Write writes one record.
+func (c *CSVWriter) Write(m *Machine) error { return c.w.Write(m.Row.Record(c.cols)) }
+
+// End flushes.
+func (c *CSVWriter) End() error {
+	c.w.Flush()
+	return c.w.Error()
+}

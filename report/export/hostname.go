@@ -1,0 +1,132 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"strings"
+	"text/template"
+
+	"github.com/hwagent/hwagent/inventory"
+)
+
+// TemplateData is what a hostname template sees: the inventory's fields
+// (`{{.System.Product.Serial}}`, `{{.Host.Hostname}}`) and the export's
+// choices for the machine.
+type TemplateData struct {
+	*inventory.Inventory
+	// Index is the machine's position in export order, from 0.
+	Index int
+	// IP is the address assigned to the machine.
+	IP string
+	// Serial is the best serial (see the serial function).
+	Serial string
+	// MAC is the provisioning MAC.
+	MAC string
+	// ID is the serial, else the MAC without colons.
+	ID string
+}
+
+// templateFuncs are the hostname template's helpers. serial, mac and id
+// read the machine d holds when the template runs.
+func templateFuncs(d *TemplateData) template.FuncMap {
+	return template.FuncMap{
+		"serial": func() string { return d.Serial },
+		"mac":    func() string { return d.MAC },
+		"id":     func() string { return d.ID },
+		"lower":  strings.ToLower,
+		"upper":  strings.ToUpper,
+		"trim":   strings.TrimSpace,
+		// replace OLD NEW S, for pipelines: {{mac | replace ":" ""}}.
+		"replace":    func(old, new, s string) string { return strings.ReplaceAll(s, old, new) },
+		"trimPrefix": func(prefix, s string) string { return strings.TrimPrefix(s, prefix) },
+		"trimSuffix": func(suffix, s string) string { return strings.TrimSuffix(s, suffix) },
+		// trunc N S keeps the first N bytes; a negative N keeps the last -N.
+		"trunc": func(n int, s string) string {
+			switch {
+			case n >= 0 && n < len(s):
+				return s[:n]
+			case n < 0 && -n < len(s):
+				return s[len(s)+n:]
+			}
+			return s
+		},
+		// default D S is S, or D when S is empty or a vendor placeholder.
+		"default": func(d, s string) string {
+			if inventory.IsPlaceholder(s) {
+				return d
+			}
+			return s
+		},
+		// octet N IP is the Nth (1-4) octet of an IPv4 address.
+		"octet": func(n int, ip string) (string, error) {
+			a, err := netip.ParseAddr(ip)
+			if err != nil || !a.Is4() || n < 1 || n > 4 {
+				return "", fmt.Errorf("octet %d of %q: want 1-4 of an IPv4 address", n, ip)
+			}
+			return fmt.Sprint(a.As4()[n-1]), nil
+		},
+	}
+}
+
+// parseHostnameTemplate parses the template once, its machine-specific
+// functions bound to d: renderHostname fills d before each execution.
+func parseHostnameTemplate(text string, d *TemplateData) (*template.Template, error) {
+	t, err := template.New("hostname_template").Option("missingkey=error").Funcs(templateFuncs(d)).Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("hostname_template: %w", err)
+	}
+	return t, nil
+}
+
+// renderHostname executes the template for the machine in d (the value
+// the template was parsed with) and makes the result DNS-safe. It is not
+// safe for concurrent use.
+func renderHostname(t *template.Template, d *TemplateData) (string, error) {
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return "", fmt.Errorf("hostname_template: %w", err)
+	}
+	raw := b.String()
+	h := SanitizeHostname(raw)
+	if p := hostnameProblem(h); p != "" {
+		if h == "" {
+			return "", fmt.Errorf("hostname_template gave %q, which has no DNS-safe characters", raw)
+		}
+		return "", fmt.Errorf("hostname_template gave %q: %s", raw, p)
+	}
+	return h, nil
+}
+
+// SanitizeHostname lower-cases s and makes it a DNS-1123 subdomain where it
+// can: every run of characters other than a-z, 0-9, '-' and '.' becomes one
+// '-', and each dot-separated label loses leading and trailing '-' (empty
+// labels are dropped). Length limits are not enforced by truncation: a
+// label over 63 characters stays and fails validation, so two machines
+// never end up with the same truncated name silently.
+func SanitizeHostname(s string) string {
+	s = strings.ToLower(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	inRun := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' {
+			b.WriteByte(c)
+			inRun = false
+			continue
+		}
+		if !inRun {
+			b.WriteByte('-')
+			inRun = true
+		}
+	}
+	labels := strings.Split(b.String(), ".")
+	out := labels[:0]
+	for _, l := range labels {
+		if l = strings.Trim(l, "-"); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, ".")
+}

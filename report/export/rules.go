@@ -1,0 +1,166 @@
+package export
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The rules EKS Anywhere applies to hardware.csv (pkg/providers/tinkerbell/
+// hardware: csv.go, machine.go, validator.go), and a few stricter ones
+// noted where they are.
+
+// diskPattern is EKS Anywhere's linuxPathRegex.
+var diskPattern = regexp.MustCompile(`^(/dev/[\w-]+)+$`)
+
+// DNS-1123 and Kubernetes label syntax (k8s.io/apimachinery/pkg/util/validation).
+var (
+	dns1123Label   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	qualifiedName  = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+	labelValueExpr = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+)
+
+// hostnameProblem says why h is not a DNS-1123 subdomain, or "".
+func hostnameProblem(h string) string {
+	switch {
+	case h == "":
+		return "hostname is empty"
+	case len(h) > 253:
+		return fmt.Sprintf("hostname %q is longer than 253 characters", h)
+	}
+	for _, l := range strings.Split(h, ".") {
+		if len(l) > 63 {
+			return fmt.Sprintf("hostname %q: label %q is longer than 63 characters", h, l)
+		}
+		if !dns1123Label.MatchString(l) {
+			return fmt.Sprintf("hostname %q is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending alphanumeric)", h)
+		}
+	}
+	return ""
+}
+
+// labelKeyProblem says why k is not a Kubernetes label key, or "".
+func labelKeyProblem(k string) string {
+	name := k
+	if i := strings.LastIndexByte(k, '/'); i >= 0 {
+		prefix := k[:i]
+		name = k[i+1:]
+		if p := hostnameProblem(prefix); p != "" || strings.Count(k, "/") > 1 {
+			return fmt.Sprintf("label key %q: prefix must be a DNS-1123 subdomain", k)
+		}
+	}
+	switch {
+	case name == "":
+		return fmt.Sprintf("label key %q: name is empty", k)
+	case len(name) > 63:
+		return fmt.Sprintf("label key %q: name is longer than 63 characters", k)
+	case !qualifiedName.MatchString(name):
+		return fmt.Sprintf("label key %q: name must be alphanumerics, '-', '_' or '.', starting and ending alphanumeric", k)
+	}
+	return ""
+}
+
+// labelValueProblem says why v is not a Kubernetes label value, or "".
+func labelValueProblem(k, v string) string {
+	switch {
+	case len(v) > 63:
+		return fmt.Sprintf("label %s: value %q is longer than 63 characters", k, v)
+	case !labelValueExpr.MatchString(v):
+		return fmt.Sprintf("label %s: value %q must be empty or alphanumerics, '-', '_' or '.', starting and ending alphanumeric", k, v)
+	}
+	return ""
+}
+
+// labelProblems checks a label set.
+func labelProblems(labels map[string]string) []string {
+	var out []string
+	for _, k := range sortedKeys(labels) {
+		if p := labelKeyProblem(k); p != "" {
+			out = append(out, p)
+		}
+		if p := labelValueProblem(k, labels[k]); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// problem is one reason a row is invalid, tagged with the column it
+// concerns so that a field the builder already failed on is not reported
+// twice.
+type problem struct {
+	field string
+	msg   string
+}
+
+// rowProblems applies every per-row rule to r.
+func rowProblems(r *Row) []problem {
+	var out []problem
+	add := func(field, format string, args ...any) {
+		out = append(out, problem{field, fmt.Sprintf(format, args...)})
+	}
+	if p := hostnameProblem(r.Hostname); p != "" {
+		add("hostname", "%s", p)
+	}
+	if r.IPAddress == "" {
+		add("ip_address", "ip_address is empty")
+	} else if net.ParseIP(r.IPAddress) == nil {
+		add("ip_address", "ip_address %q is not an IP address", r.IPAddress)
+	}
+	// Stricter than EKS Anywhere, which only requires a netmask to be present.
+	if r.Netmask == "" {
+		add("netmask", "netmask is empty (set netmask or cidr)")
+	} else if ip := net.ParseIP(r.Netmask).To4(); ip == nil || !isMask(ip) {
+		add("netmask", "netmask %q is not a dotted-quad netmask", r.Netmask)
+	}
+	if r.Gateway == "" {
+		add("gateway", "gateway is empty")
+	} else if net.ParseIP(r.Gateway) == nil {
+		add("gateway", "gateway %q is not an IP address", r.Gateway)
+	}
+	if len(r.Nameservers) == 0 {
+		add("nameservers", "nameservers is empty")
+	}
+	for _, ns := range r.Nameservers {
+		// EKS Anywhere only rejects empty entries; hwagent wants addresses.
+		if net.ParseIP(ns) == nil {
+			add("nameservers", "nameserver %q is not an IP address", ns)
+		}
+	}
+	if r.MAC == "" {
+		add("mac", "mac is empty")
+	} else if hw, err := net.ParseMAC(r.MAC); err != nil || len(hw) != 6 || r.MAC != strings.ToLower(r.MAC) {
+		add("mac", "mac %q is not a lower-case 48-bit MAC address", r.MAC)
+	}
+	if !diskPattern.MatchString(r.Disk) {
+		if r.Disk == "" {
+			add("disk", "disk is empty")
+		} else {
+			add("disk", "disk %q does not match %s", r.Disk, diskPattern)
+		}
+	}
+	for _, p := range labelProblems(r.Labels) {
+		add("labels", "%s", p)
+	}
+	if r.BMCIP != "" || r.BMCUsername != "" || r.BMCPassword != "" {
+		if r.BMCIP == "" {
+			add("bmc_ip", "bmc_ip is empty but BMC credentials are set (BMC fields are all or none)")
+		} else if net.ParseIP(r.BMCIP) == nil {
+			add("bmc_ip", "bmc_ip %q is not an IP address", r.BMCIP)
+		}
+		if r.BMCUsername == "" {
+			add("bmc_username", "missing BMC username for bmc_ip %s (credentials file or HWAGENT_BMC_USERNAME)", r.BMCIP)
+		}
+		if r.BMCPassword == "" {
+			add("bmc_password", "missing BMC password for bmc_ip %s (credentials file or HWAGENT_BMC_PASSWORD)", r.BMCIP)
+		}
+	}
+	if r.VLANID != "" {
+		if n, err := strconv.Atoi(r.VLANID); err != nil || n < 1 || n > 4094 {
+			add("vlan_id", "vlan_id %s is out of range 1-4094", r.VLANID)
+		}
+	}
+	return out
+}

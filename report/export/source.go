@@ -1,0 +1,137 @@
+package export
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hwagent/hwagent/inventory"
+)
+
+// Ref is one inventory document an export reads. Load is called twice per
+// export (once per pass), so it must return the same document each time.
+type Ref struct {
+	// Name identifies the document in messages (a path, a server machine ID).
+	Name string
+	// Load reads and decodes the document.
+	Load func() (*inventory.Inventory, error)
+}
+
+// FileRef is the inventory document at path.
+func FileRef(path string) Ref {
+	return Ref{Name: path, Load: func() (*inventory.Inventory, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return DecodeInventory(b)
+	}}
+}
+
+// FileRefs expands command-line arguments: a file is one inventory, a
+// directory stands for the *.json files in it (sorted by name, not
+// recursive).
+func FileRefs(args []string) ([]Ref, error) {
+	var refs []Ref
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			refs = append(refs, FileRef(a))
+			continue
+		}
+		ents, err := os.ReadDir(a)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, e := range ents {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
+				names = append(names, e.Name())
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			refs = append(refs, FileRef(filepath.Join(a, n)))
+		}
+	}
+	return refs, nil
+}
+
+// DecodeInventory decodes one inventory document and checks its schema
+// version. Fields it does not know are ignored (a newer agent's additions).
+func DecodeInventory(b []byte) (*inventory.Inventory, error) {
+	var inv inventory.Inventory
+	if err := json.Unmarshal(b, &inv); err != nil {
+		return nil, fmt.Errorf("not an inventory document: %w", err)
+	}
+	if inv.SchemaVersion != inventory.SchemaVersion {
+		return nil, fmt.Errorf("not an hwagent inventory: schema_version %q, want %q", inv.SchemaVersion, inventory.SchemaVersion)
+	}
+	return &inv, nil
+}
+
+// Spool copies the inventory documents of a stream (JSON documents one
+// after another, as `cat *.json` gives, or one JSON array of them) into
+// files in dir, one document each, and returns refs to them, so that a
+// stream can be read twice while memory holds one document at a time.
+// name prefixes the refs' names ("stdin" gives "stdin#1", "stdin#2"...).
+func Spool(r io.Reader, dir, name string) ([]Ref, error) {
+	br := bufio.NewReader(r)
+	isArray := false
+	for {
+		c, err := br.ReadByte()
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			continue
+		}
+		isArray = c == '['
+		if err := br.UnreadByte(); err != nil {
+			return nil, err
+		}
+		break
+	}
+	dec := json.NewDecoder(br)
+	if isArray {
+		if _, err := dec.Token(); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	var refs []Ref
+	for {
+		if isArray && !dec.More() {
+			if _, err := dec.Token(); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%s: data after the array", name)
+			}
+			return refs, nil
+		}
+		var doc json.RawMessage
+		err := dec.Decode(&doc)
+		if !isArray && errors.Is(err, io.EOF) {
+			return refs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", name, len(refs)+1, err)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("%06d.json", len(refs)+1))
+		if err := os.WriteFile(p, doc, 0o600); err != nil {
+			return nil, err
+		}
+		refs = append(refs, Ref{Name: fmt.Sprintf("%s#%d", name, len(refs)+1), Load: FileRef(p).Load})
+	}
+}
