@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,6 +87,42 @@ func TestGolden(t *testing.T) {
 			}
 			if diff := cmp.Diff(string(want), string(got)); diff != "" {
 				t.Errorf("%s decoding changed (-want +got):\n%s", name, diff)
+			}
+		})
+	}
+}
+
+// TestGoldenText compares the text rendering of two captures with their
+// golden files.
+func TestGoldenText(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"lldp_mudurl", "LLDP_and_CDP", "lldp-app-priority"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var b strings.Builder
+			for _, f := range decodeCapture(t, name) {
+				fmt.Fprintf(&b, "frame %d\n", f.Frame)
+				if f.Neighbor != nil {
+					if err := WriteText(&b, f.Neighbor, "  "); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if f.Error != "" {
+					fmt.Fprintf(&b, "  error: %s\n", f.Error)
+				}
+			}
+			path := filepath.Join("testdata", name+".golden.txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if diff := cmp.Diff(string(want), b.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -61,6 +61,24 @@ func vethPairs(tb testing.TB, n int) {
 			}
 		}
 	}
+	// The kernel's link watcher turns a new veth's carrier on
+	// asynchronously; frames sent before are dropped.
+	for i := range n {
+		for _, name := range []string{fmt.Sprintf("sw%d", i), fmt.Sprintf("srv%d", i)} {
+			waitOperUp(tb, name)
+		}
+	}
+}
+
+// waitOperUp polls until the link is operationally up.
+func waitOperUp(tb testing.TB, name string) {
+	tb.Helper()
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(5 * time.Millisecond) {
+		if l, err := netlink.LinkByName(name); err == nil && l.Attrs().OperState == netlink.OperUp {
+			return
+		}
+	}
+	tb.Fatalf("%s never came up", name)
 }
 
 // sender opens a raw socket that transmits frames on ifname.
