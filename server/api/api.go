@@ -114,6 +114,8 @@ const (
 	// CodeNoIdentity rejects an inventory without any identity key
 	// (no system UUID, serial or permanent MAC): it cannot be matched.
 	CodeNoIdentity = "no_identity"
+	// CodeMethodNotAllowed: the path exists but not with that method.
+	CodeMethodNotAllowed = "method_not_allowed"
 )
 
 // Machine is what the operator API returns for a machine.
