@@ -1,0 +1,206 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hwagent/hwagent/collectors"
+	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/report/client"
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// Server is the provisioning server as the agent uses it; *client.Client
+// implements it.
+type Server interface {
+	Register(ctx context.Context, inv *inventory.Inventory) (*api.RegisterResponse, error)
+	Checkin(ctx context.Context, m client.Machine, req api.CheckinRequest) (*api.CheckinResponse, error)
+	PutInventory(ctx context.Context, m client.Machine, inv *inventory.Inventory) error
+}
+
+// Options configure an Agent.
+type Options struct {
+	// Server is the provisioning server.
+	Server Server
+	// Env is the collectors' environment (host paths, configuration).
+	Env *collector.Env
+	// Specs are the collectors to run, late ones (LLDP) included.
+	Specs []collectors.Spec
+	// All are every known collector, for lists the server pushes.
+	All []collectors.Spec
+	// Version is the agent's version, sent with check-ins.
+	Version string
+	// Mode is the inventory's agent mode: "run" or "register".
+	Mode string
+	// Interval is the check-in interval until the server gives one; 0
+	// means DefaultInterval.
+	Interval time.Duration
+	// Backoff shapes the retries.
+	Backoff client.Backoff
+	// StartJitter is the upper bound of the random delay before the first
+	// request, so that a rack powering on does not arrive as one spike.
+	StartJitter time.Duration
+	// Rand draws the start delay (and the backoff's jitter when
+	// Backoff.Rand is nil); nil means the global source.
+	Rand client.Rand
+	// Sleep waits; nil means a real timer. Tests may record the waits.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Power carries out reboot and poweroff; nil means Kernel.
+	Power Power
+	// Logger receives the agent's progress; nil discards.
+	Logger *slog.Logger
+}
+
+// DefaultInterval is the check-in interval before the server gives one.
+const DefaultInterval = 30 * time.Second
+
+// Outcome is how Run ended without an error.
+type Outcome string
+
+// Outcomes of Run.
+const (
+	// Released: the server released the machine; the agent should exit 0.
+	Released Outcome = "released"
+	// Rebooting and PoweringOff: the kernel was asked to; on real hardware
+	// Run does not see this return.
+	Rebooting   Outcome = "rebooting"
+	PoweringOff Outcome = "powering_off"
+)
+
+// Registration is the server's acknowledgement of a registration.
+type Registration struct {
+	Machine  client.Machine
+	Interval time.Duration
+	Config   api.AgentConfig
+}
+
+// Agent is one machine's boot-time loop. Its methods are not safe for
+// concurrent use.
+type Agent struct {
+	opts   Options
+	logger *slog.Logger
+	sleep  func(ctx context.Context, d time.Duration) error
+	power  Power
+
+	early, late []collectors.Spec
+	env         *collector.Env
+
+	machine  client.Machine
+	interval time.Duration
+	base     *inventory.Inventory // the early collectors' latest inventory
+	lateRes  *lateResult          // what the late collectors found, once they did
+	lateRun  *lateRun             // the late collection in progress, if any
+	sent     string               // digest of the inventory the server holds
+	config   api.AgentConfig      // pushed by the server at the last registration
+}
+
+// New returns an agent.
+func New(opts Options) (*Agent, error) {
+	if opts.Server == nil || opts.Env == nil {
+		return nil, errors.New("agent: Server and Env are required")
+	}
+	a := &Agent{opts: opts, logger: opts.Logger, sleep: opts.Sleep, power: opts.Power, env: opts.Env, interval: opts.Interval}
+	if a.logger == nil {
+		a.logger = slog.New(slog.DiscardHandler)
+	}
+	if a.sleep == nil {
+		a.sleep = client.Sleep
+	}
+	if a.power == nil {
+		a.power = Kernel{}
+	}
+	if a.interval <= 0 {
+		a.interval = DefaultInterval
+	}
+	if a.opts.Backoff.Rand == nil {
+		a.opts.Backoff.Rand = opts.Rand
+	}
+	a.early, a.late = splitLate(opts.Specs)
+	return a, nil
+}
+
+// current is the inventory to send now: the early collectors' latest
+// result with the late collectors' neighbours merged in, secrets redacted.
+func (a *Agent) current() *inventory.Inventory {
+	return redact(merge(a.base, a.lateRes))
+}
+
+// collectEarly runs every collector but the late ones.
+func (a *Agent) collectEarly(ctx context.Context) error {
+	start := time.Now()
+	inv := collectors.Collect(ctx, a.env, a.early, a.opts.Version, a.opts.Mode)
+	if err := collectors.Usable(inv); err != nil {
+		return err
+	}
+	a.base = inv
+	a.logger.Info("inventory collected", "collectors", len(a.early), "duration", time.Since(start).Round(time.Millisecond), "machine_id", inv.Identity.MachineID, "basis", inv.Identity.Basis)
+	return nil
+}
+
+// retrier returns a Retrier that logs each failed attempt at what.
+func (a *Agent) retrier(what string) client.Retrier {
+	return client.Retrier{
+		Backoff: a.opts.Backoff,
+		Sleep:   a.sleep,
+		OnRetry: func(n int, wait time.Duration, err error) {
+			a.logger.Warn(what+" failed; retrying", "attempt", n, "wait", wait.Round(time.Millisecond), "err", err)
+		},
+	}
+}
+
+// startDelay waits the random start delay.
+func (a *Agent) startDelay(ctx context.Context) error {
+	d := client.Jitter(a.opts.Rand, a.opts.StartJitter)
+	if d <= 0 {
+		return nil
+	}
+	a.logger.Info("waiting before the first request", "delay", d.Round(time.Millisecond), "max", a.opts.StartJitter)
+	return a.sleep(ctx, d)
+}
+
+// register sends the current inventory until the server acknowledges it.
+func (a *Agent) register(ctx context.Context) error {
+	var resp *api.RegisterResponse
+	var inv *inventory.Inventory
+	err := a.retrier("registration").Do(ctx, func(ctx context.Context) (err error) {
+		inv = a.current()
+		resp, err = a.opts.Server.Register(ctx, inv)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("register: %w", err)
+	}
+	a.machine = client.Machine{ID: resp.MachineID, Credential: client.Secret(resp.Credential)}
+	a.sent = inventory.Digest(inv)
+	if resp.CheckinIntervalSeconds > 0 {
+		a.interval = time.Duration(resp.CheckinIntervalSeconds) * time.Second
+	}
+	a.config = resp.Config
+	a.logger.Info("registered", "machine", resp.MachineID, "checkin_interval", a.interval)
+	return nil
+}
+
+// Register is the one-shot mode: wait the start delay, collect (the late
+// collectors too, synchronously, when their wait is not 0), and register
+// until the server acknowledges or ctx ends. A deadline on ctx bounds the
+// retries.
+func (a *Agent) Register(ctx context.Context) (*Registration, error) {
+	if err := a.collectEarly(ctx); err != nil {
+		return nil, err
+	}
+	if len(a.late) > 0 {
+		r := runLate(ctx, a.env, a.late, a.base)
+		a.lateRes = &r
+	}
+	if err := a.startDelay(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.register(ctx); err != nil {
+		return nil, err
+	}
+	return &Registration{Machine: a.machine, Interval: a.interval, Config: a.config}, nil
+}

@@ -1,0 +1,84 @@
+package agent
+
+import (
+	"context"
+	"time"
+
+	"github.com/hwagent/hwagent/collectors"
+)
+
+// lateRun is a late collection in progress.
+type lateRun struct {
+	cancel context.CancelFunc
+	done   chan lateResult
+}
+
+// startLate runs the late collectors in the background on a copy of the
+// current base inventory.
+func (a *Agent) startLate(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	run := &lateRun{cancel: cancel, done: make(chan lateResult, 1)}
+	env, specs, base := a.env, a.late, a.base
+	go func() { run.done <- runLate(ctx, env, specs, base) }()
+	a.lateRun = run
+	a.logger.Info("late collectors started in the background", "collectors", collectors.Names(specs), "lldp_wait", env.Config.LLDPWait)
+}
+
+// stopLate cancels a late collection in progress and waits for it, so that
+// the LLDP collector restores the links it brought up.
+func (a *Agent) stopLate() {
+	if a.lateRun == nil {
+		return
+	}
+	a.lateRun.cancel()
+	<-a.lateRun.done
+	a.lateRun = nil
+}
+
+// applyConfig applies what the server pushed at registration:
+//   - Collectors: the exact list for later collections (names this agent
+//     does not know are logged and skipped). A list without the late
+//     collectors stops them and drops what they found.
+//   - LLDPWaitSeconds: the LLDP wait for a late collection that has not
+//     started yet; 0 stops one in progress.
+//
+// A late collection already running keeps its own wait.
+func (a *Agent) applyConfig(ctx context.Context) {
+	cfg := a.config
+	if len(cfg.Collectors) > 0 {
+		known := map[string]bool{}
+		for _, s := range a.opts.All {
+			known[s.Name()] = true
+		}
+		var names, unknown []string
+		for _, n := range cfg.Collectors {
+			if known[n] {
+				names = append(names, n)
+			} else {
+				unknown = append(unknown, n)
+			}
+		}
+		if len(unknown) > 0 {
+			a.logger.Warn("the server asked for collectors this agent does not have; skipped", "collectors", unknown)
+		}
+		if len(names) > 0 {
+			specs, err := collectors.Select(a.opts.All, names, nil)
+			if err == nil {
+				a.early, a.late = splitLate(specs)
+			}
+		}
+	}
+	if cfg.LLDPWaitSeconds != nil {
+		env := *a.env
+		env.Config.LLDPWait = time.Duration(*cfg.LLDPWaitSeconds) * time.Second
+		a.env = &env
+	}
+	wantLate := len(a.late) > 0 && a.env.Config.LLDPWait > 0
+	switch {
+	case !wantLate:
+		a.stopLate()
+		a.lateRes = nil
+	case a.lateRun == nil && a.lateRes == nil:
+		a.startLate(ctx)
+	}
+}

@@ -1,0 +1,173 @@
+package agent
+
+import (
+	"context"
+	"time"
+
+	"github.com/hwagent/hwagent/collectors/host"
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/report/client"
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// releaseTimeout bounds the final check-in that tells the server the agent
+// is leaving.
+const releaseTimeout = 30 * time.Second
+
+// Run is the netboot mode: collect, start the late collectors, wait the
+// start delay, register, then check in at the server's interval and obey
+// its actions until it releases the machine (Released), the kernel is asked
+// to reboot or power off, ctx ends, or the server answers with an error
+// that retrying cannot fix.
+func (a *Agent) Run(ctx context.Context) (Outcome, error) {
+	if err := a.collectEarly(ctx); err != nil {
+		return "", err
+	}
+	defer a.stopLate()
+	if len(a.late) > 0 && a.env.Config.LLDPWait > 0 {
+		a.startLate(ctx)
+	}
+	if err := a.startDelay(ctx); err != nil {
+		return "", err
+	}
+	if err := a.register(ctx); err != nil {
+		return "", err
+	}
+	a.applyConfig(ctx)
+
+	timer := time.NewTimer(0) // the first check-in right after registering
+	defer timer.Stop()
+	for {
+		var lateDone <-chan lateResult
+		if a.lateRun != nil {
+			lateDone = a.lateRun.done
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case r := <-lateDone:
+			a.lateRun = nil
+			a.lateRes = &r
+			a.logger.Info("late collectors finished", "interfaces_with_neighbours", len(r.neighbors), "statuses", r.statuses)
+			if inventory.Digest(a.current()) != a.sent {
+				if err := a.sendInventory(ctx); err != nil {
+					return "", err
+				}
+			}
+		case <-timer.C:
+			outcome, err := a.checkin(ctx)
+			if err != nil || outcome != "" {
+				return outcome, err
+			}
+			timer.Reset(a.interval)
+		}
+	}
+}
+
+// withMachine runs op with the machine's credential, retrying what can be
+// retried. When the server answers 401 or 404 (it lost its database, or an
+// operator deleted the machine), the agent registers again and repeats op
+// once with the new credential.
+func (a *Agent) withMachine(ctx context.Context, what string, op func(context.Context, client.Machine) error) error {
+	for again := false; ; again = true {
+		err := a.retrier(what).Do(ctx, func(ctx context.Context) error { return op(ctx, a.machine) })
+		if err == nil || again || !client.IsStatus(err, 401, 404) {
+			return err
+		}
+		a.logger.Warn("the server no longer knows this machine; registering again", "machine", a.machine.ID, "err", err)
+		if err := a.register(ctx); err != nil {
+			return err
+		}
+		a.applyConfig(ctx)
+	}
+}
+
+// checkin sends one check-in and carries out the action. A non-empty
+// Outcome ends Run.
+func (a *Agent) checkin(ctx context.Context) (Outcome, error) {
+	var resp *api.CheckinResponse
+	err := a.withMachine(ctx, "check-in", func(ctx context.Context, m client.Machine) (err error) {
+		resp, err = a.opts.Server.Checkin(ctx, m, a.checkinRequest(api.StateRegistered))
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if resp.CheckinIntervalSeconds > 0 {
+		a.interval = time.Duration(resp.CheckinIntervalSeconds) * time.Second
+	}
+	if resp.Action != api.ActionNone {
+		a.logger.Info("action from the server", "action", resp.Action, "machine", a.machine.ID)
+	}
+	switch resp.Action {
+	case api.ActionNone:
+	case api.ActionSendInventory:
+		if err := a.collectEarly(ctx); err != nil {
+			a.logger.Warn("collecting again failed; sending the last inventory", "err", err)
+		}
+		return "", a.sendInventory(ctx)
+	case api.ActionReboot, api.ActionPowerOff:
+		return a.powerAction(resp.Action)
+	case api.ActionRelease:
+		a.release(ctx)
+		return Released, nil
+	default:
+		a.logger.Warn("unknown action from the server; ignored", "action", resp.Action)
+	}
+	return "", nil
+}
+
+func (a *Agent) checkinRequest(state string) api.CheckinRequest {
+	req := api.CheckinRequest{State: state, InventoryDigest: inventory.Digest(a.current()), AgentVersion: a.opts.Version}
+	if data, err := a.env.Paths.ReadFile(a.env.Paths.Proc("uptime")); err == nil {
+		req.UptimeSeconds, _ = host.ParseUptime(data)
+	}
+	return req
+}
+
+// sendInventory PUTs the current inventory.
+func (a *Agent) sendInventory(ctx context.Context) error {
+	inv := a.current()
+	err := a.withMachine(ctx, "inventory update", func(ctx context.Context, m client.Machine) error {
+		return a.opts.Server.PutInventory(ctx, m, inv)
+	})
+	if err != nil {
+		return err
+	}
+	a.sent = inventory.Digest(inv)
+	a.logger.Info("inventory sent", "machine", a.machine.ID, "digest", a.sent)
+	return nil
+}
+
+// powerAction asks the kernel to reboot or power off. When it refuses (no
+// CAP_SYS_BOOT), the agent logs why and keeps checking in, so that an
+// operator can still release the machine.
+func (a *Agent) powerAction(action string) (Outcome, error) {
+	a.stopLate() // restore links the LLDP collector brought up
+	do, outcome := a.power.Reboot, Rebooting
+	if action == api.ActionPowerOff {
+		do, outcome = a.power.PowerOff, PoweringOff
+	}
+	if err := do(); err != nil {
+		a.logger.Error("the kernel refused; the container needs CAP_SYS_BOOT and the host PID namespace", "action", action, "err", err)
+		return "", nil
+	}
+	return outcome, nil
+}
+
+// release tells the server the agent is leaving (state released), trying
+// for a bounded time: the machine is released whatever the answer.
+func (a *Agent) release(ctx context.Context) {
+	a.stopLate()
+	ctx, cancel := context.WithTimeout(ctx, releaseTimeout)
+	defer cancel()
+	err := a.retrier("released check-in").Do(ctx, func(ctx context.Context) error {
+		_, err := a.opts.Server.Checkin(ctx, a.machine, a.checkinRequest(api.StateReleased))
+		return err
+	})
+	if err != nil {
+		a.logger.Warn("could not tell the server the machine is released; exiting anyway", "err", err)
+		return
+	}
+	a.logger.Info("released; exiting so that workflows can run", "machine", a.machine.ID)
+}
