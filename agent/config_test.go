@@ -77,7 +77,9 @@ func TestPushedConfig(t *testing.T) {
 			if err := srv.SetAction(id, api.ActionSendInventory); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "the inventory", func() bool { return machine(t, srv).InventoryPuts >= 1 && machine(t, srv).Digest == machine(t, srv).LastCheckin.InventoryDigest })
+			waitFor(t, "the inventory", func() bool {
+				return machine(t, srv).InventoryPuts >= 1 && machine(t, srv).Digest == machine(t, srv).LastCheckin.InventoryDigest
+			})
 			if len(tt.want) == 4 {
 				waitFor(t, "the neighbours", func() bool { return machine(t, srv).Inventory.Collector("lldp") != nil })
 			}
