@@ -1,0 +1,74 @@
+package lab
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+var (
+	hwagentOnce sync.Once
+	hwagentPath string
+	hwagentErr  error
+)
+
+// Hwagent builds ./cmd/hwagent as the guest runs it (static, CGO_ENABLED=0,
+// -trimpath -ldflags "-s -w") once per test binary and returns the path.
+// The binary goes to CacheDir/bin, replaced atomically on each build, so
+// test binaries of several packages can build at the same time.
+func Hwagent(ctx context.Context) (string, error) {
+	hwagentOnce.Do(func() { hwagentPath, hwagentErr = buildHwagent(ctx) })
+	return hwagentPath, hwagentErr
+}
+
+func buildHwagent(ctx context.Context) (string, error) {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	cache, err := CacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(cache, "bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("lab cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".hwagent-*")
+	if err != nil {
+		return "", fmt.Errorf("lab cache: %w", err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", tmp.Name(), "./cmd/hwagent")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/hwagent: %w\n%s", err, out)
+	}
+	// One name per checkout: two worktrees sharing the cache do not
+	// overwrite each other's binary.
+	dst := filepath.Join(dir, fmt.Sprintf("hwagent-%x", sha256.Sum256([]byte(root)))[:len("hwagent-")+12])
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", fmt.Errorf("lab cache: %w", err)
+	}
+	return dst, nil
+}
+
+// moduleRoot is the directory of the main module's go.mod.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("not inside the hwagent module")
+	}
+	return filepath.Dir(gomod), nil
+}
