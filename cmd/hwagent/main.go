@@ -72,6 +72,7 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 		newDumpCmd(g, stdout, stderr),
 		newSnapshotCmd(g, stdout),
 		newCollectorsCmd(stdout),
+		newLLDPCmd(g, stdout, stderr),
 	)
 	return root
 }
