@@ -41,15 +41,21 @@ func (c *collectFlags) bind(fs *pflag.FlagSet) {
 	c.host.bind(fs)
 	fs.StringSliceVar(&c.enable, "collectors", nil, "run only these collectors (comma separated; see `hwagent collectors`)")
 	fs.StringSliceVar(&c.disable, "disable", nil, "do not run these collectors (comma separated)")
-	fs.StringVar(&c.pciIDs, "pci-ids", "", "pci.ids file for PCI names (default: the host's /usr/share/hwdata or /usr/share/misc)")
+	fs.StringVar(&c.pciIDs, "pci-ids", "", "pci.ids file for PCI names (default: the host's /usr/share/hwdata or /usr/share/misc, then the agent's own; none: IDs only)")
 	fs.DurationVar(&c.lldpWait, "lldp-wait", c.lldpWait, "how long to listen for LLDP/CDP neighbours (0 skips LLDP)")
 	fs.BoolVar(&c.lldpLinkUp, "lldp-link-up", c.lldpLinkUp, "bring down interfaces up to hear LLDP, and restore them after")
 	fs.BoolVar(&c.lldpStopFW, "lldp-stop-firmware-agent", false, "stop the Intel i40e/ice firmware LLDP agent that hides LLDP frames from the OS")
 }
 
-func (c *collectFlags) config() collector.Config {
+func (c *collectFlags) config(paths *hostpaths.Paths) collector.Config {
+	var fallback []string
+	if paths.Dir(hostpaths.Usr) != "/usr" {
+		// In a container the host's /usr is rarely bound: use the image's.
+		fallback = []string{"/usr/share/hwdata/pci.ids", "/usr/share/misc/pci.ids"}
+	}
 	return collector.Config{
 		PCIIDsPath:            c.pciIDs,
+		PCIIDsFallback:        fallback,
 		LLDPWait:              c.lldpWait,
 		LLDPLinkUp:            c.lldpLinkUp,
 		LLDPStopFirmwareAgent: c.lldpStopFW,
@@ -74,7 +80,7 @@ func (c *collectFlags) collect(ctx context.Context, logger *slog.Logger, mode st
 		recorder = paths.Record()
 	}
 	logger.Debug("collecting", "paths", paths.String(), "detected", paths.Detected, "collectors", collectors.Names(specs))
-	env := collector.NewEnv(paths, logger, c.config())
+	env := collector.NewEnv(paths, logger, c.config(paths))
 	inv := collectors.Collect(ctx, env, specs, version.String(), mode)
 	if err := collectors.Usable(inv); err != nil {
 		return inv, recorder, err

@@ -103,8 +103,13 @@ type shared struct {
 
 // Config holds settings collectors read. Zero values mean the defaults.
 type Config struct {
-	// PCIIDsPath is a pci.ids file to use instead of searching the host.
+	// PCIIDsPath is a pci.ids file to use instead of searching the host;
+	// "none" means no PCI names at all.
 	PCIIDsPath string
+	// PCIIDsFallback are pci.ids files on the agent's own filesystem, tried
+	// when the host has none (the container image ships one; an in-memory
+	// OS usually does not).
+	PCIIDsFallback []string
 	// LLDPWait is how long the LLDP collector listens; 0 skips listening.
 	LLDPWait time.Duration
 	// LLDPLinkUp brings down interfaces up for LLDP and restores them after.

@@ -36,7 +36,7 @@ func (Collector) Collect(ctx context.Context, env *collector.Env) (collector.App
 		return nil, err
 	}
 	section := &inventory.PCI{Devices: make([]inventory.PCIDevice, len(fns))}
-	data, dbPath := readDatabase(p, env.Config.PCIIDsPath, &w)
+	data, dbPath := readDatabase(p, env.Config.PCIIDsPath, env.Config.PCIIDsFallback, &w)
 	var names map[pciids.ID]pciids.Names
 	if data != nil {
 		section.IDsDatabase = dbPath
@@ -63,9 +63,13 @@ var databasePaths = [][]string{
 }
 
 // readDatabase returns the content of the configured pci.ids, or of the
-// host's first, and the path to report. A configured file that cannot be
-// read is a warning; the host having none is normal.
-func readDatabase(p *hostpaths.Paths, configured string, w *collector.Warnings) ([]byte, string) {
+// host's first, or of the agent's own (fallback), and the path to report. A
+// configured file that cannot be read is a warning; the host having none is
+// normal. configured "none" turns names off.
+func readDatabase(p *hostpaths.Paths, configured string, fallback []string, w *collector.Warnings) ([]byte, string) {
+	if configured == "none" {
+		return nil, ""
+	}
 	if configured != "" {
 		data, err := p.ReadFile(configured)
 		if err == nil {
@@ -81,6 +85,11 @@ func readDatabase(p *hostpaths.Paths, configured string, w *collector.Warnings) 
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			w.Addf("pci.ids: %v", err)
+		}
+	}
+	for _, path := range fallback {
+		if data, err := p.ReadFile(path); err == nil {
+			return data, path + " (agent's own)"
 		}
 	}
 	return nil, ""
