@@ -178,7 +178,7 @@ func runOne(ctx context.Context, env *collector.Env, s Spec) (out outcome) {
 		out.apply = r.apply
 	case errors.Is(r.err, collector.ErrNotApplicable):
 		out.status.Status = inventory.StatusNotApplicable
-		out.status.Error = r.err.Error()
+		out.status.Error = strings.TrimPrefix(r.err.Error(), collector.ErrNotApplicable.Error()+": ")
 		out.apply = r.apply
 	case errors.As(r.err, &partial) && r.apply != nil:
 		out.status.Status = inventory.StatusPartial

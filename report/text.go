@@ -106,7 +106,7 @@ func Summary(inv *inventory.Inventory) string {
 		for _, d := range s.Disks {
 			total += d.SizeBytes
 		}
-		parts = append(parts, fmt.Sprintf("%d disks %s", len(s.Disks), DecimalBytes(total)))
+		parts = append(parts, fmt.Sprintf("%s %s", plural(len(s.Disks), "disk"), DecimalBytes(total)))
 	}
 	if n := inv.Network; n != nil {
 		phys := 0
@@ -115,12 +115,20 @@ func Summary(inv *inventory.Inventory) string {
 				phys++
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%d NICs", phys))
+		parts = append(parts, plural(phys, "NIC"))
 	}
 	if len(parts) == 0 {
 		return "(nothing collected)"
 	}
 	return strings.Join(parts, " · ")
+}
+
+// plural renders "1 disk", "2 disks".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func nonEmpty(vals ...string) []string {
@@ -207,8 +215,8 @@ func writeCPU(t *textWriter, c *inventory.CPU) {
 	t.section("CPU")
 	rows := [][]string{
 		{"Model", strings.Join(nonEmpty(c.ModelName, paren(c.Vendor)), " ")},
-		{"Topology", fmt.Sprintf("%d packages, %d cores, %d threads (%d online), %d NUMA nodes",
-			c.Packages, c.PhysicalCores, c.LogicalThreads, c.OnlineCount, len(c.NUMANodes))},
+		{"Topology", fmt.Sprintf("%s, %s, %s (%d online), %s", plural(c.Packages, "package"), plural(c.PhysicalCores, "core"),
+			plural(c.LogicalThreads, "thread"), c.OnlineCount, plural(len(c.NUMANodes), "NUMA node"))},
 	}
 	if c.Microcode != "" {
 		rows = append(rows, []string{"Microcode", c.Microcode})
