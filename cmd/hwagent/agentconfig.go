@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hwagent/hwagent/agent"
+	"github.com/hwagent/hwagent/collectors"
+	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/internal/privileges"
+	"github.com/hwagent/hwagent/internal/version"
+	"github.com/hwagent/hwagent/report/client"
+)
+
+// agentFlags configure the conversation with the provisioning server
+// (hwagent run and hwagent register).
+type agentFlags struct {
+	server             string
+	token              string
+	tokenFile          string
+	ca                 string
+	clientCert         string
+	clientKey          string
+	insecureSkipVerify bool
+	requestTimeout     time.Duration
+	startJitter        time.Duration
+	backoffBase        time.Duration
+	backoffCap         time.Duration
+}
+
+func (a *agentFlags) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&a.server, "server", "", "provisioning server URL, https://host:port (required)")
+	fs.StringVar(&a.token, "token", "", "enrollment token (prefer --token-file or HWAGENT_TOKEN: arguments are visible in ps)")
+	fs.StringVar(&a.tokenFile, "token-file", "", "file holding the enrollment token")
+	fs.StringVar(&a.ca, "ca", "", "PEM file of the CA that signs the server's certificate (then only it is trusted)")
+	fs.StringVar(&a.clientCert, "client-cert", "", "PEM client certificate, for servers that require mutual TLS")
+	fs.StringVar(&a.clientKey, "client-key", "", "PEM key of --client-cert")
+	fs.BoolVar(&a.insecureSkipVerify, "insecure-skip-verify", false, "accept any server certificate (lab only: the token goes to whoever answers)")
+	fs.DurationVar(&a.requestTimeout, "request-timeout", client.DefaultTimeout, "bound on one request to the server")
+	fs.DurationVar(&a.startJitter, "start-jitter", 10*time.Second, "wait a random delay up to this before the first request, so a rack powering on is spread out")
+	fs.DurationVar(&a.backoffBase, "backoff-base", client.DefaultBase, "first retry window (full jitter: a random wait in [0, window])")
+	fs.DurationVar(&a.backoffCap, "backoff-cap", client.DefaultCap, "largest retry window; the window doubles per failure up to this")
+}
+
+// secret returns the enrollment token from --token or --token-file.
+func (a *agentFlags) secret() (client.Secret, error) {
+	if a.token != "" && a.tokenFile != "" {
+		return "", errors.New("give --token or --token-file, not both")
+	}
+	if a.tokenFile != "" {
+		b, err := os.ReadFile(a.tokenFile)
+		if err != nil {
+			return "", fmt.Errorf("token file: %w", err)
+		}
+		return client.Secret(strings.TrimSpace(string(b))), nil
+	}
+	return client.Secret(a.token), nil
+}
+
+// newClient checks the configuration and returns the server client.
+func (a *agentFlags) newClient(logger *slog.Logger) (*client.Client, error) {
+	if a.server == "" {
+		return nil, errors.New("no provisioning server: give --server, HWAGENT_SERVER or hwagent.server= on the kernel command line")
+	}
+	token, err := a.secret()
+	if err != nil {
+		return nil, err
+	}
+	if token == "" {
+		return nil, errors.New("no enrollment token: give --token-file, HWAGENT_TOKEN or hwagent.token= on the kernel command line")
+	}
+	if a.insecureSkipVerify {
+		logger.Warn("INSECURE: --insecure-skip-verify accepts any server certificate; the enrollment token and the inventory go to whoever answers. Use --ca outside a lab.")
+	}
+	if strings.HasPrefix(a.server, "http://") {
+		logger.Warn("the server URL is plain HTTP: the enrollment token and the machine credential cross the network in clear", "server", a.server)
+	}
+	return client.New(client.Options{
+		Server:          a.server,
+		EnrollmentToken: token,
+		TLS:             client.TLSOptions{CAFile: a.ca, CertFile: a.clientCert, KeyFile: a.clientKey, InsecureSkipVerify: a.insecureSkipVerify},
+		Timeout:         a.requestTimeout,
+		UserAgent:       "hwagent/" + version.String(),
+		Logger:          logger,
+	})
+}
+
+// newAgent resolves the configuration (flags, then HWAGENT_* set by the
+// root command, then the kernel command line) and builds the agent.
+func newAgent(cmd *cobra.Command, g *globalFlags, cf *collectFlags, af *agentFlags, mode string, interval time.Duration, stderr io.Writer) (*agent.Agent, error) {
+	paths := cf.host.paths()
+	if err := paths.Validate(); err != nil {
+		return nil, err
+	}
+	fromCmdline, err := bindCmdline(cmd, paths)
+	if err != nil {
+		return nil, err
+	}
+	if len(fromCmdline) > 0 {
+		// --log-level may have come from the kernel command line.
+		if err := g.setup(stderr); err != nil {
+			return nil, err
+		}
+	}
+	logger := g.logger
+	logger.Info("hwagent starting", "mode", mode, "version", version.String(), "host", paths.String(), "detected", paths.Detected, "from_kernel_cmdline", fromCmdline)
+	warnPrivileges(logger, mode)
+	c, err := af.newClient(logger)
+	if err != nil {
+		return nil, err
+	}
+	all := collectors.All()
+	specs, err := collectors.Select(all, cf.enable, cf.disable)
+	if err != nil {
+		return nil, err
+	}
+	return agent.New(agent.Options{
+		Server:      c,
+		Env:         collector.NewEnv(paths, logger, cf.config(paths)),
+		Specs:       specs,
+		All:         all,
+		Version:     version.String(),
+		Mode:        mode,
+		Interval:    interval,
+		Backoff:     client.Backoff{Base: af.backoffBase, Cap: af.backoffCap},
+		StartJitter: af.startJitter,
+		Logger:      logger,
+	})
+}
+
+// warnPrivileges logs the capabilities mode needs that the process lacks.
+func warnPrivileges(logger *slog.Logger, mode string) {
+	// The agent's own status, not the host's: capabilities are the
+	// container's.
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	eff, err := privileges.Effective(status)
+	if err != nil {
+		return
+	}
+	for _, c := range privileges.Missing(eff, mode) {
+		logger.Warn("missing capability", "capability", c.Name, "needed_for", c.Why)
+	}
+}
+
+// errContext maps the end of the command's context (SIGTERM) to a clean
+// exit for a service, and keeps other errors.
+func errContext(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil
+	}
+	return err
+}
