@@ -72,6 +72,7 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 		newDumpCmd(g, stdout, stderr),
 		newSnapshotCmd(g, stdout),
 		newCollectorsCmd(stdout),
+		newRunCmd(g, stderr), newRegisterCmd(g, stdout, stderr),
 		newLLDPCmd(g, stdout, stderr),
 	)
 	return root
