@@ -16,6 +16,7 @@ import (
 	"github.com/hwagent/hwagent/agent"
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/privileges"
 	"github.com/hwagent/hwagent/internal/version"
 	"github.com/hwagent/hwagent/report/client"
@@ -114,6 +115,9 @@ func newAgent(cmd *cobra.Command, g *globalFlags, cf *collectFlags, af *agentFla
 	logger := g.logger
 	logger.Info("hwagent starting", "mode", mode, "version", version.String(), "host", paths.String(), "detected", paths.Detected, "from_kernel_cmdline", fromCmdline)
 	warnPrivileges(logger, mode)
+	if mode == "run" {
+		warnPIDNamespace(logger, paths)
+	}
 	c, err := af.newClient(logger)
 	if err != nil {
 		return nil, err
@@ -152,6 +156,23 @@ func warnPrivileges(logger *slog.Logger, mode string) {
 	for _, c := range privileges.Missing(eff, mode) {
 		logger.Warn("missing capability", "capability", c.Name, "needed_for", c.Why)
 	}
+}
+
+// warnPIDNamespace warns when the agent is not in the host's PID namespace:
+// reboot(2) there only ends the namespace (its init gets SIGHUP or SIGINT),
+// so the reboot and poweroff actions would stop the container, not the
+// machine. Unreadable links (no permission to inspect the host's PID 1) say
+// nothing.
+func warnPIDNamespace(logger *slog.Logger, paths *hostpaths.Paths) {
+	own, err := os.Readlink("/proc/self/ns/pid")
+	if err != nil {
+		return
+	}
+	host, err := paths.Readlink(paths.Proc("1", "ns", "pid"))
+	if err != nil || host == own {
+		return
+	}
+	logger.Warn("not in the host's PID namespace: reboot and poweroff would only stop this container (LinuxKit: pid: host)", "own", own, "host", host)
 }
 
 // errContext maps the end of the command's context (SIGTERM) to a clean

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -37,6 +38,9 @@ parameters hwagent.<flag>= on the host's /proc/cmdline.`,
 			defer cancel()
 			reg, err := a.Register(ctx)
 			if err != nil {
+				if errors.Is(err, context.DeadlineExceeded) && cmd.Context().Err() == nil {
+					return fmt.Errorf("no acknowledgement within --register-timeout %s: %w", timeout, err)
+				}
 				return err
 			}
 			_, err = fmt.Fprintln(stdout, reg.Machine.ID)
