@@ -2,6 +2,8 @@ package firmware
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -80,6 +82,13 @@ func TestParseTPMCaps(t *testing.T) {
 }
 
 func FuzzDecodeEFIVariable(f *testing.F) {
+	for _, v := range []string{"SecureBoot", "SetupMode"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "qemu", "ovmf-setupmode-swtpm2", "sys", "firmware", "efi", "efivars", v+"-"+GlobalVariableGUID))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Add([]byte(efiOn))
 	f.Add([]byte(efiOff))
 	f.Add([]byte("\x07\x00\x00\x00\x01\x02"))

@@ -8,7 +8,7 @@ import (
 
 // GlobalVariableGUID is EFI_GLOBAL_VARIABLE (UEFI 2.10 section 3.3), the
 // vendor GUID of SecureBoot, SetupMode and the other architectural variables.
-const GlobalVariableGUID = "8be4df61-93ca-11d2-aa0d-e098032b8c8c"
+const GlobalVariableGUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
 
 // EFI variable attributes (UEFI 2.10 section 8.2, GetVariable).
 const (

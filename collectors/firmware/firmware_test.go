@@ -60,9 +60,9 @@ func ptr(b bool) *bool { return &b }
 const (
 	secureBoot = "sys/firmware/efi/efivars/SecureBoot-" + GlobalVariableGUID
 	setupMode  = "sys/firmware/efi/efivars/SetupMode-" + GlobalVariableGUID
-	// efivarfs content of both variables on a machine with Secure Boot on:
-	// attributes BOOTSERVICE_ACCESS|RUNTIME_ACCESS (06 00 00 00), then the
-	// value, as `od -An -tx1` shows on such machines.
+	// efivarfs content of a boolean variable: attributes
+	// BOOTSERVICE_ACCESS|RUNTIME_ACCESS (06 00 00 00), then the value, the
+	// layout of testdata/qemu/ovmf-setupmode-swtpm2's real variables.
 	efiOn  = "\x06\x00\x00\x00\x01"
 	efiOff = "\x06\x00\x00\x00\x00"
 	// A firmware TPM 2.0 as the ACPI tpm_crb driver registers it.
@@ -152,26 +152,43 @@ func TestCollectNoSysfs(t *testing.T) {
 	}
 }
 
-// TestCollectLocal runs against the build VM's capture: no efi directory,
-// no TPM.
-func TestCollectLocal(t *testing.T) {
+// TestCollectFixtures runs against captured machines: the build VM (legacy
+// boot, no TPM) and a QEMU guest booted by OVMF with Secure Boot support in
+// Setup Mode and a swtpm TPM 2.0 (testdata/qemu/capture.sh); its efivars
+// read 06 00 00 00 00 (SecureBoot) and 06 00 00 00 01 (SetupMode).
+func TestCollectFixtures(t *testing.T) {
 	t.Parallel()
-	got, warnings, err := collect(t, filepath.Join("testdata", "local", "vm-virtio"))
-	if err != nil {
-		t.Fatal(err)
+	tests := map[string]*inventory.Firmware{
+		"local/vm-virtio": {BootMode: "bios"},
+		"qemu/ovmf-setupmode-swtpm2": {BootMode: "uefi", EFIBitness: 64, SecureBoot: ptr(false), SetupMode: ptr(true),
+			TPM: &inventory.TPM{Device: "tpm0", Version: "2.0"}},
 	}
-	if diff := cmp.Diff(&inventory.Firmware{BootMode: "bios"}, got); diff != "" {
-		t.Errorf("firmware (-want +got):\n%s", diff)
+	for fx, want := range tests {
+		t.Run(fx, func(t *testing.T) {
+			t.Parallel()
+			got, warnings, err := collect(t, filepath.Join("testdata", fx))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("firmware (-want +got):\n%s", diff)
+			}
+			golden(t, fx, got, warnings)
+		})
 	}
+}
+
+func golden(t *testing.T, fixture string, fw *inventory.Firmware, warnings []string) {
+	t.Helper()
 	b, err := json.MarshalIndent(struct {
 		Firmware *inventory.Firmware `json:"firmware"`
 		Warnings []string            `json:"warnings,omitempty"`
-	}{got, warnings}, "", "  ")
+	}{fw, warnings}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b = append(b, '\n')
-	path := filepath.Join("testdata", "golden", "local_vm-virtio.json")
+	path := filepath.Join("testdata", "golden", strings.ReplaceAll(fixture, "/", "_")+".json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
