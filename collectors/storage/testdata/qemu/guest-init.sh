@@ -64,7 +64,7 @@ done
 if [ -d /sys/firmware/efi ]; then
 	copydir /sys/firmware/efi
 	for v in SecureBoot SetupMode; do
-		f=/sys/firmware/efi/efivars/$v-8be4df61-93ca-11d2-aa0d-e098032b8c8c
+		f=/sys/firmware/efi/efivars/$v-8be4df61-93ca-11d2-aa0d-00e098032b8c
 		[ -e $f ] && mkdir -p $CAP/sys/firmware/efi/efivars && cat $f >$CAP$f
 	done
 fi
