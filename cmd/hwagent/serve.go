@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwagent/hwagent/internal/version"
+	"github.com/hwagent/hwagent/server"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store/sqlstore"
+)
+
+// serveFlags configure `hwagent serve`.
+type serveFlags struct {
+	listen          string
+	database        string
+	enrollToken     string
+	enrollTokenFile string
+	adminToken      string
+	adminTokenFile  string
+	checkinInterval time.Duration
+	pushLLDPWait    time.Duration
+	pushCollectors  []string
+	tlsCert         string
+	tlsKey          string
+	tlsClientCA     string
+	maxBody         int64
+	maxHeavy        int
+	maxCheckins     int
+	queueTimeout    time.Duration
+	dbMaxConns      int
+	shutdownGrace   time.Duration
+}
+
+func newServeCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
+	f := &serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the reference provisioning server agents register with",
+		Long: `serve runs hwagent's reference provisioning server: agents register with the
+enrollment token and check in with their per-machine credential; operators list
+machines, read their history and set actions through the operator API (admin
+token) or 'hwagent machines'. The protocol is in docs/protocol.md.
+
+Storage is SQLite by default (one file, WAL, synchronous=FULL: every
+acknowledged write survives kill -9 and power loss); with
+--database postgres://... several serve replicas can share one database behind
+a load balancer. Migrations run at start.
+
+Endpoints besides the API: /healthz (process up), /readyz (database
+reachable), /metrics (Prometheus).`,
+		Example: `  hwagent serve --enroll-token-file /etc/hwagent/enroll --admin-token-file /etc/hwagent/admin
+  HWAGENT_ENROLL_TOKEN=... HWAGENT_ADMIN_TOKEN=... hwagent serve --database postgres://hwagent@db/hwagent`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), g, f, cmd.Flags().Changed("push-lldp-wait"))
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.listen, "listen", ":8080", "address to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&f.database, "database", "sqlite:///var/lib/hwagent/hwagent.db", "sqlite:///path, a file path, or postgres://user@host/db")
+	fs.StringVar(&f.enrollToken, "enroll-token", "", "enrollment token agents register with (prefer --enroll-token-file or HWAGENT_ENROLL_TOKEN)")
+	fs.StringVar(&f.enrollTokenFile, "enroll-token-file", "", "file holding the enrollment token")
+	fs.StringVar(&f.adminToken, "admin-token", "", "admin token of the operator API (prefer --admin-token-file or HWAGENT_ADMIN_TOKEN); none disables the operator API")
+	fs.StringVar(&f.adminTokenFile, "admin-token-file", "", "file holding the admin token")
+	fs.DurationVar(&f.checkinInterval, "checkin-interval", server.DefaultCheckinInterval, "check-in interval told to agents")
+	fs.DurationVar(&f.pushLLDPWait, "push-lldp-wait", 0, "LLDP wait pushed to agents (not pushed unless set)")
+	fs.StringSliceVar(&f.pushCollectors, "push-collectors", nil, "collectors pushed to agents (comma separated; none: the agent's own choice)")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM); serves HTTPS with --tls-key")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&f.tlsClientCA, "tls-client-ca", "", "require client certificates signed by this CA (PEM)")
+	fs.Int64Var(&f.maxBody, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body accepted")
+	fs.IntVar(&f.maxHeavy, "max-concurrent-registrations", server.DefaultMaxHeavy, "registrations and inventory uploads processed at once")
+	fs.IntVar(&f.maxCheckins, "max-concurrent-checkins", server.DefaultMaxCheckins, "check-ins processed at once")
+	fs.DurationVar(&f.queueTimeout, "queue-timeout", server.DefaultQueueTimeout, "how long a request waits for a slot before a 429 with Retry-After")
+	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
+	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	return cmd
+}
+
+// secret returns the flag's value, else the file's first line.
+func secret(value, file, name string) (string, error) {
+	if value != "" && file != "" {
+		return "", fmt.Errorf("--%s and --%s-file both given", name, name)
+	}
+	if file == "" {
+		return value, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--%s-file: %w", name, err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(line), nil
+}
+
+func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool) error {
+	logger := g.logger
+	enroll, err := secret(f.enrollToken, f.enrollTokenFile, "enroll-token")
+	if err != nil {
+		return err
+	}
+	if enroll == "" {
+		return errors.New("no enrollment token: give --enroll-token-file, --enroll-token or HWAGENT_ENROLL_TOKEN")
+	}
+	admin, err := secret(f.adminToken, f.adminTokenFile, "admin-token")
+	if err != nil {
+		return err
+	}
+	if f.tlsClientCA != "" && f.tlsCert == "" {
+		return errors.New("--tls-client-ca needs --tls-cert and --tls-key")
+	}
+	var push api.AgentConfig
+	push.Collectors = f.pushCollectors
+	if pushLLDP {
+		s := int(f.pushLLDPWait.Round(time.Second).Seconds())
+		push.LLDPWaitSeconds = &s
+	}
+
+	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	st, err := sqlstore.Open(openCtx, f.database, sqlstore.Options{MaxConns: f.dbMaxConns})
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logger.Info("database ready", "dialect", st.Dialect(), "schema_version", st.Version, "database", sqlstore.Redact(f.database))
+
+	srv, err := server.New(server.Config{
+		Store: st, Logger: logger, EnrollToken: enroll, AdminToken: admin,
+		CheckinInterval: f.checkinInterval, Push: push, MaxBodyBytes: f.maxBody,
+		MaxHeavy: f.maxHeavy, MaxCheckins: f.maxCheckins, QueueTimeout: f.queueTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	if admin == "" {
+		logger.Warn("operator API disabled: no --admin-token")
+	}
+	var tlsConfig *tls.Config
+	if f.tlsCert != "" || f.tlsKey != "" {
+		if tlsConfig, err = server.TLSConfig(f.tlsCert, f.tlsKey, f.tlsClientCA); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", f.listen, err)
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil,
+		"client_certs", f.tlsClientCA != "", "version", version.String())
+	err = srv.Serve(ctx, ln, tlsConfig, f.shutdownGrace)
+	logger.Info("stopped", "err", err)
+	return err
+}

@@ -1,0 +1,215 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+// handleRegister: POST /v1/register with the enrollment token.
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
+	result := s.register(w, r)
+	info(r).result = result
+	s.metrics.registrations.WithLabelValues(result).Inc()
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
+	tok := bearer(r)
+	if tok == "" {
+		writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "missing bearer token: register with the enrollment token")
+		return "unauthorized"
+	}
+	if !tokenMatches(tok, s.cfg.EnrollToken) {
+		writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong enrollment token")
+		return "unauthorized"
+	}
+	if !s.heavy.acquire(r.Context()) {
+		s.overloaded(w, r)
+		return "overloaded"
+	}
+	defer s.heavy.release()
+
+	var req api.RegisterRequest
+	doc, ok := s.decodeInventory(w, r, &req, func() *inventory.Inventory { return req.Inventory })
+	if !ok {
+		return "invalid"
+	}
+	cred, hash, err := newCredential()
+	if err != nil {
+		return s.storeError(w, r, err)
+	}
+	res, err := s.cfg.Store.Register(r.Context(), store.Registration{Document: doc, CredentialHash: hash, Now: s.cfg.Now()})
+	if err != nil {
+		return s.storeError(w, r, err)
+	}
+	info(r).machine = res.MachineID
+	writeJSON(w, http.StatusOK, api.RegisterResponse{
+		MachineID:              res.MachineID,
+		Credential:             cred,
+		CheckinIntervalSeconds: s.intervalSeconds(),
+		Config:                 s.cfg.Push,
+	})
+	if res.Created {
+		return "created"
+	}
+	return "updated"
+}
+
+// decodeInventory decodes a request holding an inventory and prepares it
+// for the store, answering 4xx itself when it cannot.
+func (s *Server) decodeInventory(w http.ResponseWriter, r *http.Request, dst any, inv func() *inventory.Inventory) (store.Document, bool) {
+	if err := decodeStrict(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+1), s.cfg.MaxBodyBytes, dst); err != nil {
+		s.bodyError(w, err)
+		return store.Document{}, false
+	}
+	in := inv()
+	if in == nil {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field inventory: missing")
+		return store.Document{}, false
+	}
+	if in.SchemaVersion != inventory.SchemaVersion {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, fmt.Sprintf("inventory.schema_version %q: want %q", in.SchemaVersion, inventory.SchemaVersion))
+		return store.Document{}, false
+	}
+	doc, err := store.NewDocument(in)
+	if errors.Is(err, store.ErrNoIdentity) {
+		writeError(w, http.StatusBadRequest, api.CodeNoIdentity, err.Error())
+		return store.Document{}, false
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, err.Error())
+		return store.Document{}, false
+	}
+	return doc, true
+}
+
+func (s *Server) bodyError(w http.ResponseWriter, err error) {
+	var be *bodyError
+	if errors.As(err, &be) {
+		writeError(w, be.Status, be.Code, be.Msg)
+		return
+	}
+	writeError(w, http.StatusBadRequest, api.CodeInvalidBody, err.Error())
+}
+
+func (s *Server) overloaded(w http.ResponseWriter, r *http.Request) {
+	_, route := s.mux.Handler(r)
+	s.metrics.overloaded.WithLabelValues(route).Inc()
+	writeError(w, http.StatusTooManyRequests, api.CodeRateLimited, "server busy, retry after the Retry-After delay")
+}
+
+func (s *Server) intervalSeconds() int {
+	return max(1, int(s.cfg.CheckinInterval.Round(1e9).Seconds()))
+}
+
+// machineAuth authenticates a machine credential for the {id} of the path:
+// missing or unknown credential 401, another machine's 403.
+func (s *Server) machineAuth(w http.ResponseWriter, r *http.Request) (id, hash, result string, ok bool) {
+	id = r.PathValue("id")
+	info(r).machine = id
+	tok := bearer(r)
+	if tok == "" {
+		writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "missing bearer token: use the machine credential from the registration")
+		return "", "", "unauthorized", false
+	}
+	hash = credentialHash(tok)
+	owner, err := s.cfg.Store.MachineForCredential(r.Context(), hash)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "unknown machine credential: register again")
+		return "", "", "unauthorized", false
+	case err != nil:
+		return "", "", s.storeError(w, r, err), false
+	case owner != id:
+		s.log(r).Warn("machine credential used for another machine", "machine_id", id, "credential_of", owner)
+		writeError(w, http.StatusForbidden, api.CodeForbidden, "this credential belongs to another machine")
+		return "", "", "forbidden", false
+	}
+	return id, hash, "", true
+}
+
+var (
+	stateRe  = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	digestRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// handleCheckin: POST /v1/machines/{id}/checkin with the machine credential.
+func (s *Server) handleCheckin(w http.ResponseWriter, r *http.Request) {
+	result := s.checkin(w, r)
+	info(r).result = result
+	s.metrics.checkins.WithLabelValues(result).Inc()
+}
+
+func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
+	if !s.checkins.acquire(r.Context()) {
+		s.overloaded(w, r)
+		return "overloaded"
+	}
+	defer s.checkins.release()
+	id, hash, result, ok := s.machineAuth(w, r)
+	if !ok {
+		return result
+	}
+	var req api.CheckinRequest
+	if err := decodeStrict(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+1), s.cfg.MaxBodyBytes, &req); err != nil {
+		s.bodyError(w, err)
+		return "invalid"
+	}
+	switch {
+	case req.State != "" && !stateRe.MatchString(req.State):
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, fmt.Sprintf("field state %q: want lower-case letters, digits and _ (at most 32)", req.State))
+		return "invalid"
+	case req.InventoryDigest != "" && !digestRe.MatchString(req.InventoryDigest):
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field inventory_digest: want 64 lower-case hex digits")
+		return "invalid"
+	case len(req.AgentVersion) > 128:
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field agent_version: longer than 128 bytes")
+		return "invalid"
+	case req.UptimeSeconds < 0:
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field uptime_seconds: negative")
+		return "invalid"
+	}
+	res, err := s.cfg.Store.Checkin(r.Context(), store.Checkin{
+		MachineID: id, CredentialHash: hash, State: req.State, Digest: req.InventoryDigest,
+		UptimeSeconds: req.UptimeSeconds, AgentVersion: req.AgentVersion, Now: s.cfg.Now(),
+	})
+	if err != nil {
+		return s.storeError(w, r, err)
+	}
+	writeJSON(w, http.StatusOK, api.CheckinResponse{Action: res.Action, CheckinIntervalSeconds: s.intervalSeconds()})
+	return res.Action
+}
+
+// handleInventory: PUT /v1/machines/{id}/inventory with the machine credential.
+func (s *Server) handleInventory(w http.ResponseWriter, r *http.Request) {
+	result := s.putInventory(w, r)
+	info(r).result = result
+	s.metrics.inventories.WithLabelValues(result).Inc()
+}
+
+func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
+	id, hash, result, ok := s.machineAuth(w, r)
+	if !ok {
+		return result
+	}
+	if !s.heavy.acquire(r.Context()) {
+		s.overloaded(w, r)
+		return "overloaded"
+	}
+	defer s.heavy.release()
+	var req api.InventoryRequest
+	doc, ok := s.decodeInventory(w, r, &req, func() *inventory.Inventory { return req.Inventory })
+	if !ok {
+		return "invalid"
+	}
+	if err := s.cfg.Store.UpdateInventory(r.Context(), store.InventoryUpdate{Document: doc, MachineID: id, CredentialHash: hash, Now: s.cfg.Now()}); err != nil {
+		return s.storeError(w, r, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return "stored"
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Store keeps the machines. Required.
+	Store store.Store
+	// Logger receives one line per request and the server's errors; nil
+	// discards them.
+	Logger *slog.Logger
+	// EnrollToken authenticates registrations. Required.
+	EnrollToken string
+	// AdminToken authenticates the operator API; empty disables it (every
+	// operator request is answered 401).
+	AdminToken string
+	// CheckinInterval is told to agents (default 30 s).
+	CheckinInterval time.Duration
+	// Push is the configuration pushed to agents at registration.
+	Push api.AgentConfig
+	// MaxBodyBytes bounds request bodies (default 4 MiB).
+	MaxBodyBytes int64
+	// MaxHeavy bounds registrations and inventory uploads processed at once
+	// (default 64); MaxCheckins bounds check-ins (default 256).
+	MaxHeavy, MaxCheckins int
+	// QueueTimeout is how long a request may wait for a slot before it is
+	// answered 429 (default 5 s).
+	QueueTimeout time.Duration
+	// Registerer receives the server's metrics; nil means a private
+	// registry (exposed on /metrics either way when Gatherer is nil).
+	Registerer prometheus.Registerer
+	// Gatherer serves /metrics; nil means the private registry.
+	Gatherer prometheus.Gatherer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultCheckinInterval = 30 * time.Second
+	DefaultMaxBodyBytes    = 4 << 20
+	DefaultMaxHeavy        = 64
+	DefaultMaxCheckins     = 256
+	DefaultQueueTimeout    = 5 * time.Second
+	// MinTokenLength is the shortest enrollment or admin token accepted.
+	MinTokenLength = 16
+)
+
+func (c *Config) validate() error {
+	if c.Store == nil {
+		return errors.New("server: no store")
+	}
+	if len(c.EnrollToken) < MinTokenLength {
+		return errors.New("server: the enrollment token must be at least 16 characters")
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < MinTokenLength {
+		return errors.New("server: the admin token must be at least 16 characters")
+	}
+	if c.AdminToken != "" && c.AdminToken == c.EnrollToken {
+		return errors.New("server: the admin token must differ from the enrollment token")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.CheckinInterval <= 0 {
+		c.CheckinInterval = DefaultCheckinInterval
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxHeavy <= 0 {
+		c.MaxHeavy = DefaultMaxHeavy
+	}
+	if c.MaxCheckins <= 0 {
+		c.MaxCheckins = DefaultMaxCheckins
+	}
+	if c.QueueTimeout <= 0 {
+		c.QueueTimeout = DefaultQueueTimeout
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}

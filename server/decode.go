@@ -1,0 +1,105 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// bodyError is a request body that cannot be used: Status is 400 or 413.
+type bodyError struct {
+	Status int
+	Code   string
+	Msg    string
+}
+
+func (e *bodyError) Error() string { return e.Msg }
+
+// decodeStrict decodes exactly one JSON value from r into dst: unknown
+// fields, wrong types, trailing data, an empty body and more than limit
+// bytes are errors (*bodyError). It reads at most limit+1 bytes.
+func decodeStrict(r io.Reader, limit int64, dst any) error {
+	lr := &countingLimit{r: r, left: limit}
+	dec := json.NewDecoder(lr)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return classify(err, lr, limit)
+	}
+	// Only white space may follow the value.
+	var extra json.RawMessage
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err == nil:
+		return &bodyError{http.StatusBadRequest, api.CodeInvalidBody, "body holds more than one JSON value"}
+	default:
+		return classify(err, lr, limit)
+	}
+}
+
+func classify(err error, lr *countingLimit, limit int64) error {
+	if lr.over {
+		return &bodyError{http.StatusRequestEntityTooLarge, api.CodeTooLarge, fmt.Sprintf("body larger than %d bytes", limit)}
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &bodyError{http.StatusRequestEntityTooLarge, api.CodeTooLarge, fmt.Sprintf("body larger than %d bytes", mbe.Limit)}
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return &bodyError{http.StatusBadRequest, api.CodeInvalidBody, "empty body: want a JSON object"}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &bodyError{http.StatusBadRequest, api.CodeInvalidBody, "truncated JSON"}
+	case errors.As(err, &syn):
+		return &bodyError{http.StatusBadRequest, api.CodeInvalidBody, fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return &bodyError{http.StatusBadRequest, api.CodeInvalidBody, fmt.Sprintf("field %s: got JSON %s, want %s", field, typ.Value, typ.Type)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return &bodyError{http.StatusBadRequest, api.CodeInvalidBody, strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	var be *bodyError
+	if errors.As(err, &be) {
+		return be
+	}
+	// Read errors of the connection itself, and the json package's other
+	// complaints (invalid UTF-16 escapes...).
+	return &bodyError{http.StatusBadRequest, api.CodeInvalidBody, "unreadable body: " + err.Error()}
+}
+
+// countingLimit reads at most left bytes and remembers when the body was
+// longer, so the decoder's error is reported as "too large".
+type countingLimit struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *countingLimit) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One more byte tells a body of exactly limit bytes from a longer one.
+		var b [1]byte
+		n, err := c.r.Read(b[:])
+		if n > 0 {
+			c.over = true
+			return 0, errors.New("body too large")
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}

@@ -1,0 +1,158 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+// Page sizes of the machine list.
+const (
+	defaultPage = 1000
+	maxPage     = 10000
+)
+
+// handleList: GET /v1/machines with filters.
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, err.Error())
+		return
+	}
+	limit := f.Limit
+	f.Limit++ // one more tells whether there is a next page
+	ms, err := s.cfg.Store.List(r.Context(), f)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	out := api.MachineList{Machines: ms}
+	if len(ms) > limit {
+		out.Machines = ms[:limit]
+		out.Next = ms[limit-1].ID
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// parseFilter reads the list's query parameters; unknown ones are errors,
+// like unknown JSON fields.
+func parseFilter(q url.Values) (store.Filter, error) {
+	f := store.Filter{Limit: defaultPage}
+	for k, v := range q {
+		if len(v) != 1 {
+			return f, fmt.Errorf("query parameter %s: given %d times", k, len(v))
+		}
+		val := v[0]
+		var err error
+		switch k {
+		case api.QueryVendor:
+			f.Vendor = val
+		case api.QueryProduct:
+			f.Product = val
+		case api.QueryState:
+			f.State = val
+		case api.QuerySwitch:
+			f.Switch = val
+		case api.QueryAfter:
+			f.After = val
+		case api.QuerySeenSince:
+			f.SeenSince, err = time.Parse(time.RFC3339Nano, val)
+		case api.QuerySeenBefore:
+			f.SeenBefore, err = time.Parse(time.RFC3339Nano, val)
+		case api.QueryLimit:
+			f.Limit, err = strconv.Atoi(val)
+			if err == nil && (f.Limit < 1 || f.Limit > maxPage) {
+				err = fmt.Errorf("want 1-%d", maxPage)
+			}
+		default:
+			return f, fmt.Errorf("unknown query parameter %q", k)
+		}
+		if err != nil {
+			return f, fmt.Errorf("query parameter %s=%q: %w", k, val, err)
+		}
+	}
+	return f, nil
+}
+
+// handleShow: GET /v1/machines/{id}.
+func (s *Server) handleShow(w http.ResponseWriter, r *http.Request) {
+	info(r).machine = r.PathValue("id")
+	m, err := s.cfg.Store.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+// handleHistory: GET /v1/machines/{id}/history.
+func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	info(r).machine = id
+	changes, err := s.cfg.Store.History(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.History{MachineID: id, Changes: changes})
+}
+
+// ValidAction reports whether an operator may set action as pending.
+func ValidAction(action string) bool {
+	switch action {
+	case api.ActionNone, api.ActionSendInventory, api.ActionReboot, api.ActionPowerOff, api.ActionRelease:
+		return true
+	}
+	return false
+}
+
+// handleAction: PUT /v1/machines/{id}/action.
+func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	info(r).machine = id
+	var req api.ActionRequest
+	if err := decodeStrict(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+1), s.cfg.MaxBodyBytes, &req); err != nil {
+		s.bodyError(w, err)
+		return
+	}
+	if !ValidAction(req.Action) {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidAction,
+			fmt.Sprintf("action %q: want none, send_inventory, reboot, poweroff or release", req.Action))
+		return
+	}
+	if err := s.cfg.Store.SetAction(r.Context(), id, req.Action, s.cfg.Now()); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log(r).Info("pending action set", "machine_id", id, "action", req.Action)
+	m, err := s.cfg.Store.Get(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		// Deleted right after; the action was set all the same.
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	m.Inventory = nil
+	writeJSON(w, http.StatusOK, m)
+}
+
+// handleDelete: DELETE /v1/machines/{id}.
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	info(r).machine = id
+	if err := s.cfg.Store.Delete(r.Context(), id); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log(r).Info("machine deleted", "machine_id", id)
+	w.WriteHeader(http.StatusNoContent)
+}

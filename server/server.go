@@ -1,0 +1,217 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// Server serves the agent protocol and the operator API.
+type Server struct {
+	cfg      Config
+	mux      *http.ServeMux
+	heavy    *limiter
+	checkins *limiter
+	metrics  *metrics
+}
+
+// New validates cfg and returns a Server.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		mux:      http.NewServeMux(),
+		heavy:    newLimiter(cfg.MaxHeavy, cfg.QueueTimeout),
+		checkins: newLimiter(cfg.MaxCheckins, cfg.QueueTimeout),
+	}
+	reg, gather := cfg.Registerer, cfg.Gatherer
+	if reg == nil {
+		r := newRegistry()
+		reg = r
+		if gather == nil {
+			gather = r
+		}
+	}
+	if gather == nil {
+		gather = prometheus.DefaultGatherer
+	}
+	s.metrics = newMetrics(reg, cfg.Store, s.heavy, s.checkins)
+
+	s.mux.HandleFunc("POST "+api.PathRegister, s.handleRegister)
+	s.mux.HandleFunc("POST /v1/machines/{id}/checkin", s.handleCheckin)
+	s.mux.HandleFunc("PUT /v1/machines/{id}/inventory", s.handleInventory)
+
+	s.mux.HandleFunc("GET "+api.PathMachines, s.admin(s.handleList))
+	s.mux.HandleFunc("GET /v1/machines/{id}", s.admin(s.handleShow))
+	s.mux.HandleFunc("DELETE /v1/machines/{id}", s.admin(s.handleDelete))
+	s.mux.HandleFunc("GET /v1/machines/{id}/history", s.admin(s.handleHistory))
+	s.mux.HandleFunc("PUT /v1/machines/{id}/action", s.admin(s.handleAction))
+
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.mux.HandleFunc("GET /readyz", s.handleReady)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(gather, promhttp.HandlerOpts{}))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler: request ID, access log and latency
+// metric around the routes, JSON answers for unknown paths and methods.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	info := &reqInfo{id: incomingRequestID(r)}
+	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
+	w.Header().Set("X-Request-Id", info.id)
+	rw := &statusWriter{ResponseWriter: w}
+
+	_, route := s.mux.Handler(r)
+	if route == "" {
+		route = "unmatched"
+		s.notFound(rw, r)
+	} else {
+		s.mux.ServeHTTP(rw, r)
+	}
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	d := time.Since(start)
+	s.metrics.duration.WithLabelValues(route, statusLabel(rw.status)).Observe(d.Seconds())
+
+	level := slogLevel(r, rw.status)
+	attrs := []any{"request_id", info.id, "method", r.Method, "route", route, "status", rw.status,
+		"duration_ms", float64(d.Microseconds()) / 1000, "remote", r.RemoteAddr}
+	if info.machine != "" {
+		attrs = append(attrs, "machine_id", info.machine)
+	}
+	if info.result != "" {
+		attrs = append(attrs, "result", info.result)
+	}
+	s.cfg.Logger.Log(r.Context(), level, "request", attrs...)
+}
+
+// notFound answers paths the mux does not know (404) or knows with other
+// methods (405, with Allow), in JSON.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		writeError(w, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed, r.Method+" not allowed on "+r.URL.Path)
+		return
+	}
+	writeError(w, http.StatusNotFound, api.CodeNotFound, "no such path: "+r.URL.Path)
+}
+
+// admin wraps an operator handler with the admin token check.
+func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok := bearer(r)
+		switch {
+		case s.cfg.AdminToken == "":
+			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "operator API disabled: the server has no admin token")
+		case tok == "":
+			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "missing bearer token")
+		case !tokenMatches(tok, s.cfg.AdminToken):
+			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong admin token")
+		default:
+			h(w, r)
+		}
+	}
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.log(r).Warn("not ready", "err", err)
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable, "database unreachable")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// reqInfo is what handlers tell the access log.
+type reqInfo struct {
+	id, machine, result string
+}
+
+type reqInfoKey struct{}
+
+func info(r *http.Request) *reqInfo {
+	if i, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
+		return i
+	}
+	return &reqInfo{}
+}
+
+func requestID(r *http.Request) string { return info(r).id }
+
+// incomingRequestID keeps a sane X-Request-Id from a proxy, else makes one.
+func incomingRequestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && isToken(id) {
+		return id
+	}
+	var b [8]byte
+	rand.Read(b[:]) //nolint:errcheck // crypto/rand never fails on Linux
+	return hex.EncodeToString(b[:])
+}
+
+func isToken(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// statusWriter records the status code.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// headerProbe captures what the mux's own 404/405 handler would answer.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(code int)        { p.status = code }
+
+func statusLabel(code int) string {
+	const digits = "0123456789"
+	if code < 100 || code > 999 {
+		return "other"
+	}
+	return string([]byte{digits[code/100], digits[code/10%10], digits[code%10]})
+}

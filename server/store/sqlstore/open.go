@@ -1,0 +1,160 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// Options tune a store; zero values pick defaults.
+type Options struct {
+	// MaxConns bounds PostgreSQL connections (default 16) and SQLite
+	// read connections (default 2×GOMAXPROCS, at least 4).
+	MaxConns int
+	// MaxBatch bounds how many writes share one SQLite transaction
+	// (default 64).
+	MaxBatch int
+}
+
+// Store is a store.Store on SQLite or PostgreSQL.
+type Store struct {
+	d     *dialect
+	read  *sql.DB // SQLite: read-only pool; PostgreSQL: the pool
+	write *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
+	w     writer
+	// Version is the schema version after migrations.
+	Version int
+}
+
+// Open opens the database that dsn names and migrates it:
+//
+//	sqlite:///var/lib/hwagent/hwagent.db   SQLite file (created with its directory)
+//	/var/lib/hwagent/hwagent.db            the same, as a plain path
+//	postgres://user@host/db?sslmode=...    PostgreSQL (also postgresql://)
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn, opts)
+	case strings.HasPrefix(dsn, "sqlite:"):
+		p := strings.TrimPrefix(dsn, "sqlite:")
+		if strings.HasPrefix(p, "//") {
+			p = p[2:]
+		}
+		return openSQLite(ctx, p, opts)
+	case strings.Contains(dsn, "://"):
+		return nil, fmt.Errorf("database %q: want sqlite:///path, a file path or postgres://", Redact(dsn))
+	}
+	return openSQLite(ctx, dsn, opts)
+}
+
+// Redact hides the password of a database URL for messages.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	return u.Redacted()
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: empty path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	// synchronous=FULL fsyncs the WAL at every commit: an acknowledged
+	// write survives kill -9 (NORMAL would too) and power loss (NORMAL
+	// would not). busy_timeout covers the WAL checkpoints readers wait on.
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	wdb, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	v, err := migrate(ctx, wdb, sqliteDialect)
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	n := opts.MaxConns
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	batch := opts.MaxBatch
+	if batch <= 0 {
+		batch = 64
+	}
+	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch), Version: v}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres %s: %w", Redact(dsn), err)
+	}
+	n := opts.MaxConns
+	if n <= 0 {
+		n = 16
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres %s: %w", Redact(dsn), err)
+	}
+	v, err := migrate(ctx, db, postgresDialect)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres %s: %w", Redact(dsn), err)
+	}
+	return &Store{d: postgresDialect, read: db, write: db, w: &txWriter{db: db, retries: 8}, Version: v}, nil
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return unavailable(err)
+	}
+	var one int
+	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// Close waits for queued writes and closes the database.
+func (s *Store) Close() error {
+	err := s.w.close()
+	if s.write != s.read {
+		if e := s.write.Close(); err == nil {
+			err = e
+		}
+	}
+	if e := s.read.Close(); err == nil {
+		err = e
+	}
+	return err
+}

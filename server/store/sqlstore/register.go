@@ -1,0 +1,267 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/history"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+// machineIDRe is the shape of the IDs the store hands out.
+var machineIDRe = regexp.MustCompile(`^m-[0-9a-f]{24}$`)
+
+// Register implements store.Store.
+func (s *Store) Register(ctx context.Context, in store.Registration) (store.RegisterResult, error) {
+	if len(in.Keys) == 0 {
+		return store.RegisterResult{}, store.ErrNoIdentity
+	}
+	var res store.RegisterResult
+	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res = store.RegisterResult{}
+		owner, err := s.owner(ctx, tx, in.Keys)
+		if err != nil {
+			return err
+		}
+		if owner == "" {
+			id, err := s.newID(ctx, tx, in.Inventory)
+			if err != nil {
+				return err
+			}
+			res = store.RegisterResult{MachineID: id, Created: true}
+			return s.create(ctx, tx, id, in)
+		}
+		res.MachineID = owner
+		res.InventoryChanged, err = s.reregister(ctx, tx, owner, in)
+		return err
+	})
+	if err != nil {
+		return store.RegisterResult{}, err
+	}
+	return res, nil
+}
+
+// owner returns the machine that owns the strongest of keys, or "".
+func (s *Store) owner(ctx context.Context, tx *sql.Tx, keys []string) (string, error) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rs, err := tx.QueryContext(ctx, `SELECT key, machine_id FROM machine_keys WHERE key IN (`+placeholders(1, len(keys))+`)`, args...)
+	if err != nil {
+		return "", fmt.Errorf("find machine by identity: %w", err)
+	}
+	defer rs.Close()
+	owners := map[string]string{}
+	for rs.Next() {
+		var k, id string
+		if err := rs.Scan(&k, &id); err != nil {
+			return "", fmt.Errorf("find machine by identity: %w", err)
+		}
+		owners[k] = id
+	}
+	if err := rs.Err(); err != nil {
+		return "", fmt.Errorf("find machine by identity: %w", err)
+	}
+	for _, k := range keys {
+		if id, ok := owners[k]; ok {
+			return id, nil
+		}
+	}
+	return "", nil
+}
+
+// newID is the agent's derived machine ID when it is well formed and free,
+// else a random one.
+func (s *Store) newID(ctx context.Context, tx *sql.Tx, inv *inventory.Inventory) (string, error) {
+	if inv != nil && machineIDRe.MatchString(inv.Identity.MachineID) {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM machines WHERE id = $1`, inv.Identity.MachineID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return inv.Identity.MachineID, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("check machine id: %w", err)
+		}
+	}
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return "m-" + hex.EncodeToString(b[:]), nil
+}
+
+func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Registration) error {
+	now := micros(in.Now)
+	sum := in.Summary
+	if _, err := tx.ExecContext(ctx, `INSERT INTO machines (id, state, first_seen, last_seen, credential_hash,
+		inventory_digest, manufacturer, product, serial, bmc_ip, hostname, worker_id, hw_addr, switches,
+		agent_version, uptime_seconds)
+		VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		id, api.StateRegistered, now, in.CredentialHash, in.Digest,
+		sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP, sum.Hostname, sum.WorkerID, sum.HWAddr,
+		switchesJSON(sum), agentVersion(in.Inventory), uptime(in.Inventory)); err != nil {
+		return fmt.Errorf("insert machine %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_inventories (machine_id, inventory) VALUES ($1, $2)`, id, string(in.JSON)); err != nil {
+		return fmt.Errorf("insert inventory of %s: %w", id, err)
+	}
+	// A plain insert: a concurrent registration that claimed a key first
+	// makes this one fail (and, on PostgreSQL, retry onto its machine).
+	if err := s.insertKeys(ctx, tx, id, in.Keys, false); err != nil {
+		return err
+	}
+	if err := s.insertNeighbours(ctx, tx, id, sum.Neighbours); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, id, in.Now, api.ChangeRegistered, []string{"first registration"})
+}
+
+// reregister updates an existing machine and reports whether its inventory
+// changed.
+func (s *Store) reregister(ctx context.Context, tx *sql.Tx, id string, in store.Registration) (bool, error) {
+	var digest, state string
+	err := tx.QueryRowContext(ctx, `SELECT inventory_digest, state FROM machines WHERE id = $1`+s.d.forUpdate, id).Scan(&digest, &state)
+	if err != nil {
+		return false, fmt.Errorf("read machine %s: %w", id, err)
+	}
+	details := []string{"re-registered"}
+	if state != api.StateRegistered {
+		details = append(details, "state "+state+" → "+api.StateRegistered)
+	}
+	if err := s.record(ctx, tx, id, in.Now, api.ChangeRegistered, details); err != nil {
+		return false, err
+	}
+	changed := digest != in.Digest
+	if changed {
+		if err := s.recordDiff(ctx, tx, id, in.Now, in.Inventory); err != nil {
+			return false, err
+		}
+	}
+	sum := in.Summary
+	if _, err := tx.ExecContext(ctx, `UPDATE machines SET state = $2, last_seen = $3, credential_hash = $4,
+		inventory_digest = $5, manufacturer = $6, product = $7, serial = $8, bmc_ip = $9, hostname = $10,
+		worker_id = $11, hw_addr = $12, switches = $13, agent_version = $14, uptime_seconds = $15
+		WHERE id = $1`,
+		id, api.StateRegistered, micros(in.Now), in.CredentialHash, in.Digest,
+		sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP, sum.Hostname, sum.WorkerID, sum.HWAddr,
+		switchesJSON(sum), agentVersion(in.Inventory), uptime(in.Inventory)); err != nil {
+		return false, fmt.Errorf("update machine %s: %w", id, err)
+	}
+	return changed, s.replaceDocument(ctx, tx, id, in.Document)
+}
+
+// replaceDocument stores a machine's new inventory, keys and neighbours.
+func (s *Store) replaceDocument(ctx context.Context, tx *sql.Tx, id string, doc store.Document) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE machine_inventories SET inventory = $2 WHERE machine_id = $1`, id, string(doc.JSON)); err != nil {
+		return fmt.Errorf("update inventory of %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_keys WHERE machine_id = $1`, id); err != nil {
+		return fmt.Errorf("update keys of %s: %w", id, err)
+	}
+	// The machine that registers with a key owns it: a NIC moved from
+	// another machine takes its MAC along.
+	if err := s.insertKeys(ctx, tx, id, doc.Keys, true); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_neighbours WHERE machine_id = $1`, id); err != nil {
+		return fmt.Errorf("update neighbours of %s: %w", id, err)
+	}
+	return s.insertNeighbours(ctx, tx, id, doc.Summary.Neighbours)
+}
+
+func (s *Store) insertKeys(ctx context.Context, tx *sql.Tx, id string, keys []string, steal bool) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		args = append(args, k, id)
+	}
+	q := `INSERT INTO machine_keys (key, machine_id) VALUES ` + rows(len(keys), 2)
+	if steal {
+		q += ` ON CONFLICT (key) DO UPDATE SET machine_id = excluded.machine_id`
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("insert keys of %s: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Store) insertNeighbours(ctx context.Context, tx *sql.Tx, id string, nbs []store.Neighbour) error {
+	if len(nbs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 5*len(nbs))
+	for _, n := range nbs {
+		args = append(args, id, n.Interface, strings.ToLower(n.Switch), strings.ToLower(n.ChassisID), n.Port)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_neighbours (machine_id, interface, switch, chassis_id, port) VALUES `+rows(len(nbs), 5), args...); err != nil {
+		return fmt.Errorf("insert neighbours of %s: %w", id, err)
+	}
+	return nil
+}
+
+// recordDiff records what changed between the stored inventory and inv.
+func (s *Store) recordDiff(ctx context.Context, tx *sql.Tx, id string, at time.Time, inv *inventory.Inventory) error {
+	var raw string
+	if err := tx.QueryRowContext(ctx, `SELECT inventory FROM machine_inventories WHERE machine_id = $1`, id).Scan(&raw); err != nil {
+		return fmt.Errorf("read inventory of %s: %w", id, err)
+	}
+	var old inventory.Inventory
+	details := []string{}
+	if err := json.Unmarshal([]byte(raw), &old); err != nil {
+		details = append(details, "previous inventory unreadable: "+err.Error())
+	} else {
+		details = history.Diff(&old, inv)
+	}
+	if len(details) == 0 {
+		details = []string{"inventory digest changed (no listed field differs)"}
+	}
+	return s.record(ctx, tx, id, at, api.ChangeInventory, details)
+}
+
+func (s *Store) record(ctx context.Context, tx *sql.Tx, id string, at time.Time, kind string, details []string) error {
+	b, err := json.Marshal(details)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_history (machine_id, at, kind, details) VALUES ($1, $2, $3, $4)`,
+		id, micros(at), kind, string(b)); err != nil {
+		return fmt.Errorf("record history of %s: %w", id, err)
+	}
+	return nil
+}
+
+func switchesJSON(s store.Summary) string {
+	list := make([]string, 0, len(s.Neighbours))
+	for _, n := range s.Neighbours {
+		list = append(list, n.Text())
+	}
+	b, _ := json.Marshal(list)
+	return string(b)
+}
+
+func agentVersion(inv *inventory.Inventory) string {
+	if inv == nil {
+		return ""
+	}
+	return inv.Agent.Version
+}
+
+func uptime(inv *inventory.Inventory) float64 {
+	if inv == nil || inv.Host == nil {
+		return 0
+	}
+	return inv.Host.UptimeSeconds
+}

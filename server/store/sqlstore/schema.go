@@ -1,0 +1,116 @@
+package sqlstore
+
+// migrations are the schema versions, oldest first; version N is
+// migrations[N-1]. Never edit a released entry: append a new one.
+//
+// Times are Unix microseconds (UTC) in BIGINT columns in both databases.
+// The inventory sits in its own table so that check-ins, which rewrite the
+// machines row, never rewrite the 20–50 KB document.
+var sqliteMigrations = [][]string{
+	{
+		`CREATE TABLE machines (
+			id TEXT PRIMARY KEY,
+			state TEXT NOT NULL,
+			first_seen INTEGER NOT NULL,
+			last_seen INTEGER NOT NULL,
+			pending_action TEXT NOT NULL DEFAULT '',
+			credential_hash TEXT NOT NULL UNIQUE,
+			inventory_digest TEXT NOT NULL,
+			manufacturer TEXT NOT NULL DEFAULT '',
+			product TEXT NOT NULL DEFAULT '',
+			serial TEXT NOT NULL DEFAULT '',
+			bmc_ip TEXT NOT NULL DEFAULT '',
+			hostname TEXT NOT NULL DEFAULT '',
+			worker_id TEXT NOT NULL DEFAULT '',
+			hw_addr TEXT NOT NULL DEFAULT '',
+			switches TEXT NOT NULL DEFAULT '[]',
+			agent_version TEXT NOT NULL DEFAULT '',
+			uptime_seconds REAL NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX machines_state ON machines (state)`,
+		`CREATE INDEX machines_last_seen ON machines (last_seen)`,
+		`CREATE TABLE machine_inventories (
+			machine_id TEXT PRIMARY KEY REFERENCES machines (id) ON DELETE CASCADE,
+			inventory TEXT NOT NULL
+		)`,
+		`CREATE TABLE machine_keys (
+			key TEXT PRIMARY KEY,
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX machine_keys_machine ON machine_keys (machine_id)`,
+		`CREATE TABLE machine_neighbours (
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			interface TEXT NOT NULL,
+			switch TEXT NOT NULL,
+			chassis_id TEXT NOT NULL,
+			port TEXT NOT NULL
+		)`,
+		`CREATE INDEX machine_neighbours_machine ON machine_neighbours (machine_id)`,
+		`CREATE INDEX machine_neighbours_switch ON machine_neighbours (switch)`,
+		`CREATE INDEX machine_neighbours_chassis ON machine_neighbours (chassis_id)`,
+		`CREATE TABLE machine_history (
+			id INTEGER PRIMARY KEY,
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			at INTEGER NOT NULL,
+			kind TEXT NOT NULL,
+			details TEXT NOT NULL
+		)`,
+		`CREATE INDEX machine_history_machine ON machine_history (machine_id, id)`,
+	},
+}
+
+// postgresMigrations mirror sqliteMigrations. The inventory is a json
+// column: validated and kept verbatim (jsonb would reject the \u0000 escape
+// that SMBIOS strings can carry); cast it to jsonb in ad-hoc queries.
+var postgresMigrations = [][]string{
+	{
+		`CREATE TABLE machines (
+			id TEXT PRIMARY KEY,
+			state TEXT NOT NULL,
+			first_seen BIGINT NOT NULL,
+			last_seen BIGINT NOT NULL,
+			pending_action TEXT NOT NULL DEFAULT '',
+			credential_hash TEXT NOT NULL UNIQUE,
+			inventory_digest TEXT NOT NULL,
+			manufacturer TEXT NOT NULL DEFAULT '',
+			product TEXT NOT NULL DEFAULT '',
+			serial TEXT NOT NULL DEFAULT '',
+			bmc_ip TEXT NOT NULL DEFAULT '',
+			hostname TEXT NOT NULL DEFAULT '',
+			worker_id TEXT NOT NULL DEFAULT '',
+			hw_addr TEXT NOT NULL DEFAULT '',
+			switches TEXT NOT NULL DEFAULT '[]',
+			agent_version TEXT NOT NULL DEFAULT '',
+			uptime_seconds DOUBLE PRECISION NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX machines_state ON machines (state)`,
+		`CREATE INDEX machines_last_seen ON machines (last_seen)`,
+		`CREATE TABLE machine_inventories (
+			machine_id TEXT PRIMARY KEY REFERENCES machines (id) ON DELETE CASCADE,
+			inventory JSON NOT NULL
+		)`,
+		`CREATE TABLE machine_keys (
+			key TEXT PRIMARY KEY,
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX machine_keys_machine ON machine_keys (machine_id)`,
+		`CREATE TABLE machine_neighbours (
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			interface TEXT NOT NULL,
+			switch TEXT NOT NULL,
+			chassis_id TEXT NOT NULL,
+			port TEXT NOT NULL
+		)`,
+		`CREATE INDEX machine_neighbours_machine ON machine_neighbours (machine_id)`,
+		`CREATE INDEX machine_neighbours_switch ON machine_neighbours (switch)`,
+		`CREATE INDEX machine_neighbours_chassis ON machine_neighbours (chassis_id)`,
+		`CREATE TABLE machine_history (
+			id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			at BIGINT NOT NULL,
+			kind TEXT NOT NULL,
+			details TEXT NOT NULL
+		)`,
+		`CREATE INDEX machine_history_machine ON machine_history (machine_id, id)`,
+	},
+}

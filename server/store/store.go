@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// Errors the methods return; wrap-aware (errors.Is).
+var (
+	// ErrNotFound: no machine with that ID.
+	ErrNotFound = errors.New("machine not found")
+	// ErrBadCredential: the machine credential does not belong to the
+	// machine (it was rotated by a new registration, or the machine was
+	// deleted).
+	ErrBadCredential = errors.New("credential does not match the machine")
+	// ErrUnavailable: the database cannot be reached or is shutting down.
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// Store keeps machines. Implementations are safe for concurrent use, and
+// several server processes may share one PostgreSQL store.
+type Store interface {
+	// Register creates the machine that owns any of in.Keys, or updates the
+	// one that does, atomically: concurrent registrations of one machine
+	// yield one machine.
+	Register(ctx context.Context, in Registration) (RegisterResult, error)
+	// MachineForCredential returns the ID of the machine whose credential
+	// hashes to hash, or ErrNotFound.
+	MachineForCredential(ctx context.Context, hash string) (string, error)
+	// Checkin records a check-in and returns the action for the agent.
+	Checkin(ctx context.Context, in Checkin) (CheckinResult, error)
+	// UpdateInventory replaces the machine's inventory and records what
+	// changed.
+	UpdateInventory(ctx context.Context, in InventoryUpdate) error
+	// List returns the machines matching f, ordered by ID.
+	List(ctx context.Context, f Filter) ([]api.Machine, error)
+	// Get returns one machine with its inventory.
+	Get(ctx context.Context, id string) (api.Machine, error)
+	// History returns the machine's changes, oldest first.
+	History(ctx context.Context, id string) ([]api.Change, error)
+	// SetAction sets (or, with api.ActionNone, clears) the pending action.
+	SetAction(ctx context.Context, id, action string, now time.Time) error
+	// Delete forgets the machine, its keys and its history.
+	Delete(ctx context.Context, id string) error
+	// CountByState counts machines per state.
+	CountByState(ctx context.Context) (map[string]int, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close finishes pending writes and releases the database.
+	Close() error
+}
+
+// Document is an inventory as the server keeps it.
+type Document struct {
+	Inventory *inventory.Inventory
+	// JSON is Inventory's canonical JSON, stored as is.
+	JSON []byte
+	// Digest is inventory.Digest(Inventory).
+	Digest string
+	// Keys are the identity keys, strongest first.
+	Keys []string
+	// Summary holds the columns listings filter on.
+	Summary Summary
+}
+
+// Registration is a machine registering.
+type Registration struct {
+	Document
+	// CredentialHash is the SHA-256 (hex) of the fresh machine credential.
+	CredentialHash string
+	Now            time.Time
+}
+
+// RegisterResult says which machine the registration landed on.
+type RegisterResult struct {
+	MachineID string
+	// Created is true for a machine seen for the first time.
+	Created bool
+	// InventoryChanged is true when an existing machine's digest changed.
+	InventoryChanged bool
+}
+
+// Checkin is one check-in of an authenticated machine.
+type Checkin struct {
+	MachineID      string
+	CredentialHash string
+	State          string
+	Digest         string
+	UptimeSeconds  float64
+	AgentVersion   string
+	Now            time.Time
+}
+
+// CheckinResult is what the agent is told.
+type CheckinResult struct {
+	// Action is the pending action (now cleared and recorded as delivered),
+	// else api.ActionSendInventory when the digests differ, else
+	// api.ActionNone.
+	Action string
+}
+
+// InventoryUpdate is a new inventory from an authenticated machine.
+type InventoryUpdate struct {
+	Document
+	MachineID      string
+	CredentialHash string
+	Now            time.Time
+}
+
+// Filter selects machines; zero fields match everything.
+type Filter struct {
+	// Vendor and Product match the manufacturer and product name,
+	// case-insensitively, as substrings.
+	Vendor, Product string
+	// State matches exactly.
+	State string
+	// Switch matches a neighbour's system name or chassis ID, ignoring case.
+	Switch string
+	// SeenSince and SeenBefore bound the last check-in or registration.
+	SeenSince, SeenBefore time.Time
+	// After is the ID the page starts after; Limit bounds its length (0: no bound).
+	After string
+	Limit int
+}
