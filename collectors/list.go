@@ -1,6 +1,7 @@
 package collectors
 
 import (
+	"github.com/hwagent/hwagent/collectors/bmc"
 	"github.com/hwagent/hwagent/collectors/cpu"
 	"github.com/hwagent/hwagent/collectors/firmware"
 	"github.com/hwagent/hwagent/collectors/host"
@@ -25,5 +26,6 @@ func All() []Spec {
 		{Collector: lldp.New(), Description: "LLDP/CDP neighbours (switch, port, VLAN) heard on each physical NIC within --lldp-wait (after network: attaches to its NICs)", DefaultEnabled: true, TimeoutFromConfig: lldp.Timeout},
 		{Collector: pci.New(), Description: "PCI functions from /sys/bus/pci/devices, categorised, named from pci.ids when present (after network: names its NICs)", DefaultEnabled: true},
 		{Collector: firmware.New(), Description: "boot mode (UEFI/BIOS), Secure Boot and Setup Mode from efivars, TPM from /sys/class/tpm and SMBIOS type 43", DefaultEnabled: true},
+		{Collector: bmc.New(), Description: "BMC over in-band IPMI (/dev/ipmi0): identity, GUIDs, LAN channels (IP, source, MAC, gateway, VLAN, IPv6); SMBIOS types 38 and 42", DefaultEnabled: true},
 	}
 }
