@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"path"
 	"sort"
 	"strings"
 	"text/template"
@@ -33,11 +32,6 @@ type compiled struct {
 	prefer   []string
 	excluded map[string]bool
 	minSize  Size
-}
-
-type compiledRole struct {
-	Role
-	index int
 }
 
 // compile checks the plan and fills defaults. All problems are reported
@@ -145,12 +139,11 @@ func compile(p Plan) (*compiled, error) {
 		if r.Count < 0 {
 			fail("roles[%d]: count %d is negative", i, r.Count)
 		}
-		for _, g := range []string{r.Match.Manufacturer, r.Match.Product, r.Match.Serial, r.Match.Switch} {
-			if _, err := path.Match(g, ""); err != nil {
-				fail("roles[%d].match: bad pattern %q", i, g)
-			}
+		cr, err := compileRole(r)
+		if err != nil {
+			fail("roles[%d].match: %v", i, err)
 		}
-		c.roles = append(c.roles, compiledRole{Role: r, index: i})
+		c.roles = append(c.roles, cr)
 	}
 
 	c.bmcMode = p.BMC

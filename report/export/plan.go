@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -130,6 +131,7 @@ const (
 )
 
 // LoadPlan reads a plan from YAML. Unknown and duplicate keys are errors.
+// A relative bmc_credentials_file is relative to the plan's directory.
 func LoadPlan(path string) (*Plan, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -138,6 +140,9 @@ func LoadPlan(path string) (*Plan, error) {
 	p, err := ParsePlan(b)
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", path, err)
+	}
+	if f := p.BMCCredentialsFile; f != "" && !filepath.IsAbs(f) {
+		p.BMCCredentialsFile = filepath.Join(filepath.Dir(path), f)
 	}
 	return p, nil
 }

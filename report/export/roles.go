@@ -1,20 +1,71 @@
 package export
 
 import (
-	"path"
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
 
-// matches reports whether a machine's facts satisfy m.
-func (m Match) matches(f matchFacts) bool {
-	if !glob(m.Manufacturer, f.manufacturer) || !glob(m.Product, f.product) || !glob(m.Serial, f.serial) {
+// compiledRole is a Role with its patterns compiled.
+type compiledRole struct {
+	Role
+	manufacturer, product, serial, sw *regexp.Regexp // nil: any
+}
+
+func compileRole(r Role) (compiledRole, error) {
+	c := compiledRole{Role: r}
+	var err error
+	for _, f := range []struct {
+		dst     **regexp.Regexp
+		pattern string
+	}{{&c.manufacturer, r.Match.Manufacturer}, {&c.product, r.Match.Product}, {&c.serial, r.Match.Serial}, {&c.sw, r.Match.Switch}} {
+		if *f.dst, err = compileGlob(f.pattern); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// compileGlob turns a pattern into a case-insensitive anchored regexp: '*'
+// matches any run of characters ('/' included: product names contain it),
+// '?' one character, everything else itself. An empty pattern is nil.
+func compileGlob(pattern string) (*regexp.Regexp, error) {
+	if pattern == "" {
+		return nil, nil
+	}
+	var b strings.Builder
+	b.WriteString("(?is)^")
+	for _, r := range pattern {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil, fmt.Errorf("pattern %q: %w", pattern, err)
+	}
+	return re, nil
+}
+
+func globMatch(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }
+
+// matches reports whether a machine's facts satisfy the rule's Match.
+func (c *compiledRole) matches(f matchFacts) bool {
+	m := c.Match
+	if !globMatch(c.manufacturer, f.manufacturer) || !globMatch(c.product, f.product) || !globMatch(c.serial, f.serial) {
 		return false
 	}
-	if m.Switch != "" {
+	if c.sw != nil {
 		ok := false
 		for _, s := range f.switches {
-			if glob(m.Switch, s) {
+			if c.sw.MatchString(s) {
 				ok = true
 				break
 			}
@@ -32,16 +83,6 @@ func (m Match) matches(f matchFacts) bool {
 	return true
 }
 
-// glob matches s against a case-insensitive shell pattern; an empty
-// pattern matches everything.
-func glob(pattern, s string) bool {
-	if pattern == "" {
-		return true
-	}
-	ok, err := path.Match(strings.ToLower(pattern), strings.ToLower(s))
-	return ok && err == nil
-}
-
 // roleAssigner hands out role labels in export order.
 type roleAssigner struct {
 	roles []compiledRole
@@ -55,11 +96,12 @@ func newRoleAssigner(roles []compiledRole) *roleAssigner {
 // assign returns the labels of the first rule f matches that has room, or
 // nil.
 func (a *roleAssigner) assign(f matchFacts) map[string]string {
-	for i, r := range a.roles {
+	for i := range a.roles {
+		r := &a.roles[i]
 		if r.Count > 0 && a.used[i] >= r.Count {
 			continue
 		}
-		if r.Match.matches(f) {
+		if r.matches(f) {
 			a.used[i]++
 			return r.Labels
 		}
@@ -72,16 +114,13 @@ func (a *roleAssigner) shortfalls() []string {
 	var out []string
 	for i, r := range a.roles {
 		if r.Count > 0 && a.used[i] < r.Count {
-			out = append(out, formatRole(r.Role, a.used[i]))
+			var labels []string
+			for _, k := range sortedKeys(r.Labels) {
+				labels = append(labels, k+"="+r.Labels[k])
+			}
+			out = append(out, fmt.Sprintf("roles[%d] (%s): %s of %s machines matched",
+				i, strings.Join(labels, ","), strconv.Itoa(a.used[i]), strconv.Itoa(r.Count)))
 		}
 	}
 	return out
-}
-
-func formatRole(r Role, got int) string {
-	var labels []string
-	for _, k := range sortedKeys(r.Labels) {
-		labels = append(labels, k+"="+r.Labels[k])
-	}
-	return "role " + strings.Join(labels, ",") + ": " + strconv.Itoa(got) + " of " + strconv.Itoa(r.Count) + " machines matched"
 }

@@ -166,8 +166,9 @@ func (t *TinkerbellWriter) bmcSecret(r *Row) any {
 	}
 }
 
-// resources are Kubernetes-style quantities: cpu (logical CPUs), memory
-// (what the kernel sees) and gpu (PCI display controllers).
+// resources are Kubernetes-style quantities: cpu (logical CPUs) and memory
+// (what the kernel sees). GPUs are not counted: an onboard VGA (BMC
+// graphics) is a PCI display controller too; they are listed in tags.
 func resources(inv *inventory.Inventory) map[string]string {
 	res := map[string]string{}
 	if inv.CPU != nil && inv.CPU.LogicalThreads > 0 {
@@ -175,9 +176,6 @@ func resources(inv *inventory.Inventory) map[string]string {
 	}
 	if inv.Memory != nil && inv.Memory.TotalBytes > 0 {
 		res["memory"] = quantity(inv.Memory.TotalBytes)
-	}
-	if n := countPCI(inv, inventory.PCICategoryGPU); n > 0 {
-		res["gpu"] = strconv.Itoa(n)
 	}
 	if len(res) == 0 {
 		return nil
@@ -197,19 +195,6 @@ func quantity(b uint64) string {
 		}
 	}
 	return strconv.FormatUint(b, 10)
-}
-
-func countPCI(inv *inventory.Inventory, category string) int {
-	if inv.PCI == nil {
-		return 0
-	}
-	n := 0
-	for _, d := range inv.PCI.Devices {
-		if d.Category == category {
-			n++
-		}
-	}
-	return n
 }
 
 // Slug lower-cases s and keeps letters and digits, other runs becoming
@@ -238,7 +223,7 @@ func Slug(s string) string {
 func Tags(inv *inventory.Inventory) []string {
 	var tags []string
 	add := func(k, v string) {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = strings.Join(strings.Fields(v), " "); v != "" {
 			tags = append(tags, k+"="+v)
 		}
 	}
@@ -308,8 +293,12 @@ func Tags(inv *inventory.Inventory) []string {
 			}
 		}
 	}
-	if n := countPCI(inv, inventory.PCICategoryGPU); n > 0 {
-		add("gpus", strconv.Itoa(n))
+	if inv.PCI != nil {
+		for _, d := range inv.PCI.Devices {
+			if d.Category == inventory.PCICategoryGPU || d.Category == inventory.PCICategoryAccelerator {
+				add(d.Category+"/"+d.Address, strings.Join(nonEmpty(d.VendorID+":"+d.DeviceID, d.VendorName, d.DeviceName), " "))
+			}
+		}
 	}
 	if b := inv.BMC; b != nil {
 		add("bmc", strings.Join(nonEmpty(b.Manufacturer, b.FirmwareVersion), " "))
