@@ -201,6 +201,7 @@ func (b *logBuffer) String() string {
 
 type setup struct {
 	srv    *clienttest.Server
+	url    string // the server's URL when srv is nil
 	paths  *hostpaths.Paths
 	specs  []collectors.Spec
 	wait   time.Duration // LLDP wait
@@ -226,7 +227,10 @@ func newAgent(t *testing.T, s setup) *Agent {
 		s.mode = "run"
 	}
 	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, err := client.New(client.Options{Server: s.srv.URL, EnrollmentToken: enrollToken, Timeout: 5 * time.Second, Logger: logger})
+	if s.url == "" {
+		s.url = s.srv.URL
+	}
+	c, err := client.New(client.Options{Server: s.url, EnrollmentToken: enrollToken, Timeout: 5 * time.Second, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,8 +242,11 @@ func newAgent(t *testing.T, s setup) *Agent {
 		Version: "test",
 		Mode:    s.mode,
 		Backoff: client.Backoff{Base: 10 * time.Millisecond, Cap: 50 * time.Millisecond},
-		Power:   s.power,
-		Logger:  logger,
+		// Used while the server hands out no interval (clienttest's
+		// default); the real server's is at least 1 s.
+		Interval: 20 * time.Millisecond,
+		Power:    s.power,
+		Logger:   logger,
 	}
 	if s.mutate != nil {
 		s.mutate(&opts)

@@ -78,7 +78,7 @@ type Request struct {
 
 // New starts a fake server that accepts enrollment token.
 func New(token string) *Server {
-	s := &Server{token: token, interval: 1, machines: map[string]*Machine{}, wake: make(chan struct{}, 1)}
+	s := &Server{token: token, machines: map[string]*Machine{}, wake: make(chan struct{}, 1)}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -86,13 +86,15 @@ func New(token string) *Server {
 // NewUnstarted returns a fake server whose httptest server is not started,
 // for TLS variants (call StartTLS).
 func NewUnstarted(token string) *Server {
-	s := &Server{token: token, interval: 1, machines: map[string]*Machine{}, wake: make(chan struct{}, 1)}
+	s := &Server{token: token, machines: map[string]*Machine{}, wake: make(chan struct{}, 1)}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake failures are the tests' point
 	return s
 }
 
 // SetInterval sets the check-in interval the server hands out, in seconds.
+// The default, 0, hands out none: the agent keeps its own (tests make it
+// short).
 func (s *Server) SetInterval(seconds int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
