@@ -168,7 +168,7 @@ func chooseDisk(c *compiled, inv *inventory.Inventory, keys []string) (string, e
 		case c.excluded[strings.ToLower(d.Transport)]:
 			why = d.Transport
 		case Size(d.SizeBytes) < c.minSize:
-			why = fmt.Sprintf("%s, below %s", Size(d.SizeBytes).human(), c.minSize)
+			why = fmt.Sprintf("%s, below the %s floor", Size(d.SizeBytes).human(), c.minSize.human())
 		case rank < 0:
 			why = cl + " not in disk_prefer"
 		}

@@ -91,9 +91,9 @@ func renderHostname(t *template.Template, d *TemplateData) (string, error) {
 	h := SanitizeHostname(raw)
 	if p := hostnameProblem(h); p != "" {
 		if h == "" {
-			return "", fmt.Errorf("hostname_template gave %q, which has no DNS-safe characters", raw)
+			return "", fmt.Errorf("hostname_template gave %s, which has no DNS-safe characters", clip(raw))
 		}
-		return "", fmt.Errorf("hostname_template gave %q: %s", raw, p)
+		return "", fmt.Errorf("hostname_template: %s", p)
 	}
 	return h, nil
 }

@@ -28,17 +28,25 @@ func hostnameProblem(h string) string {
 	case h == "":
 		return "hostname is empty"
 	case len(h) > 253:
-		return fmt.Sprintf("hostname %q is longer than 253 characters", h)
+		return fmt.Sprintf("hostname %s is longer than 253 characters (%d)", clip(h), len(h))
 	}
 	for _, l := range strings.Split(h, ".") {
 		if len(l) > 63 {
-			return fmt.Sprintf("hostname %q: label %q is longer than 63 characters", h, l)
+			return fmt.Sprintf("hostname %s: label %s is longer than 63 characters (%d)", clip(h), clip(l), len(l))
 		}
 		if !dns1123Label.MatchString(l) {
-			return fmt.Sprintf("hostname %q is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending alphanumeric)", h)
+			return fmt.Sprintf("hostname %s is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending alphanumeric)", clip(h))
 		}
 	}
 	return ""
+}
+
+// clip quotes s for a message, shortened to 40 bytes.
+func clip(s string) string {
+	if len(s) > 40 {
+		return strconv.Quote(s[:37]) + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // labelKeyProblem says why k is not a Kubernetes label key, or "".

@@ -1,0 +1,130 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func exportCSV(t *testing.T, planYAML string, creds *Credentials, inputs ...string) (string, *Result) {
+	t.Helper()
+	p, err := ParsePlan([]byte(planYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := New(*p, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := FileRefs(inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	res, err := x.Export(context.Background(), refs, NewCSVWriter(&b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eksaAccepts(b.Bytes()); err != nil {
+		t.Errorf("EKS Anywhere would reject:\n%s\n%v", b.String(), err)
+	}
+	return b.String(), res
+}
+
+func TestPoolSkipsReservedAddresses(t *testing.T) {
+	t.Parallel()
+	got, _ := exportCSV(t, `cidr: 10.20.0.0/28
+pool_start: 10.20.0.9
+pool_end: 10.20.0.14
+gateway: 10.20.0.9
+nameservers: [10.20.0.10]
+bmc_addresses: {"a0:36:9f:5c:20:40": 10.20.0.12}
+hostname_template: "n{{octet 4 .IP}}"
+`, &Credentials{Username: "u", Password: "p"},
+		"testdata/fleet/desk-x399.json", "testdata/fleet/vm-vmware.json", "testdata/fleet/laptop-t480.json")
+	want := `hostname,bmc_ip,bmc_username,bmc_password,mac,ip_address,netmask,gateway,nameservers,labels,disk
+n11,,,,8c:16:45:aa:10:01,10.20.0.11,255.255.255.240,10.20.0.9,10.20.0.10,,/dev/nvme0n1
+n13,,,,00:50:56:aa:10:02,10.20.0.13,255.255.255.240,10.20.0.9,10.20.0.10,,/dev/vda
+n14,10.20.0.12,u,p,a0:36:9f:5c:20:40,10.20.0.14,255.255.255.240,10.20.0.9,10.20.0.10,,/dev/sda
+`
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestRoleShortfallIsAWarning(t *testing.T) {
+	t.Parallel()
+	_, res := exportCSV(t, `cidr: 10.0.0.0/24
+gateway: 10.0.0.1
+nameservers: [10.0.0.1]
+bmc: omit
+roles:
+  - match: {manufacturer: "lenovo", min_memory: 16GiB}
+    count: 3
+    labels: {type: cp}
+  - labels: {type: worker}
+`, nil, "testdata/fleet/laptop-t480.json", "testdata/fleet/vm-vmware.json")
+	want := []string{"roles[0] (type=cp): 1 of 3 machines matched"}
+	if diff := cmp.Diff(want, res.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// The header follows EKS Anywhere's own examples, and those examples pass
+// the test's consumer validator.
+func TestHeaderMatchesEKSAExamples(t *testing.T) {
+	t.Parallel()
+	for file, cols := range map[string]Columns{
+		"testdata/eksa/hardware.example.csv":        {BMC: true},
+		"testdata/eksa/hardware_no_bmc.example.csv": {},
+	} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, _, _ := strings.Cut(string(b), "\n")
+		if got := strings.Join(Header(cols), ","); got != header {
+			t.Errorf("%s: header %s, want %s", file, got, header)
+		}
+		if err := eksaAccepts(b); err != nil {
+			t.Errorf("%s: the consumer validator rejects EKS Anywhere's own example: %v", file, err)
+		}
+	}
+	if got := strings.Join(Header(Columns{BMC: true, VLAN: true}), ","); !strings.HasSuffix(got, ",disk,vlan_id") {
+		t.Errorf("vlan_id is not last: %s", got)
+	}
+}
+
+// The consumer validator itself rejects what EKS Anywhere rejects.
+func TestConsumerValidatorRejects(t *testing.T) {
+	t.Parallel()
+	const head = "hostname,bmc_ip,bmc_username,bmc_password,mac,ip_address,netmask,gateway,nameservers,labels,disk,vlan_id\n"
+	const ok = "n1,10.0.1.1,u,p,00:00:00:00:00:01,10.0.0.1,255.255.255.0,10.0.0.254,1.1.1.1,type=cp,/dev/sda,10\n"
+	if err := eksaAccepts([]byte(head + ok)); err != nil {
+		t.Fatalf("the valid row is rejected: %v", err)
+	}
+	cases := map[string]string{
+		"missing column":   "hostname,mac,ip_address,netmask,gateway,nameservers,disk\nn1,00:00:00:00:00:01,10.0.0.1,255.255.255.0,10.0.0.254,1.1.1.1,/dev/sda\n",
+		"bad ip":           head + strings.Replace(ok, "10.0.0.1,", "10.0.0.300,", 1),
+		"empty nameserver": head + strings.Replace(ok, "1.1.1.1", "1.1.1.1|", 1),
+		"bad mac":          head + strings.Replace(ok, "00:00:00:00:00:01", "00:00:00:00:01", 1),
+		"bad hostname":     head + strings.Replace(ok, "n1,", "N_1,", 1),
+		"disk by-id":       head + strings.Replace(ok, "/dev/sda", "/dev/disk/by-id/wwn-0x5000c500a1b2c3d4", 1),
+		"label pair":       head + strings.Replace(ok, "type=cp", "type=cp=1", 1),
+		"label value":      head + strings.Replace(ok, "type=cp", "type=c p", 1),
+		"bmc partial":      head + strings.Replace(ok, ",p,", ",,", 1),
+		"vlan range":       head + strings.Replace(ok, ",10\n", ",4095\n", 1),
+		"vlan not integer": head + strings.Replace(ok, ",10\n", ",ten\n", 1),
+		"duplicate mac":    head + ok + strings.Replace(strings.Replace(strings.Replace(ok, "n1,", "n2,", 1), "10.0.0.1,", "10.0.0.2,", 1), "10.0.1.1", "10.0.1.2", 1),
+		"duplicate bmc ip": head + ok + strings.Replace(strings.Replace(strings.Replace(ok, "n1,", "n2,", 1), "10.0.0.1,", "10.0.0.2,", 1), ":01,", ":02,", 1),
+	}
+	for name, csv := range cases {
+		if err := eksaAccepts([]byte(csv)); err == nil {
+			t.Errorf("%s: accepted\n%s", name, csv)
+		}
+	}
+}
