@@ -20,7 +20,7 @@ type recordingWriter struct {
 }
 
 func (r *recordingWriter) Write(m *Machine) error { r.writes++; return r.CSVWriter.Write(m) }
-func (r *recordingWriter) End() error            { r.ended = true; return r.CSVWriter.End() }
+func (r *recordingWriter) End() error             { r.ended = true; return r.CSVWriter.End() }
 
 const (
 	srv    = "testdata/fleet/srv-x9dbl.json (serial 9000116105)"
