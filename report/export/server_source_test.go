@@ -1,0 +1,114 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/server"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store/sqlstore"
+)
+
+const (
+	enrollToken = "enroll-token-0123456789"
+	adminToken  = "admin-token-0123456789abc"
+)
+
+// startServer runs the real hwagent server (SQLite store in a temp dir) in
+// process and registers the fleet's inventories through its agent API.
+func startServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "hwagent.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv, err := server.New(server.Config{Store: st, EnrollToken: enrollToken, AdminToken: adminToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	refs, err := FileRefs([]string{"testdata/fleet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range refs {
+		inv, err := r.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := json.Marshal(api.RegisterRequest{Inventory: inv})
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+api.PathRegister, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+enrollToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+			t.Fatalf("register %s: %s", r.Name, resp.Status)
+		}
+	}
+	return ts
+}
+
+// Exporting from the server gives the same hardware.csv and manifests as
+// exporting the same inventories from files.
+func TestServerSource(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	src := &ServerSource{URL: ts.URL, Token: adminToken}
+	refs, err := src.Spool(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 6 || !strings.HasPrefix(refs[0].Name, "server:m-") {
+		t.Fatalf("refs %+v", refs)
+	}
+	for _, tc := range []struct {
+		mk   func(*bytes.Buffer, *Plan) Writer
+		file string
+	}{{csvWriter, "basic.csv"}, {yamlWriter, "basic.yaml"}} {
+		got, _, err := exportOnce(t, "basic.yaml", MachineCredentials{}, refs, tc.mk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile("testdata/golden/" + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), string(got)); diff != "" {
+			t.Errorf("%s from the server differs from the files' (-files +server):\n%s", tc.file, diff)
+		}
+	}
+
+	// Filters and paging.
+	src.Query = url.Values{api.QueryVendor: {"lenovo"}, api.QueryLimit: {"1"}}
+	refs, err = src.Spool(context.Background(), t.TempDir())
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("vendor filter: %v %v", refs, err)
+	}
+	src.Query = url.Values{api.QueryLimit: {"2"}}
+	if refs, err = src.Spool(context.Background(), t.TempDir()); err != nil || len(refs) != 6 {
+		t.Fatalf("paging by 2: %d refs, %v", len(refs), err)
+	}
+
+	// A wrong token: the server's message, not the token.
+	bad := &ServerSource{URL: ts.URL, Token: "wrong-token-that-must-not-leak"}
+	_, err = bad.Spool(context.Background(), t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "must-not-leak") {
+		t.Errorf("wrong token: %v", err)
+	}
+}
