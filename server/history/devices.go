@@ -1,16 +1,17 @@
 package history
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/report"
 )
 
-// keyed pairs the items of two lists by a key and reports added, removed
-// and common items in key order.
+// keyed pairs the items of two lists by a key and reports them in list
+// order: the older list's items (common or removed), then the added ones.
 func keyed[T any](older, newer []T, key func(T) string, added, removed func(T), common func(o, n T)) {
+	// Items that share a key (two slots with one name) compare by the
+	// last of each side.
 	om := make(map[string]T, len(older))
 	for _, x := range older {
 		om[key(x)] = x
@@ -19,26 +20,24 @@ func keyed[T any](older, newer []T, key func(T) string, added, removed func(T), 
 	for _, x := range newer {
 		nm[key(x)] = x
 	}
-	keys := make([]string, 0, len(om)+len(nm))
-	for k := range om {
-		keys = append(keys, k)
-	}
-	for k := range nm {
-		if _, ok := om[k]; !ok {
-			keys = append(keys, k)
+	seen := make(map[string]bool, len(older))
+	for _, x := range older {
+		k := key(x)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if n, ok := nm[k]; ok {
+			common(om[k], n)
+		} else {
+			removed(om[k])
 		}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		o, inOld := om[k]
-		n, inNew := nm[k]
-		switch {
-		case inOld && inNew:
-			common(o, n)
-		case inNew:
+	for _, n := range newer {
+		k := key(n)
+		if !seen[k] {
+			seen[k] = true
 			added(n)
-		default:
-			removed(o)
 		}
 	}
 }

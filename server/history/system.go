@@ -44,7 +44,7 @@ func (d *differ) bmc(o, n *inventory.BMC) {
 		return
 	case o == nil:
 		d.addf("bmc appeared (firmware %s)", orNone(n.FirmwareVersion))
-		o = &inventory.BMC{}
+		return
 	case n == nil:
 		d.addf("bmc gone (firmware %s)", orNone(o.FirmwareVersion))
 		return
