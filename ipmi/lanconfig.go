@@ -48,6 +48,8 @@ type lanReader struct {
 	cfg  *LANConfig
 	stop error
 	read int // parameters answered with data
+	// unsupported is the first "not supported" answer.
+	unsupported error
 }
 
 // get returns the response for param when it has data; nil otherwise,
@@ -64,6 +66,9 @@ func (r *lanReader) get(ctx context.Context, param, set uint8) []byte {
 	if len(resp) > 0 && resp[0] != 0 {
 		if _, err := checkResponse(NetFnTransport, CmdGetLANConfigParams, resp, 0); errors.Is(err, ErrNotSupported) {
 			r.cfg.Unsupported = append(r.cfg.Unsupported, param)
+			if r.unsupported == nil {
+				r.unsupported = fmt.Errorf("lan parameter %d: %w", param, err)
+			}
 			return nil
 		}
 	}
@@ -125,7 +130,7 @@ func (c *Client) ReadLANConfig(ctx context.Context, ch uint8) (LANConfig, error)
 	case r.stop != nil:
 		return cfg, fmt.Errorf("channel %d: %w", ch, r.stop)
 	case r.read == 0 && len(cfg.Problems) == 0:
-		return cfg, fmt.Errorf("channel %d: LAN configuration parameters: %w", ch, ErrNotSupported)
+		return cfg, fmt.Errorf("channel %d: LAN configuration parameters not supported: %w", ch, r.unsupported)
 	case r.read == 0:
 		return cfg, fmt.Errorf("channel %d: no LAN configuration parameter could be read: %w", ch, errors.Join(cfg.Problems...))
 	}
