@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hwagent/hwagent/inventory"
@@ -64,8 +65,12 @@ func read(ctx context.Context, name string, c Conn, now func() time.Time, out ch
 			return
 		}
 		if err != nil {
-			if isTimeout(err) {
-				continue // a deadline someone else set; ours means ctx is done
+			// A deadline someone else set (ours means ctx is done), or
+			// ENETDOWN, which the kernel reports once when the interface
+			// was down at bind time or goes down: the socket keeps working
+			// when it comes back up.
+			if isTimeout(err) || errors.Is(err, syscall.ENETDOWN) {
+				continue
 			}
 			send(ctx, out, Update{Interface: name, Err: fmt.Errorf("read %s: %w", name, err)})
 			return

@@ -53,6 +53,20 @@ func (c *Collector) start(ctx context.Context, env *collector.Env, w *collector.
 			s.stopped[n.Name] = true
 		}
 	}
+	// Links first: a socket bound to a down interface starts with an
+	// ENETDOWN error.
+	if cfg.LLDPLinkUp {
+		names := make([]string, len(nics))
+		for i, n := range nics {
+			names[i] = n.Name
+		}
+		changed, restore, err := wire.BringUp(c.Links, names)
+		w.Add(err)
+		s.restore, s.upAt = restore, time.Now()
+		for _, name := range changed {
+			s.broughtUp[name] = true
+		}
+	}
 	conns := map[string]wire.Conn{}
 	var openErrs []error
 	for _, n := range nics {
@@ -65,22 +79,12 @@ func (c *Collector) start(ctx context.Context, env *collector.Env, w *collector.
 		s.nics = append(s.nics, n)
 	}
 	if len(conns) == 0 {
+		s.cancel = func() {}
+		s.stop()
 		return nil, fmt.Errorf("no LLDP socket could be opened: %w", errors.Join(openErrs...))
 	}
 	for _, err := range openErrs {
 		w.Add(err)
-	}
-	if cfg.LLDPLinkUp {
-		names := make([]string, len(s.nics))
-		for i, n := range s.nics {
-			names[i] = n.Name
-		}
-		changed, restore, err := wire.BringUp(c.Links, names)
-		w.Add(err)
-		s.restore, s.upAt = restore, time.Now()
-		for _, name := range changed {
-			s.broughtUp[name] = true
-		}
 	}
 	lctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
