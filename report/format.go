@@ -19,9 +19,12 @@ const (
 	Text Format = "text"
 	JSON Format = "json"
 	YAML Format = "yaml"
+	// CSV is this machine's hardware.csv row; the caller renders it with
+	// a plan (report/export), Write refuses it.
+	CSV Format = "csv"
 )
 
-var formats = []Format{Text, JSON, YAML}
+var formats = []Format{Text, JSON, YAML, CSV}
 
 // FormatNames lists the formats by name.
 func FormatNames() []string {
@@ -66,6 +69,8 @@ func Write(w io.Writer, inv *inventory.Inventory, f Format, opts Options) error 
 		return err
 	case Text:
 		return WriteText(w, inv, opts)
+	case CSV:
+		return fmt.Errorf("csv output needs a plan: use report/export")
 	}
 	return fmt.Errorf("unknown output format %q", f)
 }

@@ -90,7 +90,7 @@ func (c *collectFlags) collect(ctx context.Context, logger *slog.Logger, mode st
 
 func newDumpCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	cf := newCollectFlags(0, false)
-	var output string
+	var output, planFile string
 	var noColor bool
 	cmd := &cobra.Command{
 		Use:   "dump",
@@ -120,6 +120,9 @@ failed (their errors are in the report), and 1 when nothing could be read.`,
 			if err != nil {
 				return err
 			}
+			if format == report.CSV {
+				return dumpCSV(stdout, g.logger, planFile, inv)
+			}
 			return report.Write(stdout, inv, format, report.Options{Color: isTTY && !noColor && os.Getenv("NO_COLOR") == ""})
 		},
 	}
@@ -127,6 +130,7 @@ failed (their errors are in the report), and 1 when nothing could be read.`,
 	cf.bind(fs)
 	fs.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(report.FormatNames(), ", "))
 	fs.BoolVar(&noColor, "no-color", false, "never colour the text report (also NO_COLOR)")
+	fs.StringVar(&planFile, "plan", "", "with -o csv: the export plan that gives addresses, hostname and labels (see hwagent export)")
 	return cmd
 }
 

@@ -75,6 +75,7 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 		newRunCmd(g, stderr), newRegisterCmd(g, stdout, stderr),
 		newLLDPCmd(g, stdout, stderr),
 		newServeCmd(g, stderr),
+		newExportCmd(g, stdout, stderr),
 	)
 	return root
 }

@@ -76,3 +76,18 @@ func (c *CSVWriter) End() error {
 	c.w.Flush()
 	return c.w.Error()
 }
+
+// WriteRecords writes a header and rows' records, as hardware.csv.
+func WriteRecords(w io.Writer, cols Columns, rows ...*Row) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(Header(cols)); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(r.Record(cols)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

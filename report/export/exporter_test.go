@@ -128,3 +128,26 @@ func TestConsumerValidatorRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestPreview(t *testing.T) {
+	t.Parallel()
+	p, _ := ParsePlan([]byte("gateway: 10.0.0.1\nnameservers: [10.0.0.1]\nvlan: lldp\n"))
+	x, err := New(*p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, cols, reasons := x.Preview(fleetInventory(t, "srv-x9dbl"))
+	got := strings.Join(row.Record(cols), ",")
+	if want := "node-9000116105,10.20.0.11,,,00:1f:f3:af:d3:f1,,,10.0.0.1,10.0.0.1,,/dev/sda,120"; got != want {
+		t.Errorf("row %s\nwant %s", got, want)
+	}
+	want := []string{
+		"no ip address: set cidr or pool_start/pool_end, or an addresses entry",
+		"netmask is empty (set netmask or cidr)",
+		"missing BMC username for bmc_ip 10.20.0.11 (credentials file or HWAGENT_BMC_USERNAME)",
+		"missing BMC password for bmc_ip 10.20.0.11 (credentials file or HWAGENT_BMC_PASSWORD)",
+	}
+	if diff := cmp.Diff(want, reasons); diff != "" {
+		t.Errorf("reasons (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,392 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/report/export"
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// exportFlags configure `hwagent export`: where inventories come from, the
+// plan file and a flag for every plan field.
+type exportFlags struct {
+	planFile   string
+	output     string
+	server     string
+	adminToken string
+	query      map[string]*string // server list filters
+	bmcUser    string
+	p          export.Plan // flag values; applied over the plan file when given
+	roles      []string
+	fs         *pflag.FlagSet
+}
+
+func (f *exportFlags) bind(fs *pflag.FlagSet) {
+	f.fs = fs
+	fs.StringVar(&f.planFile, "plan", "", "plan file (YAML): addresses, hostnames, roles, credentials; flags override its fields")
+	fs.StringVarP(&f.output, "output", "o", "", "write to this file (created 0600 and replaced only on success; default stdout)")
+	fs.StringVar(&f.server, "server", "", "read inventories from this hwagent server's operator API")
+	fs.StringVar(&f.adminToken, "admin-token", "", "the server's admin token (also HWAGENT_ADMIN_TOKEN)")
+	f.query = map[string]*string{}
+	for _, q := range []string{api.QueryVendor, api.QueryProduct, api.QueryState, api.QuerySwitch} {
+		f.query[q] = fs.String("server-"+q, "", "with --server: only machines whose "+q+" matches")
+	}
+	fs.StringVar(&f.bmcUser, "bmc-username", "", "BMC username when the credentials file gives none (also HWAGENT_BMC_USERNAME); the password comes only from the file or HWAGENT_BMC_PASSWORD")
+
+	p := &f.p
+	fs.StringVar(&p.CIDR, "cidr", "", "the machines' subnet (gives netmask and pool)")
+	fs.StringVar(&p.PoolStart, "pool-start", "", "first address handed out")
+	fs.StringVar(&p.PoolEnd, "pool-end", "", "last address handed out")
+	fs.StringToStringVar(&p.Addresses, "address", nil, "fixed address by serial or MAC: KEY=IP (repeatable)")
+	fs.StringVar(&p.Netmask, "netmask", "", "netmask (default from --cidr)")
+	fs.StringVar(&p.Gateway, "gateway", "", "default gateway")
+	fs.StringSliceVar(&p.Nameservers, "nameservers", nil, "DNS servers (comma separated)")
+	fs.Var(&p.VLAN, "vlan", "VLAN ID, or lldp for the port VLAN the switch advertises on the boot NIC")
+	fs.StringVar(&p.HostnameTemplate, "hostname-template", "", "Go template for hostnames (default "+export.DefaultHostnameTemplate+")")
+	fs.StringToStringVar(&p.Hostnames, "hostname", nil, "fixed hostname by serial or MAC: KEY=NAME (repeatable)")
+	fs.StringToStringVar(&p.Labels, "label", nil, "label for every machine: KEY=VALUE (repeatable)")
+	fs.StringArrayVar(&f.roles, "role", nil, `role rule "MATCH:LABELS", e.g. "product=X9DBL*,count=3:type=cp" or ":type=worker" (repeatable, in order; replaces the plan's roles)`)
+	fs.StringVar(&p.BMC, "bmc", "", "BMC columns: auto, required or omit (default auto)")
+	fs.StringVar(&p.BMCCredentialsFile, "bmc-credentials-file", "", "YAML file with BMC username/password, optionally per machine")
+	fs.StringToStringVar(&p.BMCAddresses, "bmc-address", nil, "BMC address by serial or MAC: KEY=IP (repeatable)")
+	fs.StringVar(&p.Disk, "disk", "", "install disk of every machine (/dev/sda)")
+	fs.StringToStringVar(&p.Disks, "disk-for", nil, "install disk by serial or MAC: KEY=/dev/NAME (repeatable)")
+	fs.Var(&p.DiskMinSize, "disk-min-size", "smallest install disk considered (default 16GiB)")
+	fs.StringSliceVar(&p.DiskPrefer, "disk-prefer", nil, "disk classes in order of preference (default nvme,ssd,hdd)")
+	fs.StringSliceVar(&p.DiskExcludeTransports, "disk-exclude-transports", nil, "transports never installed to (default usb)")
+	fs.BoolVar(&p.DiskAllowRemovable, "disk-allow-removable", false, "consider removable disks")
+	fs.StringVar(&p.BootInterface, "boot-interface", "", "provision over this NIC (by name) instead of the one that netbooted")
+	fs.StringToStringVar(&p.BootMACs, "boot-mac", nil, "provisioning MAC by serial or MAC: KEY=MAC (repeatable)")
+	fs.StringVar(&p.Namespace, "namespace", "", "namespace of the Tinkerbell objects (default "+export.DefaultNamespace+")")
+	fs.StringVar(&p.FacilityCode, "facility-code", "", "Hardware spec.metadata.facility.facility_code (default "+export.DefaultFacilityCode+")")
+}
+
+// plan is the plan file with the flags the user gave applied over it:
+// scalars and lists replace, maps add entries, --role replaces the roles.
+func (f *exportFlags) plan() (*export.Plan, error) {
+	p := &export.Plan{}
+	if f.planFile != "" {
+		var err error
+		if p, err = export.LoadPlan(f.planFile); err != nil {
+			return nil, err
+		}
+	}
+	set := func(name string, apply func()) {
+		if f.fs.Changed(name) {
+			apply()
+		}
+	}
+	fp := &f.p
+	set("cidr", func() { p.CIDR = fp.CIDR })
+	set("pool-start", func() { p.PoolStart = fp.PoolStart })
+	set("pool-end", func() { p.PoolEnd = fp.PoolEnd })
+	set("netmask", func() { p.Netmask = fp.Netmask })
+	set("gateway", func() { p.Gateway = fp.Gateway })
+	set("nameservers", func() { p.Nameservers = fp.Nameservers })
+	set("vlan", func() { p.VLAN = fp.VLAN })
+	set("hostname-template", func() { p.HostnameTemplate = fp.HostnameTemplate })
+	set("bmc", func() { p.BMC = fp.BMC })
+	set("bmc-credentials-file", func() { p.BMCCredentialsFile = fp.BMCCredentialsFile })
+	set("disk", func() { p.Disk = fp.Disk })
+	set("disk-min-size", func() { p.DiskMinSize = fp.DiskMinSize })
+	set("disk-prefer", func() { p.DiskPrefer = fp.DiskPrefer })
+	set("disk-exclude-transports", func() { p.DiskExcludeTransports = fp.DiskExcludeTransports })
+	set("disk-allow-removable", func() { p.DiskAllowRemovable = fp.DiskAllowRemovable })
+	set("boot-interface", func() { p.BootInterface = fp.BootInterface })
+	set("namespace", func() { p.Namespace = fp.Namespace })
+	set("facility-code", func() { p.FacilityCode = fp.FacilityCode })
+	for name, m := range map[string]struct {
+		dst *map[string]string
+		src map[string]string
+	}{
+		"address":     {&p.Addresses, fp.Addresses},
+		"hostname":    {&p.Hostnames, fp.Hostnames},
+		"label":       {&p.Labels, fp.Labels},
+		"bmc-address": {&p.BMCAddresses, fp.BMCAddresses},
+		"disk-for":    {&p.Disks, fp.Disks},
+		"boot-mac":    {&p.BootMACs, fp.BootMACs},
+	} {
+		if !f.fs.Changed(name) {
+			continue
+		}
+		if *m.dst == nil {
+			*m.dst = map[string]string{}
+		}
+		for k, v := range m.src {
+			(*m.dst)[k] = v
+		}
+	}
+	if f.fs.Changed("role") {
+		p.Roles = nil
+		for _, spec := range f.roles {
+			r, err := parseRole(spec)
+			if err != nil {
+				return nil, err
+			}
+			p.Roles = append(p.Roles, r)
+		}
+	}
+	return p, nil
+}
+
+// parseRole reads "MATCH:LABELS": MATCH is comma-separated key=value pairs
+// of manufacturer, product, serial, switch, min_memory, max_memory,
+// min_cpus, max_cpus and count; LABELS is comma-separated key=value pairs.
+func parseRole(spec string) (export.Role, error) {
+	var r export.Role
+	match, labels, ok := strings.Cut(spec, ":")
+	if !ok {
+		return r, fmt.Errorf("--role %q: want MATCH:LABELS", spec)
+	}
+	bad := func(format string, args ...any) (export.Role, error) {
+		return r, fmt.Errorf("--role %q: %s", spec, fmt.Sprintf(format, args...))
+	}
+	for _, kv := range splitNonEmpty(match) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return bad("%q is not key=value", kv)
+		}
+		var err error
+		switch k {
+		case "manufacturer":
+			r.Match.Manufacturer = v
+		case "product":
+			r.Match.Product = v
+		case "serial":
+			r.Match.Serial = v
+		case "switch":
+			r.Match.Switch = v
+		case "min_memory":
+			r.Match.MinMemory, err = export.ParseSize(v)
+		case "max_memory":
+			r.Match.MaxMemory, err = export.ParseSize(v)
+		case "min_cpus":
+			r.Match.MinCPUs, err = strconv.Atoi(v)
+		case "max_cpus":
+			r.Match.MaxCPUs, err = strconv.Atoi(v)
+		case "count":
+			r.Count, err = strconv.Atoi(v)
+		default:
+			return bad("unknown match key %q", k)
+		}
+		if err != nil {
+			return bad("%s: %v", k, err)
+		}
+	}
+	r.Labels = map[string]string{}
+	for _, kv := range splitNonEmpty(labels) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return bad("label %q is not key=value", kv)
+		}
+		r.Labels[k] = v
+	}
+	return r, nil
+}
+
+func splitNonEmpty(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// exporter builds the exporter: plan, then credentials (file, then
+// --bmc-username / HWAGENT_BMC_USERNAME and HWAGENT_BMC_PASSWORD).
+func (f *exportFlags) exporter() (*export.Exporter, *export.Plan, error) {
+	p, err := f.plan()
+	if err != nil {
+		return nil, nil, err
+	}
+	creds := &export.Credentials{}
+	if p.BMCCredentialsFile != "" {
+		if creds, err = export.LoadCredentials(p.BMCCredentialsFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	creds.Default = export.MachineCredentials{Username: f.bmcUser, Password: export.Secret(os.Getenv("HWAGENT_BMC_PASSWORD"))}
+	x, err := export.New(*p, creds)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, p, nil
+}
+
+func newExportCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Turn inventories into EKS Anywhere hardware.csv or Tinkerbell Hardware manifests",
+		Long: `Turn a fleet's inventories into what provisioners read: the hardware.csv
+that eksctl anywhere takes (hardware-csv), or Tinkerbell Hardware objects with
+the Rufio BMC Machine and Secret EKS Anywhere generates (tinkerbell).
+
+Inventories come from files (documents written by hwagent dump -o json; a
+directory stands for its *.json files; - reads documents from stdin) or from
+an hwagent server (--server, --admin-token). A plan (--plan, every field also
+a flag) gives what discovery cannot know: addresses, hostnames, roles and BMC
+credentials. Every row is checked against the rules EKS Anywhere enforces; if
+any machine fails, the command lists every failing machine with its reasons
+and writes nothing.`,
+	}
+	cmd.AddCommand(
+		newExportSubCmd(g, stdout, stderr, "hardware-csv", "Write an EKS Anywhere hardware.csv", func(w io.Writer, _ *export.Plan) export.Writer {
+			return export.NewCSVWriter(w)
+		}),
+		newExportSubCmd(g, stdout, stderr, "tinkerbell", "Write Tinkerbell Hardware (and Rufio Machine and Secret) manifests", func(w io.Writer, p *export.Plan) export.Writer {
+			return export.NewTinkerbellWriter(w, p.Namespace, p.FacilityCode)
+		}),
+	)
+	return cmd
+}
+
+func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string, mk func(io.Writer, *export.Plan) export.Writer) *cobra.Command {
+	f := &exportFlags{}
+	cmd := &cobra.Command{
+		Use:   use + " [INVENTORY.json|DIR|-]...",
+		Short: short,
+		Example: `  hwagent export ` + use + ` --plan plan.yaml inventories/ -o out
+  hwagent export ` + use + ` --server https://hwagent:8443 --admin-token "$T" --plan plan.yaml
+  hwagent export ` + use + ` --cidr 10.10.10.0/24 --gateway 10.10.10.1 --nameservers 1.1.1.1 \
+      --role 'product=PowerEdge*,count=3:type=cp' --role ':type=worker' inv/*.json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && f.server == "" {
+				return errors.New("no inventories: give files, directories, - for stdin, or --server")
+			}
+			x, p, err := f.exporter()
+			if err != nil {
+				return err
+			}
+			return runExport(cmd.Context(), g.logger, f, x, p, args, cmd.InOrStdin(), stdout, mk)
+		},
+	}
+	f.bind(cmd.Flags())
+	return cmd
+}
+
+// runExport gathers the refs, exports into a temporary file and moves it
+// into place (or copies it to stdout) only when every machine succeeded.
+func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *export.Exporter, p *export.Plan, args []string, stdin io.Reader, stdout io.Writer, mk func(io.Writer, *export.Plan) export.Writer) error {
+	spool, err := os.MkdirTemp("", "hwagent-export-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(spool)
+
+	var refs []export.Ref
+	var files []string
+	for _, a := range args {
+		if a != "-" {
+			files = append(files, a)
+			continue
+		}
+		dir, err := os.MkdirTemp(spool, "stdin-")
+		if err != nil {
+			return err
+		}
+		r, err := export.Spool(stdin, dir, "stdin")
+		if err != nil {
+			return err
+		}
+		refs = append(refs, r...)
+	}
+	fr, err := export.FileRefs(files)
+	if err != nil {
+		return err
+	}
+	refs = append(refs, fr...)
+	if f.server != "" {
+		q := url.Values{}
+		for k, v := range f.query {
+			if *v != "" {
+				q.Set(k, *v)
+			}
+		}
+		dir, err := os.MkdirTemp(spool, "server-")
+		if err != nil {
+			return err
+		}
+		src := &export.ServerSource{URL: f.server, Token: export.Secret(f.adminToken), Query: q}
+		r, err := src.Spool(ctx, dir)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, r...)
+	}
+	if len(refs) == 0 {
+		return errors.New("no inventories found")
+	}
+
+	dest := f.output
+	tmpDir := spool
+	if dest != "" {
+		tmpDir = filepath.Dir(dest)
+	}
+	tmp, err := os.CreateTemp(tmpDir, ".hwagent-export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
+	res, err := x.Export(ctx, refs, mk(tmp, p))
+	if err != nil {
+		tmp.Close()
+		return err
+	}
+	for _, w := range res.Warnings {
+		logger.Warn(w)
+	}
+	if dest == "" {
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			tmp.Close()
+			return err
+		}
+		_, err = io.Copy(stdout, tmp)
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return err
+	}
+	logger.Info("exported", "machines", res.Machines, "file", dest)
+	return nil
+}
+
+// dumpCSV prints this machine's hardware.csv row under the plan file (none:
+// an empty plan), with the reasons it would be rejected as warnings: a
+// quick look, never a failure.
+func dumpCSV(stdout io.Writer, logger *slog.Logger, planFile string, inv *inventory.Inventory) error {
+	f := &exportFlags{}
+	f.bind(pflag.NewFlagSet("dump-csv", pflag.ContinueOnError))
+	f.planFile = planFile
+	x, _, err := f.exporter()
+	if err != nil {
+		return err
+	}
+	row, cols, reasons := x.Preview(inv)
+	for _, r := range reasons {
+		logger.Warn("hardware.csv row not valid", "reason", r)
+	}
+	return export.WriteRecords(stdout, cols, row)
+}
