@@ -162,6 +162,11 @@ func TestCollect(t *testing.T) {
 			wantErr: "",
 		},
 		{
+			name:    "explicit interfaces that do not exist",
+			cfg:     collector.Config{LLDPWait: long, LLDPInterfaces: []string{"eth7", "eth8"}},
+			wantErr: "not applicable: none of the interfaces eth7, eth8 exists",
+		},
+		{
 			name:    "disabled",
 			cfg:     collector.Config{LLDPWait: 0},
 			wantErr: "not applicable: LLDP listening disabled (--lldp-wait 0)",

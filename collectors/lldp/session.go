@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hwagent/hwagent/collectors/collector"
@@ -37,7 +38,10 @@ func (c *Collector) start(ctx context.Context, env *collector.Env, w *collector.
 	if err != nil {
 		return nil, err
 	}
-	if len(nics) == 0 {
+	switch {
+	case len(nics) == 0 && len(cfg.LLDPInterfaces) > 0:
+		return nil, collector.NotApplicable("none of the interfaces %s exists", strings.Join(cfg.LLDPInterfaces, ", "))
+	case len(nics) == 0:
 		return nil, collector.NotApplicable("no physical network interface to listen on")
 	}
 	s := &session{state: map[string]linkState{}, broughtUp: map[string]bool{}, stopped: map[string]bool{}, w: w}
