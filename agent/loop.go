@@ -48,7 +48,11 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 		case r := <-lateDone:
 			a.lateRun = nil
 			a.lateRes = &r
-			a.logger.Info("late collectors finished", "interfaces_with_neighbours", len(r.neighbors), "statuses", r.statuses)
+			var sts []string
+			for _, st := range r.statuses {
+				sts = append(sts, st.Name+"="+string(st.Status))
+			}
+			a.logger.Info("late collectors finished", "interfaces_with_neighbours", len(r.neighbors), "status", sts)
 			if inventory.Digest(a.current()) != a.sent {
 				if err := a.sendInventory(ctx); err != nil {
 					return "", err
