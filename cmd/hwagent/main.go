@@ -74,7 +74,7 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 		newCollectorsCmd(stdout),
 		newRunCmd(g, stderr), newRegisterCmd(g, stdout, stderr),
 		newLLDPCmd(g, stdout, stderr),
-		newServeCmd(g, stderr),
+		newServeCmd(g, stderr), newMachinesCmd(stdout),
 		newExportCmd(g, stdout, stderr),
 	)
 	return root

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hwagent/hwagent/report"
+	"github.com/hwagent/hwagent/server"
+	"github.com/hwagent/hwagent/server/adminclient"
+	"github.com/hwagent/hwagent/server/api"
+)
+
+// machinesFlags configure `hwagent machines`.
+type machinesFlags struct {
+	server         string
+	adminToken     string
+	adminTokenFile string
+	ca             string
+	clientCert     string
+	clientKey      string
+	output         string
+	timeout        time.Duration
+	now            func() time.Time
+}
+
+func newMachinesCmd(stdout io.Writer) *cobra.Command {
+	f := &machinesFlags{now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "machines",
+		Short: "List and manage the machines of a provisioning server (operator API)",
+		Long: `machines talks to a hwagent serve's operator API with the admin token:
+list machines with filters, show one with its inventory, read the history of
+what changed, set the action the next check-in receives, delete a machine.
+
+Output is an aligned table for people, or JSON with -o json for scripts.`,
+		Example: `  export HWAGENT_SERVER=https://prov:8443 HWAGENT_ADMIN_TOKEN=...
+  hwagent machines list --vendor dell --switch leaf-r012-a
+  hwagent machines list --seen-before 1h -o json
+  hwagent machines history m-0123456789abcdef01234567
+  hwagent machines action m-0123456789abcdef01234567 reboot`,
+	}
+	fs := cmd.PersistentFlags()
+	fs.StringVar(&f.server, "server", "", "provisioning server URL, https://host:port (required)")
+	fs.StringVar(&f.adminToken, "admin-token", "", "admin token (prefer HWAGENT_ADMIN_TOKEN or --admin-token-file)")
+	fs.StringVar(&f.adminTokenFile, "admin-token-file", "", "file holding the admin token")
+	fs.StringVar(&f.ca, "ca", "", "CA certificate (PEM) that signed the server's certificate")
+	fs.StringVar(&f.clientCert, "client-cert", "", "client certificate (PEM) for servers that require one")
+	fs.StringVar(&f.clientKey, "client-key", "", "client certificate's key (PEM)")
+	fs.StringVarP(&f.output, "output", "o", "table", "output: table or json")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of one request")
+	cmd.AddCommand(
+		newMachinesListCmd(f, stdout),
+		newMachinesShowCmd(f, stdout),
+		newMachinesHistoryCmd(f, stdout),
+		newMachinesActionCmd(f, stdout),
+		newMachinesDeleteCmd(f, stdout),
+	)
+	return cmd
+}
+
+func (f *machinesFlags) client() (*adminclient.Client, error) {
+	if f.server == "" {
+		return nil, fmt.Errorf("no server: give --server or HWAGENT_SERVER")
+	}
+	if f.output != "table" && f.output != "json" {
+		return nil, fmt.Errorf("-o %q: want table or json", f.output)
+	}
+	tok, err := secret(f.adminToken, f.adminTokenFile, "admin-token")
+	if err != nil {
+		return nil, err
+	}
+	return adminclient.New(adminclient.Options{
+		Server: f.server, AdminToken: tok, CAFile: f.ca,
+		ClientCert: f.clientCert, ClientKey: f.clientKey, Timeout: f.timeout,
+	})
+}
+
+func writeJSONOut(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func newMachinesListCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
+	var vendor, product, state, sw, since, before string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List machines, optionally filtered",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			q := url.Values{}
+			for k, v := range map[string]string{api.QueryVendor: vendor, api.QueryProduct: product, api.QueryState: state, api.QuerySwitch: sw} {
+				if v != "" {
+					q.Set(k, v)
+				}
+			}
+			for k, v := range map[string]string{api.QuerySeenSince: since, api.QuerySeenBefore: before} {
+				if v == "" {
+					continue
+				}
+				t, err := pointInTime(v, f.now())
+				if err != nil {
+					return fmt.Errorf("--%s: %w", strings.ReplaceAll(k, "_", "-"), err)
+				}
+				q.Set(k, t.Format(time.RFC3339Nano))
+			}
+			ms, err := c.List(cmd.Context(), q)
+			if err != nil {
+				return err
+			}
+			if f.output == "json" {
+				return writeJSONOut(stdout, api.MachineList{Machines: ms})
+			}
+			return writeMachineTable(stdout, ms, f.now())
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&vendor, "vendor", "", "manufacturer contains this (any case)")
+	fs.StringVar(&product, "product", "", "product name contains this (any case)")
+	fs.StringVar(&state, "state", "", "state is exactly this (registered, released)")
+	fs.StringVar(&sw, "switch", "", "a NIC's LLDP/CDP neighbour has this system name or chassis ID")
+	fs.StringVar(&since, "seen-since", "", "last seen at or after: RFC 3339 time, or a duration ago (30m)")
+	fs.StringVar(&before, "seen-before", "", "last seen before: RFC 3339 time, or a duration ago (1h)")
+	return cmd
+}
+
+// pointInTime reads an RFC 3339 time or a duration before now.
+func pointInTime(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time or a duration (30m, 2h)", s)
+	}
+	return t, nil
+}
+
+func writeMachineTable(w io.Writer, ms []api.Machine, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tACTION\tVENDOR\tPRODUCT\tSERIAL\tBMC\tLAST SEEN\tSWITCHES")
+	for _, m := range ms {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.State, dash(m.PendingAction),
+			dash(m.Manufacturer), dash(m.Product), dash(m.Serial), dash(m.BMCIP), ago(now, m.LastSeen),
+			dash(strings.Join(m.Switches, ", ")))
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// ago renders how long ago t was, kubectl style ("45s", "12m", "3h", "9d").
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case t.IsZero():
+		return "-"
+	case d < 0:
+		return "0s"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a machine and its latest inventory",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			m, err := c.Get(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if f.output == "json" {
+				return writeJSONOut(stdout, m)
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			for _, row := range [][2]string{
+				{"ID", m.ID}, {"State", m.State}, {"Pending action", dash(m.PendingAction)},
+				{"First seen", m.FirstSeen.Format(time.RFC3339)},
+				{"Last seen", m.LastSeen.Format(time.RFC3339) + " (" + ago(f.now(), m.LastSeen) + " ago)"},
+				{"Manufacturer", dash(m.Manufacturer)}, {"Product", dash(m.Product)}, {"Serial", dash(m.Serial)},
+				{"BMC", dash(m.BMCIP)}, {"Hostname", dash(m.Hostname)},
+				{"Worker ID", dash(m.WorkerID)}, {"HW addr", dash(m.HWAddr)},
+				{"Agent", dash(m.AgentVersion)}, {"Switches", dash(strings.Join(m.Switches, ", "))},
+				{"Identity", dash(strings.Join(m.IdentityKeys, "\n\t"))},
+				{"Inventory digest", dash(m.InventoryDigest)},
+			} {
+				fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if m.Inventory == nil {
+				return nil
+			}
+			fmt.Fprintln(stdout)
+			return report.WriteText(stdout, m.Inventory, report.Options{})
+		},
+	}
+}
+
+func newMachinesHistoryCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "history ID",
+		Short: "Show what changed on a machine: registrations, inventory differences, actions",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			h, err := c.History(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if f.output == "json" {
+				return writeJSONOut(stdout, h)
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "TIME\tKIND\tDETAILS")
+			for _, ch := range h.Changes {
+				details := ch.Details
+				if len(details) == 0 {
+					details = []string{"-"}
+				}
+				for i, d := range details {
+					if i == 0 {
+						fmt.Fprintf(tw, "%s\t%s\t%s\n", ch.At.Format(time.RFC3339), ch.Kind, d)
+					} else {
+						fmt.Fprintf(tw, "\t\t%s\n", d)
+					}
+				}
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newMachinesActionCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "action ID ACTION",
+		Short: "Set the action the machine's next check-in receives: reboot, poweroff, release, send_inventory, or none to clear",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !server.ValidAction(args[1]) {
+				return fmt.Errorf("action %q: want reboot, poweroff, release, send_inventory or none", args[1])
+			}
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			m, err := c.SetAction(cmd.Context(), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			if f.output == "json" {
+				return writeJSONOut(stdout, m)
+			}
+			fmt.Fprintf(stdout, "%s: pending action %s\n", args[0], dash(m.PendingAction))
+			return nil
+		},
+	}
+}
+
+func newMachinesDeleteCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete ID...",
+		Short: "Forget machines, their identity keys and their history",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			for _, id := range args {
+				if err := c.Delete(cmd.Context(), id); err != nil {
+					return fmt.Errorf("%s: %w", id, err)
+				}
+				if f.output == "table" {
+					fmt.Fprintf(stdout, "%s: deleted\n", id)
+				}
+			}
+			return nil
+		},
+	}
+}
