@@ -260,8 +260,10 @@ func TestMisbehavingBMC(t *testing.T) {
 		requests: 1,
 		failed:   syscall.EIO,
 	}, {
-		name:     "garbage identity",
-		dev:      func(t *testing.T) *ipmitest.BMC { return &ipmitest.BMC{Answers: map[string][]byte{"06 01": {0x00, 0x20}}} },
+		name: "garbage identity",
+		dev: func(t *testing.T) *ipmitest.BMC {
+			return &ipmitest.BMC{Answers: map[string][]byte{"06 01": {0x00, 0x20}}}
+		},
 		requests: 1,
 		failed:   ipmi.ErrMalformed,
 	}, {
