@@ -37,8 +37,8 @@ func Usable(inv *inventory.Inventory) error {
 		switch c.Status {
 		case inventory.StatusOK, inventory.StatusPartial:
 			return nil
-		case inventory.StatusFailed:
-			failures = append(failures, c.Name+": "+c.Error)
+		case inventory.StatusFailed, inventory.StatusNotApplicable:
+			failures = append(failures, fmt.Sprintf("%s (%s): %s", c.Name, c.Status, c.Error))
 		}
 	}
 	if len(failures) == 0 {

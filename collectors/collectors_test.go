@@ -92,7 +92,7 @@ func TestUsableWhenEverythingFailed(t *testing.T) {
 	env := collector.NewEnv(hostpaths.New(t.TempDir(), nil), nil, collector.Config{})
 	inv := Collect(context.Background(), env, []Spec{{Collector: fake{name: "cpu", err: errors.New("no /proc/cpuinfo")}}}, "test", "dump")
 	err := Usable(inv)
-	if !errors.Is(err, ErrNothingCollected) || !strings.Contains(err.Error(), "cpu: no /proc/cpuinfo") {
+	if !errors.Is(err, ErrNothingCollected) || !strings.Contains(err.Error(), "cpu (failed): no /proc/cpuinfo") {
 		t.Errorf("Usable = %v", err)
 	}
 }

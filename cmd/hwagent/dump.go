@@ -30,6 +30,7 @@ type collectFlags struct {
 	lldpWait   time.Duration
 	lldpLinkUp bool
 	lldpStopFW bool
+	lldpIfaces []string
 	progressFn func(remaining time.Duration, heard, waiting int)
 }
 
@@ -45,6 +46,7 @@ func (c *collectFlags) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.lldpWait, "lldp-wait", c.lldpWait, "how long to listen for LLDP/CDP neighbours (0 skips LLDP)")
 	fs.BoolVar(&c.lldpLinkUp, "lldp-link-up", c.lldpLinkUp, "bring down interfaces up to hear LLDP, and restore them after")
 	fs.BoolVar(&c.lldpStopFW, "lldp-stop-firmware-agent", false, "stop the Intel i40e/ice firmware LLDP agent that hides LLDP frames from the OS")
+	fs.StringSliceVar(&c.lldpIfaces, "lldp-interfaces", nil, "listen for LLDP on exactly these interfaces (default: physical NICs and bond members)")
 }
 
 func (c *collectFlags) config(paths *hostpaths.Paths) collector.Config {
@@ -59,6 +61,7 @@ func (c *collectFlags) config(paths *hostpaths.Paths) collector.Config {
 		LLDPWait:              c.lldpWait,
 		LLDPLinkUp:            c.lldpLinkUp,
 		LLDPStopFirmwareAgent: c.lldpStopFW,
+		LLDPInterfaces:        c.lldpIfaces,
 		LLDPProgress:          c.progressFn,
 	}
 }
@@ -88,8 +91,13 @@ func (c *collectFlags) collect(ctx context.Context, logger *slog.Logger, mode st
 	return inv, recorder, nil
 }
 
+// dumpLLDPWait is dump's default LLDP listening time.
+const dumpLLDPWait = 3 * time.Second
+
 func newDumpCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
-	cf := newCollectFlags(0, false)
+	// A short LLDP wait: switches configured for fast transmission answer
+	// within it; the agent's run mode waits 35 s.
+	cf := newCollectFlags(dumpLLDPWait, false)
 	var output, planFile string
 	var noColor bool
 	cmd := &cobra.Command{
@@ -105,7 +113,8 @@ failed (their errors are in the report), and 1 when nothing could be read.`,
   hwagent dump -o json > inventory.json
   hwagent dump --root /host                          # host mounted at /host
   hwagent dump --proc /host-proc --sys /host-sys     # Hanlon layout
-  hwagent dump --lldp-wait 35s --lldp-link-up        # also find the switch ports`,
+  hwagent dump --lldp-wait 0                         # skip LLDP (by default it listens 3 s)
+  hwagent dump --lldp-wait 35s --lldp-link-up        # wait a whole switch interval, bring links up`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, err := report.ParseFormat(output)
