@@ -18,7 +18,11 @@ type netlinkInfo struct {
 
 // openNetlink opens the agent's namespace.
 func openNetlink() (linkInfo, error) {
-	h, err := netlink.NewHandle()
+	// Route netlink only: NewHandle() with no family also opens XFRM and
+	// netfilter sockets, which fail (EPROTONOSUPPORT) on kernels where
+	// xfrm_user or nfnetlink are modules not loaded, as in a netboot
+	// initramfs (found by the e2e test on Debian's kernel).
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, fmt.Errorf("netlink: %w", err)
 	}
