@@ -198,8 +198,8 @@ func ipmiSimLANControl(l IPMISimLAN) string {
 }
 
 // freePort asks the kernel for a free local port of network "tcp" or
-// "udp". Another process could take it before it is used; ports are
-// plentiful and tests retry nothing, so this is a race only in theory.
+// "udp". Another process could take it between this call and ipmi_sim's
+// bind; StartIPMISim then fails with ipmi_sim's log rather than waiting.
 func freePort(network string) (int, error) {
 	if network == "udp" {
 		c, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -218,9 +218,12 @@ func freePort(network string) (int, error) {
 }
 
 // listening reports whether a local TCP socket listens on port, from
-// /proc/net/tcp (connecting would use up ipmi_sim's single VM connection).
+// /proc/thread-self/net/tcp (connecting would use up ipmi_sim's single VM
+// connection). thread-self, not /proc/net (the main thread's namespace):
+// a test goroutine locked into a network namespace (Netns.LockThread)
+// starts ipmi_sim there and must look there.
 func listening(port int) bool {
-	data, err := os.ReadFile("/proc/net/tcp")
+	data, err := os.ReadFile("/proc/thread-self/net/tcp")
 	if err != nil {
 		return false
 	}
@@ -232,4 +235,30 @@ func listening(port int) bool {
 		}
 	}
 	return false
+}
+
+// TestBMCVLAN is the VLAN ID tests set on TestBMC's channel 1 (SetVLAN).
+const TestBMCVLAN = 20
+
+// TestBMC is the lab's reference BMC, the one the report's example line
+// describes: "BMC 10.0.0.42 (static) 52:54:00:be:ef:01 VLAN 20 —
+// Supermicro fw 3.10" (VLAN 20 once SetVLAN(TestBMCVLAN) ran).
+func TestBMC() IPMISimConfig {
+	return IPMISimConfig{
+		DeviceID:       0x20,
+		DeviceRevision: 0x01,
+		FirmwareMajor:  3,
+		FirmwareMinor:  0x10,
+		ManufacturerID: 10876, // Super Micro Computer Inc.
+		ProductID:      0x0a1b,
+		GUID:           "a123456789abcdefa123456789abcdef",
+		LAN: IPMISimLAN{
+			IP:         "10.0.0.42",
+			Source:     "static",
+			MAC:        "52:54:00:be:ef:01",
+			Netmask:    "255.255.255.0",
+			Gateway:    "10.0.0.1",
+			GatewayMAC: "52:54:00:00:00:01",
+		},
+	}
 }
