@@ -36,9 +36,12 @@ type NetConfig struct {
 	Gateway string
 }
 
-// Command is one shell command of the init script, named for Output.
+// Command is one shell command of the init script.
 type Command struct {
-	Name  string
+	// Name finds the output with CommandOutput: letters, digits, '.',
+	// '-' and '_'.
+	Name string
+	// Shell is the command line, run in a subshell.
 	Shell string
 }
 
@@ -73,7 +76,7 @@ ip link set lo up
 		wait = 10
 	}
 	for _, p := range s.WaitFor {
-		fmt.Fprintf(&b, "i=0; while [ ! -e %[1]s ] && [ $i -lt %[2]d ]; do sleep 0.1; i=$((i+1)); done\n[ -e %[1]s ] || echo '%[3]s %[1]s missing'\n", shellQuote(p), wait*10, markerPrefix)
+		fmt.Fprintf(&b, "i=0; while [ ! -e %[1]s ] && [ $i -lt %[2]d ]; do sleep 0.1; i=$((i+1)); done\n[ -e %[1]s ] || echo '%[3]s' %[1]s missing\n", shellQuote(p), wait*10, markerPrefix)
 	}
 	for _, c := range s.Commands {
 		fmt.Fprintf(&b, "(%s) >/tmp/lab.out 2>/tmp/lab.err; rc=$?\n", c.Shell)
@@ -129,8 +132,8 @@ func section(console, name string) (string, error) {
 		return "", fmt.Errorf("output of %q is cut short", name)
 	}
 	// The script prints a newline after the output so that the end marker
-	// starts a line; drop it.
-	return strings.TrimSuffix(rest[:j], "\n"), nil
+	// starts a line: that newline is the one end begins with.
+	return rest[:j], nil
 }
 
 // Problems lists what the init script reported as failed (a module that
