@@ -18,6 +18,7 @@ type lkContainer struct {
 	Image        string   `json:"image"`
 	Command      []string `json:"command"`
 	Net          string   `json:"net"`
+	PID          string   `json:"pid"`
 	Binds        []string `json:"binds"`
 	Capabilities []string `json:"capabilities"`
 	Devices      []struct {
@@ -63,8 +64,11 @@ func TestLinuxKitManifest(t *testing.T) {
 			if !slices.Equal(tc.c.Command, tc.argv) {
 				t.Errorf("command = %v, want %v", tc.c.Command, tc.argv)
 			}
-			if tc.c.Net != "host" {
-				t.Errorf("net = %q: the agent needs the host's network namespace for NICs and LLDP", tc.c.Net)
+			shared := map[string]string{"net": tc.c.Net, "pid": tc.c.PID}
+			for _, ns := range privileges.Namespaces {
+				if slices.Contains(ns.Modes, tc.mode) && shared[ns.Name] != "host" {
+					t.Errorf("%s: %q, want host (%s)", ns.Name, shared[ns.Name], ns.Why)
+				}
 			}
 			for _, b := range privileges.Binds {
 				want := b.Host + ":" + b.Container

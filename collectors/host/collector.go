@@ -60,7 +60,9 @@ func (hostCollector) Collect(ctx context.Context, env *collector.Env) (collector
 		w.Addf("read %s: %v", p.HostPath(uptime), err)
 	}
 
-	h.KernelCommandLine = read(p.Proc("cmdline"))
+	// The enrollment token may be on the command line (hwagent.token=):
+	// the inventory is printed and sent, so it never holds the value.
+	h.KernelCommandLine = cmdline.Redact(read(p.Proc("cmdline")), cmdline.SecretParams)
 	params := cmdline.Parse(h.KernelCommandLine)
 	h.WorkerID, _ = params.Get("worker_id")
 	h.HWAddr, _ = params.Get("hw_addr")

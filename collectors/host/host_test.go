@@ -231,3 +231,32 @@ func BenchmarkCollect(b *testing.B) {
 		}
 	}
 }
+
+// TestTokenNeverInInventory: an enrollment token given on the kernel command
+// line (hwagent.token=) is not copied into the inventory.
+func TestTokenNeverInInventory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	line := hookCmdline + " hwagent.server=https://192.0.2.10:8443 hwagent.token=s3cr3t-enrol\n"
+	for name, data := range map[string]string{"cmdline": line, "sys/kernel/osrelease": "6.6.60-hook\n"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, "proc", name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "proc", name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := collector.NewEnv(hostpaths.New(dir, nil), nil, collector.Config{})
+	apply, err := New().Collect(context.Background(), env)
+	if apply == nil {
+		t.Fatalf("no result: %v", err)
+	}
+	var inv inventory.Inventory
+	apply(&inv)
+	if strings.Contains(inv.Host.KernelCommandLine, "s3cr3t") || !strings.Contains(inv.Host.KernelCommandLine, "hwagent.token=[redacted]") {
+		t.Errorf("kernel command line = %q", inv.Host.KernelCommandLine)
+	}
+	if inv.Host.WorkerID != "52:54:00:12:34:56" {
+		t.Errorf("worker_id = %q", inv.Host.WorkerID)
+	}
+}

@@ -46,6 +46,19 @@ var Binds = []Bind{
 	{"/run/udev", "/host/run/udev", true, "udev database for disk serials when the OS runs udev"},
 }
 
+// Namespace is a host namespace the container must share.
+type Namespace struct {
+	Name  string // LinuxKit's key: "net", "pid"
+	Why   string
+	Modes []string
+}
+
+// Namespaces the agent must share with the host.
+var Namespaces = []Namespace{
+	{"net", "the host's NICs, addresses and LLDP frames", []string{"run", "register"}},
+	{"pid", "reboot(2) from a child PID namespace only ends that namespace's init, not the machine", []string{"run"}},
+}
+
 // KernelModules the host must load for the BMC to be reachable.
 var KernelModules = []string{"ipmi_si", "ipmi_devintf"}
 
