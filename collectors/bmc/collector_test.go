@@ -28,11 +28,11 @@ const simTranscript = "../../ipmi/testdata/ipmi_sim/transcript.txt"
 
 // host is a host tree for one test.
 type host struct {
-	t    *testing.T
+	t    testing.TB
 	root string
 }
 
-func newHost(t *testing.T) *host {
+func newHost(t testing.TB) *host {
 	t.Helper()
 	return &host{t: t, root: t.TempDir()}
 }

@@ -127,6 +127,7 @@ func TestLabIPMISim(t *testing.T) {
 	}
 	console := bootGuest(t, lab.ExternalBMC{Addr: sim.VMAddr}, dumpCommands...)
 	inv, text := guestInventory(t, console)
+	t.Logf("hwagent dump --collectors bmc in the guest:\n%s", text)
 
 	want := &inventory.BMC{
 		Interface:           qemuKCS,

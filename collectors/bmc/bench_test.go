@@ -1,0 +1,31 @@
+package bmc
+
+import (
+	"testing"
+
+	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/ipmi/ipmitest"
+)
+
+// BenchmarkCollectTranscript is the collector's own cost (SMBIOS parse,
+// node search, 22 requests decoded) against an instant fake BMC answering
+// ipmi_sim's transcript; BenchmarkLabIPMISim adds the real KCS path.
+func BenchmarkCollectTranscript(b *testing.B) {
+	h := newHost(b)
+	h.smbiosDump("SuperMicro-X9DBL.bin")
+	h.node("dev/ipmi0")
+	answers, err := ipmitest.LoadTranscript(simTranscript)
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths := hostpaths.New(h.root, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		env := collector.NewEnv(paths, nil, collector.Config{})
+		c := bmcCollector{open: opener(&ipmitest.BMC{Answers: answers})}
+		if _, err := c.Collect(b.Context(), env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
