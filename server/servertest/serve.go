@@ -53,7 +53,9 @@ type ServeOptions struct {
 	// EnrollToken and AdminToken are passed through the environment, as
 	// operators should, never on the command line.
 	EnrollToken, AdminToken string
-	// Args are more flags ("--checkin-interval", "5s").
+	// Args are more flags ("--checkin-interval", "5s"). The log level must
+	// stay at info or below: StartServe reads the address from the
+	// "listening" line.
 	Args []string
 	// Listen defaults to 127.0.0.1:0 (a free port).
 	Listen string
