@@ -31,7 +31,9 @@ type VM struct {
 	BMC BMC
 	// ExtraArgs are passed to QEMU last.
 	ExtraArgs []string
-	// Timeout bounds the run (default 90 s); the context can end it sooner.
+	// Timeout bounds the run (default 3 min: a busy CI machine running
+	// several guests at once slows each one down); the context can end it
+	// sooner.
 	Timeout time.Duration
 }
 
@@ -161,7 +163,7 @@ var ErrGuest = errors.New("guest did not power off cleanly")
 func (v *VM) Run(ctx context.Context) (string, error) {
 	timeout := v.Timeout
 	if timeout <= 0 {
-		timeout = 90 * time.Second
+		timeout = 3 * time.Minute
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
