@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +60,9 @@ type ServeOptions struct {
 	Args []string
 	// Listen defaults to 127.0.0.1:0 (a free port).
 	Listen string
+	// ClientTLS, for a server started with --tls-cert, is how StartServe
+	// reaches /readyz over HTTPS (trusted CA, client certificate).
+	ClientTLS *tls.Config
 }
 
 // Serve is a running `hwagent serve`.
@@ -69,6 +73,7 @@ type Serve struct {
 	PID int
 
 	cmd    *exec.Cmd
+	probe  *http.Client
 	logs   *syncBuffer
 	done   chan struct{}
 	result error
@@ -90,7 +95,12 @@ func StartServe(bin string, o ServeOptions) (*Serve, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	s := &Serve{PID: cmd.Process.Pid, cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{})}
+	s := &Serve{PID: cmd.Process.Pid, cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{}), probe: http.DefaultClient}
+	scheme := "http://"
+	if o.ClientTLS != nil {
+		scheme = "https://"
+		s.probe = &http.Client{Transport: &http.Transport{TLSClientConfig: o.ClientTLS}}
+	}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -114,7 +124,7 @@ func StartServe(bin string, o ServeOptions) (*Serve, error) {
 	}()
 	select {
 	case a := <-addr:
-		s.URL = "http://" + a
+		s.URL = scheme + a
 	case <-s.done:
 		return nil, fmt.Errorf("hwagent serve exited: %v\n%s", s.result, s.logs.String())
 	case <-time.After(60 * time.Second):
@@ -133,7 +143,7 @@ func (s *Serve) waitReady(timeout time.Duration) error {
 	defer cancel()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/readyz", nil)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := s.probe.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
