@@ -18,8 +18,9 @@ type compiled struct {
 	poolEnd   netip.Addr
 	netmask   string
 	gateway   string
-	hostname  *template.Template
-	tmplData  *TemplateData // what hostname's functions read
+	hostname  *template.Template // never executed: renderers clone it
+	// hostnameLater: the template reads .IP or .Index.
+	hostnameLater bool
 
 	addresses    map[string]netip.Addr // by lower-case key
 	hostnames    map[string]string
@@ -121,9 +122,10 @@ func compile(p Plan) (*compiled, error) {
 	if tmpl == "" {
 		tmpl = DefaultHostnameTemplate
 	}
-	c.tmplData = &TemplateData{}
-	if c.hostname, err = parseHostnameTemplate(tmpl, c.tmplData); err != nil {
+	if c.hostname, err = parseHostnameTemplate(tmpl, &TemplateData{}); err != nil {
 		errs = append(errs, err)
+	} else {
+		c.hostnameLater = needsAssignment(c.hostname)
 	}
 
 	for _, e := range labelProblems(p.Labels) {

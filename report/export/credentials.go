@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"os"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 )
@@ -26,6 +27,7 @@ type Credentials struct {
 	// top level gives. Not read from the file.
 	Default MachineCredentials `json:"-"`
 
+	once     sync.Once
 	machines map[string]MachineCredentials // by normalized key
 }
 
@@ -64,17 +66,19 @@ func (e redactedError) Error() string {
 
 func (e redactedError) Unwrap() error { return e.err }
 
-// For returns the login for a machine with the given keys.
+// For returns the login for a machine with the given (normalized) keys.
+// It is safe for concurrent use; Machines must not change after the first
+// call.
 func (c *Credentials) For(keys []string) MachineCredentials {
 	if c == nil {
 		return MachineCredentials{}
 	}
-	if c.machines == nil && len(c.Machines) > 0 {
+	c.once.Do(func() {
 		c.machines = make(map[string]MachineCredentials, len(c.Machines))
 		for k, v := range c.Machines {
 			c.machines[normKey(k)] = v
 		}
-	}
+	})
 	var m MachineCredentials
 	for _, k := range keys {
 		if x, ok := c.machines[k]; ok {

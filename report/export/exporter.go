@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"sort"
 	"strings"
-
-	"github.com/hwagent/hwagent/inventory"
+	"sync"
+	"sync/atomic"
 )
 
 // Exporter turns inventories into rows under one plan.
@@ -36,8 +37,9 @@ type Columns struct {
 // Machine is one machine ready to be written.
 type Machine struct {
 	Row *Row
-	// Inventory is the machine's document; valid only during Writer.Write.
-	Inventory *inventory.Inventory
+	// Facts are the discovered facts, for writers that implement
+	// FactsWriter; nil otherwise.
+	Facts *Facts
 	// Source names the document; ID is the hwagent machine ID; Serial is
 	// the best serial (may be empty).
 	Source string
@@ -53,6 +55,12 @@ type Writer interface {
 	Write(m *Machine) error
 	// End is called once after the last machine, only when all succeeded.
 	End() error
+}
+
+// FactsWriter is a Writer that wants Machine.Facts.
+type FactsWriter interface {
+	Writer
+	WantsFacts() bool
 }
 
 // Result summarizes a successful export.
@@ -91,20 +99,20 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Export reads every document twice, one at a time: a first pass collects
-// small keys, machines are ordered (serial, then machine ID, then source
-// name; machines without a serial after those with one), addresses and
-// roles are assigned in that order, and a second pass builds, validates and
-// hands each machine to w. When any machine fails, Export returns *Error
-// listing all of them and w.End is not called: the caller must discard
-// what w received.
+// Export reads every document once, one at a time per CPU, keeping a
+// small entry per machine (see entry); orders the machines (by serial, then
+// machine ID, then source name; machines without a serial after those with
+// one); assigns addresses and roles in that order; and then completes,
+// validates and hands each machine to w in that order. A hostname template
+// that reads .IP or .Index makes it read each document a second time. When
+// any machine fails, Export returns *Error listing all of them and w.End is
+// not called: the caller must discard what w received.
 func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, error) {
-	entries := make([]*entry, 0, len(refs))
-	for _, ref := range refs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		entries = append(entries, x.scan(ref))
+	fw, ok := w.(FactsWriter)
+	wantFacts := ok && fw.WantsFacts()
+	entries, err := x.scanAll(ctx, refs, wantFacts)
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entryLess(entries[i], entries[j]) })
 	for i, e := range entries {
@@ -123,7 +131,7 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 		cols.BMC = true
 	} else if x.c.bmcMode == BMCAuto {
 		for _, e := range entries {
-			if e.bmcIP != "" {
+			if e.row.BMCIP != "" {
 				cols.BMC = true
 				break
 			}
@@ -133,50 +141,40 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 		return nil, err
 	}
 
+	rend := newRenderer(x.c.hostname)
 	u := newUniqueness(len(entries))
 	failed := false
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if !e.loadOK || len(e.errs) > 0 {
-			failed = true
-			if !e.loadOK {
-				continue
-			}
-		}
-		inv, err := e.ref.Load()
-		if err != nil {
-			e.errs = append(e.errs, err.Error())
+		if !e.loadOK {
 			failed = true
 			continue
 		}
-		row, probs := x.buildRow(e, inv)
-		bad := e.bad
-		if bad == nil {
-			bad = map[string]bool{}
-		}
-		for _, p := range probs {
-			bad[p.field] = true
-			e.errs = append(e.errs, p.msg)
-		}
-		for _, p := range rowProblems(row) {
-			if !bad[p.field] {
-				bad[p.field] = true
-				e.errs = append(e.errs, p.msg)
+		if e.hostnameLater {
+			inv, err := e.ref.Load()
+			if err != nil {
+				e.errs = append(e.errs, err.Error())
+				failed = true
+				continue
 			}
+			x.renderInto(e, inv, rend)
 		}
-		u.check(e, row, bad)
+		row := x.finish(e)
+		e.check(row)
+		u.check(e, row)
 		if len(e.errs) > 0 {
 			failed = true
 		}
 		if failed {
 			continue
 		}
-		m := &Machine{Row: row, Inventory: inv, Source: e.ref.Name, ID: e.id, Serial: e.serial}
+		m := &Machine{Row: row, Facts: e.tink, Source: e.ref.Name, ID: e.id, Serial: e.serial}
 		if err := w.Write(m); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.name, err)
 		}
+		e.tink = nil
 	}
 
 	var perr Error
@@ -195,31 +193,32 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 	return &Result{Machines: len(entries), Warnings: roles.shortfalls()}, nil
 }
 
-// scan is the first pass over one document.
-func (x *Exporter) scan(ref Ref) *entry {
-	e := &entry{ref: ref, name: ref.Name}
-	inv, err := ref.Load()
-	if err != nil {
-		e.errs = append(e.errs, err.Error())
-		return e
-	}
-	e.loadOK = true
-	e.serial = bestSerial(inv)
-	e.id = machineID(inv)
-	e.keys = machineKeys(inv, e.id)
-	e.facts = factsOf(inv, e.serial)
-	e.name = label(ref.Name, e.serial, e.id)
-	if x.c.bmcMode != BMCOmit {
-		if ip, key, conflict := lookup(x.c.bmcAddresses, e.keys); key != "" {
-			e.bmcIP = ip
-			if conflict != "" {
-				e.fail("bmc_ip", "bmc_addresses: entries "+key+" and "+conflict+" both match")
+// scanAll builds every entry, GOMAXPROCS documents at a time; entries come
+// back in refs' order.
+func (x *Exporter) scanAll(ctx context.Context, refs []Ref, wantFacts bool) ([]*entry, error) {
+	entries := make([]*entry, len(refs))
+	workers := min(runtime.GOMAXPROCS(0), len(refs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rend := newRenderer(x.c.hostname)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(refs) || ctx.Err() != nil {
+					return
+				}
+				entries[i] = x.scan(refs[i], rend, wantFacts)
 			}
-		} else if lan := inv.BMC.PrimaryLAN(); lan != nil {
-			e.bmcIP = lan.IPv4
-		}
+		}()
 	}
-	return e
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return entries, nil
 }
 
 // entryLess orders machines for export.
@@ -256,7 +255,7 @@ func (x *Exporter) assignAddresses(entries []*entry) {
 	}
 	var need []*entry
 	for _, e := range entries {
-		mark(e.bmcIP)
+		mark(e.row.BMCIP)
 		if !e.loadOK {
 			continue
 		}
@@ -318,10 +317,10 @@ func newUniqueness(n int) *uniqueness {
 
 var uniqueFields = [4]string{"ip_address", "mac", "hostname", "bmc_ip"}
 
-func (u *uniqueness) check(e *entry, r *Row, bad map[string]bool) {
+func (u *uniqueness) check(e *entry, r *Row) {
 	for i, v := range [4]string{r.IPAddress, r.MAC, r.Hostname, r.BMCIP} {
 		f := uniqueFields[i]
-		if v == "" || bad[f] {
+		if v == "" || e.bad[f] {
 			continue
 		}
 		if first, ok := u.seen[i][v]; ok {

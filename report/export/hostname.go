@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -129,4 +130,94 @@ func SanitizeHostname(s string) string {
 		}
 	}
 	return strings.Join(out, ".")
+}
+
+// renderer executes the hostname template for one goroutine: a clone of
+// the parsed template whose machine-specific functions read its own data.
+type renderer struct {
+	t *template.Template
+	d *TemplateData
+}
+
+func newRenderer(base *template.Template) *renderer {
+	d := &TemplateData{}
+	t := template.Must(base.Clone())
+	t.Funcs(templateFuncs(d))
+	return &renderer{t: t, d: d}
+}
+
+func (r *renderer) render(d *TemplateData) (string, error) {
+	*r.d = *d
+	defer func() { *r.d = TemplateData{} }()
+	return renderHostname(r.t, r.d)
+}
+
+// needsAssignment reports whether a template reads .IP or .Index (or $.IP,
+// $.Index), which are known only once the fleet is ordered and addresses
+// are handed out. Over-approximating is harmless: it costs reading the
+// inventories a second time.
+func needsAssignment(t *template.Template) bool {
+	found := false
+	var walk func(n parse.Node)
+	check := func(idents []string) {
+		for _, id := range idents {
+			if id == "IP" || id == "Index" {
+				found = true
+			}
+		}
+	}
+	walk = func(n parse.Node) {
+		if n == nil || found {
+			return
+		}
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.FieldNode:
+			check(n.Ident)
+		case *parse.VariableNode:
+			check(n.Ident)
+		case *parse.ChainNode:
+			check(n.Field)
+			walk(n.Node)
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.TemplateNode:
+			found = true // another template: assume the worst
+		}
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			walk(tt.Tree.Root)
+		}
+	}
+	return found
 }

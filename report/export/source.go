@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -26,13 +28,25 @@ type Ref struct {
 // FileRef is the inventory document at path.
 func FileRef(path string) Ref {
 	return Ref{Name: path, Load: func() (*inventory.Inventory, error) {
-		b, err := os.ReadFile(path)
+		buf := readBufs.Get().(*bytes.Buffer)
+		defer readBufs.Put(buf)
+		buf.Reset()
+		f, err := os.Open(path)
 		if err != nil {
 			return nil, err
 		}
-		return DecodeInventory(b)
+		_, err = buf.ReadFrom(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		return DecodeInventory(buf.Bytes())
 	}}
 }
+
+// readBufs are file buffers reused across documents: decoding copies what
+// it keeps, so one buffer per goroutine serves a whole fleet.
+var readBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // FileRefs expands command-line arguments: a file is one inventory, a
 // directory stands for the *.json files in it (sorted by name, not

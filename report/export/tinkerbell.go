@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -40,6 +38,31 @@ func NewTinkerbellWriter(w io.Writer, namespace, facilityCode string) *Tinkerbel
 	return &TinkerbellWriter{w: w, namespace: namespace, facilityCode: facilityCode}
 }
 
+// WantsFacts implements FactsWriter.
+func (t *TinkerbellWriter) WantsFacts() bool { return true }
+
+// Facts are what a Hardware carries of the inventory beyond the csv row.
+type Facts struct {
+	// ManufacturerSlug and PlanSlug are the product's manufacturer and name
+	// as slugs (spec.metadata.manufacturer.slug, facility.plan_slug).
+	ManufacturerSlug string
+	PlanSlug         string
+	// Resources are spec.resources (see FactsOf).
+	Resources map[string]string
+	// Tags are spec.metadata.instance.tags (see Tags).
+	Tags []string
+}
+
+// FactsOf extracts the Facts of an inventory.
+func FactsOf(inv *inventory.Inventory) *Facts {
+	f := &Facts{Resources: resources(inv), Tags: Tags(inv)}
+	if s := inv.System; s != nil {
+		f.ManufacturerSlug = Slug(s.Product.Manufacturer)
+		f.PlanSlug = Slug(s.Product.Name)
+	}
+	return f
+}
+
 // Begin does nothing: YAML has no header.
 func (t *TinkerbellWriter) Begin(Columns) error { return nil }
 
@@ -48,12 +71,8 @@ func (t *TinkerbellWriter) End() error { return nil }
 
 // Write writes the machine's documents.
 func (t *TinkerbellWriter) Write(m *Machine) error {
-	docs := []any{t.Hardware(m)}
-	if m.Row.BMCIP != "" {
-		docs = append(docs, t.bmcMachine(m.Row), t.bmcSecret(m.Row))
-	}
-	for _, d := range docs {
-		b, err := yaml.Marshal(d)
+	for _, d := range t.docs(m) {
+		b, err := marshalYAML(d)
 		if err != nil {
 			return err
 		}
@@ -67,14 +86,24 @@ func (t *TinkerbellWriter) Write(m *Machine) error {
 	return nil
 }
 
+// docs are the machine's objects: its Hardware, and with a BMC the Rufio
+// Machine and the Secret.
+func (t *TinkerbellWriter) docs(m *Machine) []any {
+	docs := []any{t.Hardware(m)}
+	if m.Row.BMCIP != "" {
+		docs = append(docs, t.bmcMachine(m.Row), t.bmcSecret(m.Row))
+	}
+	return docs
+}
+
 func bmcName(r *Row) string       { return "bmc-" + r.Hostname }
 func bmcSecretName(r *Row) string { return bmcName(r) + "-auth" }
 
 // Hardware is the machine's Tinkerbell Hardware object, as EKS Anywhere
-// builds it from a hardware.csv row, plus the discovered facts: the
-// machine's CPU and memory as spec.resources, its manufacturer and product
-// as spec.metadata.manufacturer.slug and facility.plan_slug, and the rest
-// as spec.metadata.instance.tags ("key=value"). status.attributes is not
+// builds it from a hardware.csv row, plus the discovered facts (m.Facts):
+// the machine's CPU and memory as spec.resources, its manufacturer and
+// product as spec.metadata.manufacturer.slug and facility.plan_slug, and
+// the rest as spec.metadata.instance.tags ("key=value"). status.attributes is not
 // written: it is a status subresource, which the API server ignores on
 // create.
 func (t *TinkerbellWriter) Hardware(m *Machine) any {
@@ -122,15 +151,13 @@ func (t *TinkerbellWriter) Hardware(m *Machine) any {
 	if r.BMCIP != "" {
 		hw.Spec.BMCRef = &bmcRef{APIGroup: rufioAPIGroup, Kind: rufioKind, Name: bmcName(r)}
 	}
-	if inv := m.Inventory; inv != nil {
-		if s := inv.System; s != nil {
-			if slug := Slug(s.Product.Manufacturer); slug != "" {
-				hw.Spec.Metadata.Manufacturer = &hwManufacturer{Slug: slug}
-			}
-			hw.Spec.Metadata.Facility.PlanSlug = Slug(s.Product.Name)
+	if f := m.Facts; f != nil {
+		if f.ManufacturerSlug != "" {
+			hw.Spec.Metadata.Manufacturer = &hwManufacturer{Slug: f.ManufacturerSlug}
 		}
-		hw.Spec.Resources = resources(inv)
-		hw.Spec.Metadata.Instance.Tags = Tags(inv)
+		hw.Spec.Metadata.Facility.PlanSlug = f.PlanSlug
+		hw.Spec.Resources = f.Resources
+		hw.Spec.Metadata.Instance.Tags = f.Tags
 	}
 	return &hw
 }
