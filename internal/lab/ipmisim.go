@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -51,7 +52,25 @@ type IPMISim struct {
 	VMAddr, LANAddr string
 
 	cmd *exec.Cmd
-	out *bytes.Buffer
+	out *syncBuffer
+}
+
+// syncBuffer collects a process's output while tests read it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // StartIPMISim starts ipmi_sim with a configuration generated from cfg, on
@@ -73,7 +92,7 @@ func StartIPMISim(t testing.TB, cfg IPMISimConfig) *IPMISim {
 		Dir:     dir,
 		VMAddr:  net.JoinHostPort("127.0.0.1", strconv.Itoa(vmPort)),
 		LANAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(lanPort)),
-		out:     &bytes.Buffer{},
+		out:     &syncBuffer{},
 	}
 	for name, data := range map[string]string{
 		"lan.conf":      ipmiSimLANConf(cfg, dir, vmPort, lanPort),
@@ -199,7 +218,8 @@ func ipmiSimLANControl(l IPMISimLAN) string {
 
 // freePort asks the kernel for a free local port of network "tcp" or
 // "udp". Another process could take it between this call and ipmi_sim's
-// bind; StartIPMISim then fails with ipmi_sim's log rather than waiting.
+// bind; the kernel hands out ephemeral ports in turn, so this is a race in
+// theory only.
 func freePort(network string) (int, error) {
 	if network == "udp" {
 		c, err := net.ListenPacket("udp", "127.0.0.1:0")
