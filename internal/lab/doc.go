@@ -29,7 +29,13 @@
 //     QEMU when the context or the VM's Timeout ends.
 //   - StartIPMISim starts OpenIPMI's ipmi_sim with a generated lan.conf,
 //     sim.emu and lan_config_program holding fixed test values, on free
-//     local ports, stopped by t.Cleanup.
+//     local ports, stopped by t.Cleanup. TestBMC is the reference BMC
+//     ("BMC 10.0.0.42 (static) 52:54:00:be:ef:01 VLAN 20 — Supermicro fw
+//     3.10" once SetVLAN(TestBMCVLAN) ran).
+//   - NewNetns, Netns.AddTap and Netns.LockThread put a guest's NIC on a tap
+//     in a network namespace of its own (root only), and StartLLDPD runs
+//     lldpd there as the top-of-rack switch; processes a locked thread
+//     starts (ipmi_sim, QEMU) run in that namespace too.
 //
 // Require and RequireQEMU skip a test, naming the missing program and its
 // Debian package, only when a tool is truly absent; CI installs
