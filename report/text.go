@@ -117,6 +117,13 @@ func Summary(inv *inventory.Inventory) string {
 		}
 		parts = append(parts, plural(phys, "NIC"))
 	}
+	if b := inv.BMC; b != nil {
+		if l := b.PrimaryLAN(); l != nil {
+			parts = append(parts, "BMC "+l.IPv4)
+		} else {
+			parts = append(parts, "BMC")
+		}
+	}
 	if len(parts) == 0 {
 		return "(nothing collected)"
 	}

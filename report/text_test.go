@@ -73,7 +73,7 @@ func TestAtAGlanceLines(t *testing.T) {
 	if got, want := BMCLine(inv.BMC), "BMC 10.0.0.42 (static) 52:54:00:be:ef:01 VLAN 20 — Supermicro fw 3.10"; got != want {
 		t.Errorf("BMC line = %q, want %q", got, want)
 	}
-	if got, want := Summary(inv), "Supermicro X9DBL-3F/X9DBL-iF · 2× Intel(R) Xeon(R) CPU E5-2420 0 @ 1.90GHz (24 threads) · 32 GiB RAM · 2 disks 5.0 TB · 2 NICs"; got != want {
+	if got, want := Summary(inv), "Supermicro X9DBL-3F/X9DBL-iF · 2× Intel(R) Xeon(R) CPU E5-2420 0 @ 1.90GHz (24 threads) · 32 GiB RAM · 2 disks 5.0 TB · 2 NICs · BMC 10.0.0.42"; got != want {
 		t.Errorf("summary = %q\n      want %q", got, want)
 	}
 	unconfigured := &inventory.BMC{Manufacturer: "QEMU", FirmwareVersion: "0.0", LANError: "LAN parameters not supported"}

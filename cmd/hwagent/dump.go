@@ -23,15 +23,16 @@ import (
 
 // collectFlags configure a collection.
 type collectFlags struct {
-	host       *hostFlags
-	enable     []string
-	disable    []string
-	pciIDs     string
-	lldpWait   time.Duration
-	lldpLinkUp bool
-	lldpStopFW bool
-	lldpIfaces []string
-	progressFn func(remaining time.Duration, heard, waiting int)
+	host        *hostFlags
+	enable      []string
+	disable     []string
+	pciIDs      string
+	lldpWait    time.Duration
+	lldpLinkUp  bool
+	lldpStopFW  bool
+	lldpIfaces  []string
+	ipmiTimeout time.Duration
+	progressFn  func(remaining time.Duration, heard, waiting int)
 }
 
 func newCollectFlags(lldpWait time.Duration, lldpLinkUp bool) *collectFlags {
@@ -46,6 +47,7 @@ func (c *collectFlags) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.lldpWait, "lldp-wait", c.lldpWait, "how long to listen for LLDP/CDP neighbours (0 skips LLDP)")
 	fs.BoolVar(&c.lldpLinkUp, "lldp-link-up", c.lldpLinkUp, "bring down interfaces up to hear LLDP, and restore them after")
 	fs.BoolVar(&c.lldpStopFW, "lldp-stop-firmware-agent", false, "stop the Intel i40e/ice firmware LLDP agent that hides LLDP frames from the OS")
+	fs.DurationVar(&c.ipmiTimeout, "ipmi-timeout", 2*time.Second, "deadline of one IPMI command to the BMC (a hung BMC costs one deadline)")
 	fs.StringSliceVar(&c.lldpIfaces, "lldp-interfaces", nil, "listen for LLDP on exactly these interfaces (default: physical NICs and bond members)")
 }
 
@@ -62,6 +64,7 @@ func (c *collectFlags) config(paths *hostpaths.Paths) collector.Config {
 		LLDPLinkUp:            c.lldpLinkUp,
 		LLDPStopFirmwareAgent: c.lldpStopFW,
 		LLDPInterfaces:        c.lldpIfaces,
+		IPMITimeout:           c.ipmiTimeout,
 		LLDPProgress:          c.progressFn,
 	}
 }

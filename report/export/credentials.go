@@ -44,10 +44,19 @@ func LoadCredentials(path string) (*Credentials, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bmc credentials: %w", err)
 	}
+	c, err := ParseCredentials(b)
+	if err != nil {
+		return nil, fmt.Errorf("bmc credentials %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseCredentials decodes a credentials file's content.
+func ParseCredentials(b []byte) (*Credentials, error) {
 	var c Credentials
 	if err := yaml.UnmarshalStrict(b, &c); err != nil {
 		// Decoder messages can quote values; say only where it failed.
-		return nil, fmt.Errorf("bmc credentials %s: not a valid credentials file (want username, password, machines): %w", path, redactedError{cleanYAMLError(err)})
+		return nil, fmt.Errorf("not a valid credentials file (want username, password, machines): %w", redactedError{cleanYAMLError(err)})
 	}
 	return &c, nil
 }

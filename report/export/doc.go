@@ -8,13 +8,15 @@
 // boot NIC, the install disk, the BMC address, the VLAN) follow documented
 // rules that the Plan can override per machine.
 //
-// An export reads its inputs twice, one inventory at a time, so memory
-// follows one machine and not the fleet: the first pass keeps only a small
-// key per machine (serial, identity, MACs, the facts role rules match on);
-// machines are then ordered (by serial, then hwagent machine ID, then source
-// name), addresses and roles are assigned in that order, and the second pass
-// renders, validates and writes each machine. Every row is checked against
-// the rules EKS Anywhere enforces (see Validate); when any machine fails,
-// the export fails listing every offending machine and why, and the caller
-// discards the partial output.
+// An export reads each inventory once, one per CPU at a time, and keeps
+// only a small entry per machine (its keys, the row's fleet-independent
+// fields and, for Tinkerbell, the facts); the inventories themselves are
+// never all in memory. Machines are then ordered (by serial, then hwagent
+// machine ID, then source name), addresses and roles are assigned in that
+// order, and each row is completed, validated and written. A hostname
+// template that reads .IP or .Index is rendered after the assignment, which
+// reads each inventory a second time. Every row is checked against the
+// rules EKS Anywhere enforces; when any machine fails, the export fails
+// listing every offending machine and why, and the caller discards the
+// partial output.
 package export

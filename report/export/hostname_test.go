@@ -81,3 +81,25 @@ func TestHostnameTemplates(t *testing.T) {
 		t.Errorf("no error for a missing System section")
 	}
 }
+
+func TestNeedsAssignment(t *testing.T) {
+	t.Parallel()
+	for tmpl, want := range map[string]bool{
+		DefaultHostnameTemplate:                              false,
+		"node-{{.System.Product.Serial | lower}}":            false,
+		"{{if .Host}}{{.Host.Hostname}}{{end}}":              false,
+		"n{{octet 4 .IP}}":                                   true,
+		"node-{{printf \"%02d\" .Index}}":                    true,
+		"{{with .System}}{{$.IP}}{{end}}":                    true,
+		"{{range .Network.Interfaces}}{{end}}{{.Index}}":     true,
+		"{{define \"x\"}}{{.IP}}{{end}}{{template \"x\" .}}": true,
+	} {
+		tm, err := parseHostnameTemplate(tmpl, &TemplateData{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := needsAssignment(tm); got != want {
+			t.Errorf("%s: needsAssignment = %v, want %v", tmpl, got, want)
+		}
+	}
+}

@@ -3,9 +3,11 @@
 // the hand edits the fixtures cannot provide (BMC LAN, LLDP neighbours,
 // NIC link state), each given by a flag and listed in ../README.md.
 //
-// It exists because collectors/list.go is not wired yet; with a working
-// `hwagent dump -o json --root TREE` only the edits remain. Collection time
-// and collector durations are zeroed so the documents are reproducible.
+// It runs the collectors of collectors/list.go but LLDP (which listens on
+// this machine's links), with the network collector reading sysfs only
+// (`hwagent dump --root` would also match this machine's netlink links by
+// name). Collection time, durations and uptime are zeroed so the
+// documents are reproducible.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/collectors"
+	"github.com/hwagent/hwagent/collectors/bmc"
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/collectors/cpu"
 	"github.com/hwagent/hwagent/collectors/firmware"
@@ -41,24 +44,25 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func main() {
 	root := flag.String("root", "", "host tree")
-	bmc := flag.String("bmc", "", "add a BMC LAN channel: IPV4,MAC[,VLAN]")
+	bmcLAN := flag.String("bmc", "", "add a BMC LAN channel: IPV4,MAC[,VLAN]")
 	var lldp, link multi
 	flag.Var(&lldp, "lldp", "add an LLDP neighbour: NIC=SYSTEM_NAME,PORT_ID[,PVID] (repeatable)")
 	flag.Var(&link, "link", "set a NIC's link: NIC=MAC,SPEED_MBPS (carrier up) (repeatable)")
 	flag.Parse()
-	if err := run(*root, *bmc, lldp, link, os.Stdout); err != nil {
+	if err := run(*root, *bmcLAN, lldp, link, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "dump:", err)
 		os.Exit(1)
 	}
 }
 
-func run(root, bmc string, lldp, link []string, w io.Writer) error {
+func run(root, bmcLAN string, lldp, link []string, w io.Writer) error {
 	paths := hostpaths.New(root, nil)
 	specs := []collectors.Spec{
 		{Collector: host.New()}, {Collector: system.New()}, {Collector: cpu.New()},
 		{Collector: memory.New()}, {Collector: storage.New()},
 		{Collector: network.Collector{}}, // sysfs only: never this machine's netlink
 		{Collector: pci.New()}, {Collector: firmware.New()},
+		{Collector: bmc.New()}, // SMBIOS type 38/42; no /dev/ipmi0 in a tree
 	}
 	env := collector.NewEnv(paths, slog.New(slog.NewTextHandler(io.Discard, nil)), collector.Config{})
 	inv := collectors.Collect(context.Background(), env, specs, "fleet", "dump")
@@ -104,10 +108,10 @@ func run(root, bmc string, lldp, link []string, w io.Writer) error {
 		}
 		nic.Neighbors = append(nic.Neighbors, nb)
 	}
-	if bmc != "" {
-		f := strings.Split(bmc, ",")
+	if bmcLAN != "" {
+		f := strings.Split(bmcLAN, ",")
 		if len(f) < 2 {
-			return fmt.Errorf("-bmc %q: want IPV4,MAC[,VLAN]", bmc)
+			return fmt.Errorf("-bmc %q: want IPV4,MAC[,VLAN]", bmcLAN)
 		}
 		if inv.BMC == nil {
 			inv.BMC = &inventory.BMC{}
