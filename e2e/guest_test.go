@@ -158,9 +158,26 @@ type agentTimes struct {
 	StartUptime float64
 	// Start is the guest's wall clock then (adjtimex, microseconds).
 	Start time.Time
+	// Starting and Collected are the times of hwagent's first log line
+	// ("hwagent starting": runtime up, configuration read) and of
+	// "inventory collected" (every collector but LLDP done).
+	Starting, Collected time.Time
 	// Registered is the time of hwagent's "registered" log line: the
 	// server acknowledged the registration.
 	Registered time.Time
+}
+
+// Breakdown splits the agent's share: exec to first log line, collection,
+// registration.
+func (a agentTimes) Breakdown() string {
+	ms := func(from, to time.Time) string {
+		if from.IsZero() || to.IsZero() {
+			return "?"
+		}
+		return fmt.Sprintf("%d ms", to.Sub(from).Milliseconds())
+	}
+	return fmt.Sprintf("exec to first log line %s, collection %s, registration request %s",
+		ms(a.Start, a.Starting), ms(a.Starting, a.Collected), ms(a.Collected, a.Registered))
 }
 
 // BootToRegistered is the guest's uptime when the server acknowledged.
@@ -186,7 +203,12 @@ func parseAgentTimes(console string, logs []logLine) (agentTimes, error) {
 	usec, _ := strconv.ParseInt(m[3], 10, 64)
 	a.Start = time.Unix(sec, usec*1000)
 	for _, l := range logs {
-		if l.Msg == "registered" {
+		switch {
+		case l.Msg == "hwagent starting" && a.Starting.IsZero():
+			a.Starting = l.Time
+		case l.Msg == "inventory collected" && a.Collected.IsZero():
+			a.Collected = l.Time
+		case l.Msg == "registered":
 			a.Registered = l.Time
 			return a, nil
 		}

@@ -169,6 +169,7 @@ func reportTimes(t *testing.T, name string, a agentTimes, sinceQEMU time.Duratio
 	}
 	t.Log(line)
 	fmt.Println(line)
+	t.Logf("agent share: %s", a.Breakdown())
 }
 
 // consoleHas reports whether the console holds every one of parts on one
