@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
@@ -30,6 +31,7 @@ type Store struct {
 	read  *sql.DB // SQLite: read-only pool; PostgreSQL: the pool
 	write *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
 	w     writer
+	ckpt  *checkpointer // SQLite only
 	// Version is the schema version after migrations.
 	Version int
 }
@@ -76,7 +78,10 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// would not). busy_timeout covers the WAL checkpoints readers wait on.
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
-	wdb, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer never checkpoints (wal_autocheckpoint=0): a checkpoint
+	// copies the WAL into the database and fsyncs it, which would stall
+	// every write queued behind it. A checkpointer of its own does it.
+	wdb, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
@@ -104,7 +109,15 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	if batch <= 0 {
 		batch = 64
 	}
-	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch), Version: v}, nil
+	cdb, err := sql.Open("sqlite", base)
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	cdb.SetMaxOpenConns(1)
+	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch),
+		ckpt: newCheckpointer(cdb, time.Second), Version: v}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
@@ -148,6 +161,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close waits for queued writes and closes the database.
 func (s *Store) Close() error {
 	err := s.w.close()
+	if s.ckpt != nil {
+		s.ckpt.close()
+	}
 	if s.write != s.read {
 		if e := s.write.Close(); err == nil {
 			err = e

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -112,6 +113,11 @@ func TestBatchIsolatesFailures(t *testing.T) {
 		}
 	}
 	s.Close()
+	// Closing checkpointed the WAL into the database and emptied it.
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	if st, err := os.Stat(path + "-wal"); err == nil && st.Size() != 0 {
+		t.Errorf("WAL holds %d bytes after Close, want 0", st.Size())
+	}
 	// Everything acknowledged is on disk.
 	s2 := openT(t, dsn)
 	ms, err := s2.List(ctx, store.Filter{})
