@@ -1,22 +1,19 @@
 package cpu
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -25,22 +22,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the collec
 // collect runs the collector against a host tree rooted at root.
 func collect(t testing.TB, root string) (*inventory.CPU, error) {
 	t.Helper()
-	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
-	apply, err := New().Collect(context.Background(), env)
-	if apply == nil {
-		return nil, err
-	}
-	var inv inventory.Inventory
-	apply(&inv)
+	inv, err := collecttest.Collect(t, New(), root, collector.Config{})
 	return inv.CPU, err
-}
-
-func warnings(err error) []string {
-	var p *collector.PartialError
-	if errors.As(err, &p) {
-		return p.Warnings
-	}
-	return nil
 }
 
 // fixtures are the real machines under testdata.
@@ -170,51 +153,10 @@ func TestCollectFixtures(t *testing.T) {
 // testdata/golden/<fixture>.json; -update rewrites it.
 func golden(t *testing.T, fixture string, c *inventory.CPU, err error) {
 	t.Helper()
-	got, jerr := json.MarshalIndent(struct {
+	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		CPU      *inventory.CPU `json:"cpu"`
 		Warnings []string       `json:"warnings,omitempty"`
-	}{c, warnings(err)}, "", "  ")
-	if jerr != nil {
-		t.Fatal(jerr)
-	}
-	got = append(got, '\n')
-	name := filepath.Join("testdata", "golden", strings.ReplaceAll(fixture, "/", "_")+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, rerr := os.ReadFile(name)
-	if rerr != nil {
-		t.Fatalf("%v (run go test -update to create it)", rerr)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
-	}
-}
-
-// writeTree creates files under root; a value starting with "->" makes a
-// symlink.
-func writeTree(t testing.TB, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}{c, collecttest.Warnings(err)}, *update)
 }
 
 const x86CPUInfo = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nmodel name\t: Test CPU\nflags\t\t: fpu vme\n\nprocessor\t: 1\n\nprocessor\t: 2\n\nprocessor\t: 3\n"
@@ -274,7 +216,7 @@ func TestCollectEdgeCases(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			writeTree(t, root, tt.files)
+			testutil.WriteTree(t, root, tt.files)
 			got, err := collect(t, root)
 			if err != nil && tt.wantWarnings == nil {
 				t.Fatalf("Collect: %v", err)
@@ -282,7 +224,7 @@ func TestCollectEdgeCases(t *testing.T) {
 			if diff := cmp.Diff(tt.want, summarizeCPU(got), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("CPU section (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantWarnings, warnings(err)); diff != "" {
+			if diff := cmp.Diff(tt.wantWarnings, collecttest.Warnings(err)); diff != "" {
 				t.Errorf("warnings (-want +got):\n%s", diff)
 			}
 		})
@@ -296,21 +238,14 @@ func TestCollectFails(t *testing.T) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Collect without proc/cpuinfo: error = %v, want ErrNotExist", err)
 	}
-	writeTree(t, root, map[string]string{"proc/cpuinfo": "garbage\n"})
+	testutil.WriteTree(t, root, map[string]string{"proc/cpuinfo": "garbage\n"})
 	if _, err := collect(t, root); !errors.Is(err, ErrNoCPUInfo) {
 		t.Fatalf("Collect with garbage cpuinfo: error = %v, want ErrNoCPUInfo", err)
 	}
 }
 
 func BenchmarkCollect(b *testing.B) {
-	root := filepath.Join("testdata", "ghw", "dual-xeon-l5640")
-	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
-	c := New()
-	for b.Loop() {
-		if _, err := c.Collect(context.Background(), env); err != nil {
-			b.Fatal(err)
-		}
-	}
+	collecttest.Benchmark(b, New(), filepath.Join("testdata", "ghw", "dual-xeon-l5640"), collector.Config{})
 }
 
 // TestCollectSMBIOSSockets joins the dual-socket SuperMicro X9DBL's SMBIOS
@@ -318,16 +253,12 @@ func BenchmarkCollect(b *testing.B) {
 // text beside it) to a host tree.
 func TestCollectSMBIOSSockets(t *testing.T) {
 	t.Parallel()
-	bin, err := os.ReadFile(filepath.Join("testdata", "smbios", "SuperMicro-X9DBL.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	entry, table := testutil.ReadDumpBin(t, filepath.Join("testdata", "smbios", "SuperMicro-X9DBL.bin"))
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
+	testutil.WriteTree(t, root, map[string]string{
 		"proc/cpuinfo": x86CPUInfo,
-		// _SM_ entry point is 31 bytes; the table starts at 0x20.
-		"sys/firmware/dmi/tables/smbios_entry_point": string(bin[:31]),
-		"sys/firmware/dmi/tables/DMI":                string(bin[0x20:]),
+		"sys/firmware/dmi/tables/smbios_entry_point": string(entry),
+		"sys/firmware/dmi/tables/DMI":                string(table),
 	})
 	got, err := collect(t, root)
 	if err != nil {
