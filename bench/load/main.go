@@ -1,0 +1,439 @@
+// Command load is hwagent's provisioning-server load benchmark: it starts a
+// real `hwagent serve` (on SQLite, or on a PostgreSQL cluster it initialises
+// in a temporary directory), then simulates N agents with realistic 30–50 KB
+// inventories (server/testinv): all N register in one burst, then each
+// checks in every interval for a while. It reports the time until every
+// registration was acknowledged, check-in latency percentiles, refused
+// requests and the server's peak RSS (VmHWM).
+//
+//	go run ./bench/load -bin /tmp/hwagent -store sqlite -agents 10000
+//
+// bench/load.sh runs it for both stores. The simulated agents behave like
+// the real one: 429 and 5xx are retried after Retry-After, each agent keeps
+// its own HTTP connection (as an agent's client does between check-ins).
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/servertest"
+	"github.com/hwagent/hwagent/server/testinv"
+)
+
+const (
+	enrollToken = "bench-enroll-0123456789abcdef"
+	adminToken  = "bench-admin-0123456789abcdef"
+)
+
+type config struct {
+	bin        string
+	store      string
+	agents     int
+	interval   time.Duration
+	duration   time.Duration
+	serveArgs  string
+	ownConns   bool
+	resultJSON string
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.bin, "bin", "", "hwagent binary to serve with (required)")
+	flag.StringVar(&c.store, "store", "sqlite", "sqlite or postgres")
+	flag.IntVar(&c.agents, "agents", 10000, "simulated agents")
+	flag.DurationVar(&c.interval, "interval", 30*time.Second, "check-in interval")
+	flag.DurationVar(&c.duration, "duration", 90*time.Second, "how long the check-in phase runs")
+	flag.StringVar(&c.serveArgs, "serve-args", "", "extra flags for hwagent serve (space separated)")
+	flag.BoolVar(&c.ownConns, "conn-per-agent", true, "give every agent its own HTTP connection")
+	flag.StringVar(&c.resultJSON, "json", "", "also write the results to this JSON file")
+	flag.Parse()
+	if c.bin == "" {
+		fmt.Fprintln(os.Stderr, "load: -bin is required")
+		os.Exit(2)
+	}
+	res, err := run(c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+	res.print(os.Stdout)
+	if c.resultJSON != "" {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		if err := os.WriteFile(c.resultJSON, b, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// agent is one simulated machine.
+type agent struct {
+	n        int
+	body     []byte // the registration request
+	digest   string
+	id, cred string
+	client   *http.Client
+}
+
+func run(c config) (*results, error) {
+	res := &results{Store: c.store, Agents: c.agents, IntervalSeconds: c.interval.Seconds(), CPUs: runtime.NumCPU()}
+	dsn, cleanup, err := database(c.store)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	var extra []string
+	if c.serveArgs != "" {
+		extra = splitArgs(c.serveArgs)
+	}
+	srv, err := servertest.StartServe(c.bin, servertest.ServeOptions{Database: dsn, EnrollToken: enrollToken, AdminToken: adminToken, Args: extra})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop() //nolint:errcheck // reported by the run
+
+	fmt.Fprintf(os.Stderr, "load: generating %d inventories...\n", c.agents)
+	agents, avg := generate(c.agents)
+	res.InventoryBytesAvg = avg
+	shared := newTransport(c.agents)
+	for _, a := range agents {
+		if c.ownConns {
+			a.client = &http.Client{Transport: newTransport(1), Timeout: 120 * time.Second}
+		} else {
+			a.client = &http.Client{Transport: shared, Timeout: 120 * time.Second}
+		}
+	}
+
+	fmt.Fprintf(os.Stderr, "load: %d agents register in one burst...\n", c.agents)
+	burst(srv.URL, agents, res)
+	if res.RegisterErrors > 0 {
+		return res, fmt.Errorf("%d registrations failed", res.RegisterErrors)
+	}
+	res.RSSAfterBurstBytes, _ = srv.PeakRSSBytes()
+	if n, err := countMachines(srv.URL); err != nil || n != c.agents {
+		return res, fmt.Errorf("after the burst the server lists %d machines (%v), want %d", n, err, c.agents)
+	}
+	res.DatabaseBytes = databaseSize(c.store, dsn)
+
+	fmt.Fprintf(os.Stderr, "load: check-ins every %v for %v...\n", c.interval, c.duration)
+	checkins(srv.URL, agents, c.interval, c.duration, res)
+	res.PeakRSSBytes, err = srv.PeakRSSBytes()
+	if err != nil {
+		return res, err
+	}
+	if err := srv.Stop(); err != nil {
+		return res, fmt.Errorf("hwagent serve: %w", err)
+	}
+	return res, nil
+}
+
+func newTransport(idle int) *http.Transport {
+	return &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 60 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        idle,
+		MaxIdleConnsPerHost: idle,
+		IdleConnTimeout:     5 * time.Minute,
+	}
+}
+
+// database returns the DSN of a fresh database for store.
+func database(store string) (string, func(), error) {
+	switch store {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "hwagent-load-")
+		if err != nil {
+			return "", nil, err
+		}
+		return "sqlite://" + filepath.Join(dir, "hwagent.db"), func() { os.RemoveAll(dir) }, nil
+	case "postgres":
+		// Durable settings (fsync on): the figures are for a real setup.
+		pg, err := servertest.StartPostgres(true)
+		if err != nil {
+			return "", nil, err
+		}
+		dsn, err := pg.CreateDatabase("hwagent")
+		if err != nil {
+			pg.Stop()
+			return "", nil, err
+		}
+		return dsn, pg.Stop, nil
+	}
+	return "", nil, fmt.Errorf("-store %q: want sqlite or postgres", store)
+}
+
+func databaseSize(store, dsn string) int64 {
+	if store != "sqlite" {
+		return 0
+	}
+	path := dsn[len("sqlite://"):]
+	var total int64
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if st, err := os.Stat(path + suffix); err == nil {
+			total += st.Size()
+		}
+	}
+	return total
+}
+
+// generate builds every agent's registration body and digest, on all CPUs.
+func generate(n int) ([]*agent, int) {
+	agents := make([]*agent, n)
+	var next atomic.Int64
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				inv := testinv.Machine(i)
+				body, err := json.Marshal(api.RegisterRequest{Inventory: inv})
+				if err != nil {
+					panic(err)
+				}
+				total.Add(int64(len(body)))
+				agents[i] = &agent{n: i, body: body, digest: inventory.Digest(inv)}
+			}
+		}()
+	}
+	wg.Wait()
+	return agents, int(total.Load() / int64(n))
+}
+
+// post sends one request; 429 and 5xx come back as retryAfter > 0.
+func post(c *http.Client, url, token string, body []byte) (status int, retryAfter time.Duration, out []byte, err error) {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, err = io.ReadAll(resp.Body)
+	if resp.StatusCode == 429 || resp.StatusCode >= 500 {
+		s, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		retryAfter = time.Duration(max(s, 1)) * time.Second
+	}
+	return resp.StatusCode, retryAfter, out, err
+}
+
+// burst registers every agent at once, retrying like the agent does.
+func burst(url string, agents []*agent, res *results) {
+	start := time.Now()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var acked []time.Duration
+	var refused, neterr, failed atomic.Int64
+	for _, a := range agents {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			backoff := time.Second
+			for attempt := 0; attempt < 60; attempt++ {
+				status, ra, out, err := post(a.client, url+api.PathRegister, enrollToken, a.body)
+				switch {
+				case err != nil:
+					// Connection refused or reset under the burst: back
+					// off with jitter, as the agent does.
+					neterr.Add(1)
+					time.Sleep(backoff/2 + rand.N(backoff))
+					backoff = min(2*backoff, 8*time.Second)
+					continue
+				case ra > 0:
+					refused.Add(1)
+					time.Sleep(ra)
+					continue
+				case status != 200:
+					fmt.Fprintf(os.Stderr, "load: registration %d: %d %s\n", a.n, status, out)
+					failed.Add(1)
+					return
+				}
+				var r api.RegisterResponse
+				if err := json.Unmarshal(out, &r); err != nil {
+					failed.Add(1)
+					return
+				}
+				a.id, a.cred = r.MachineID, r.Credential
+				mu.Lock()
+				acked = append(acked, time.Since(start))
+				mu.Unlock()
+				return
+			}
+			failed.Add(1)
+		}()
+	}
+	wg.Wait()
+	res.BurstSeconds = time.Since(start).Seconds()
+	res.RegisterRefused = refused.Load()
+	res.RegisterNetErrors = neterr.Load()
+	res.RegisterErrors = failed.Load()
+	res.RegisterAckP50, res.RegisterAckP99, _ = percentiles(acked)
+	res.RegistrationsPerSecond = float64(len(acked)) / res.BurstSeconds
+}
+
+// checkins runs every agent's check-in loop for d: the first at a random
+// point of the first interval, then every interval.
+func checkins(url string, agents []*agent, interval, d time.Duration, res *results) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var refused, failed atomic.Int64
+	var wg sync.WaitGroup
+	for _, a := range agents {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body, _ := json.Marshal(api.CheckinRequest{State: api.StateRegistered, InventoryDigest: a.digest, UptimeSeconds: 60, AgentVersion: "bench"})
+			path := url + fmt.Sprintf(api.PathCheckinFmt, a.id)
+			t := time.NewTimer(rand.N(interval))
+			defer t.Stop()
+			var mine []time.Duration
+			defer func() {
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			}()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				start := time.Now()
+				status, ra, out, err := post(a.client, path, a.cred, body)
+				elapsed := time.Since(start)
+				switch {
+				case err != nil:
+					failed.Add(1)
+				case ra > 0:
+					refused.Add(1)
+				case status != 200:
+					failed.Add(1)
+					fmt.Fprintf(os.Stderr, "load: check-in of %s: %d %s\n", a.id, status, out)
+				default:
+					var r api.CheckinResponse
+					if json.Unmarshal(out, &r) != nil || r.Action != api.ActionNone {
+						failed.Add(1)
+					} else {
+						mine = append(mine, elapsed)
+					}
+				}
+				t.Reset(interval)
+			}
+		}()
+	}
+	wg.Wait()
+	res.Checkins = len(lat)
+	res.CheckinRefused = refused.Load()
+	res.CheckinErrors = failed.Load()
+	res.CheckinP50, res.CheckinP99, res.CheckinMax = percentiles(lat)
+	res.CheckinsPerSecond = float64(len(lat)) / d.Seconds()
+}
+
+func percentiles(ds []time.Duration) (p50, p99, maxD float64) {
+	if len(ds) == 0 {
+		return 0, 0, 0
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	at := func(q float64) float64 { return ds[min(len(ds)-1, int(q*float64(len(ds))))].Seconds() * 1000 }
+	return at(0.50), at(0.99), ds[len(ds)-1].Seconds() * 1000
+}
+
+func countMachines(url string) (int, error) {
+	n := 0
+	after := ""
+	for {
+		req, _ := http.NewRequest(http.MethodGet, url+api.PathMachines+"?limit=10000&after="+after, nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return n, err
+		}
+		var l api.MachineList
+		err = json.NewDecoder(resp.Body).Decode(&l)
+		resp.Body.Close()
+		if err != nil {
+			return n, err
+		}
+		n += len(l.Machines)
+		if l.Next == "" {
+			return n, nil
+		}
+		after = l.Next
+	}
+}
+
+func splitArgs(s string) []string {
+	var out []string
+	for _, f := range bytes.Fields([]byte(s)) {
+		out = append(out, string(f))
+	}
+	return out
+}
+
+// results are the figures of one run (times in ms unless named seconds).
+type results struct {
+	Store                  string  `json:"store"`
+	Agents                 int     `json:"agents"`
+	CPUs                   int     `json:"cpus"`
+	InventoryBytesAvg      int     `json:"inventory_bytes_avg"`
+	BurstSeconds           float64 `json:"burst_seconds"`
+	RegistrationsPerSecond float64 `json:"registrations_per_second"`
+	RegisterAckP50         float64 `json:"register_ack_p50_ms"`
+	RegisterAckP99         float64 `json:"register_ack_p99_ms"`
+	RegisterRefused        int64   `json:"register_refused_429"`
+	RegisterNetErrors      int64   `json:"register_network_errors"`
+	RegisterErrors         int64   `json:"register_errors"`
+	IntervalSeconds        float64 `json:"checkin_interval_seconds"`
+	Checkins               int     `json:"checkins"`
+	CheckinsPerSecond      float64 `json:"checkins_per_second"`
+	CheckinP50             float64 `json:"checkin_p50_ms"`
+	CheckinP99             float64 `json:"checkin_p99_ms"`
+	CheckinMax             float64 `json:"checkin_max_ms"`
+	CheckinRefused         int64   `json:"checkin_refused_429"`
+	CheckinErrors          int64   `json:"checkin_errors"`
+	RSSAfterBurstBytes     uint64  `json:"server_peak_rss_after_burst_bytes"`
+	PeakRSSBytes           uint64  `json:"server_peak_rss_bytes"`
+	DatabaseBytes          int64   `json:"database_bytes,omitempty"`
+}
+
+func (r *results) print(w io.Writer) {
+	fmt.Fprintf(w, "store %s: %d agents, inventories %.1f KB on average, %d CPUs\n", r.Store, r.Agents, float64(r.InventoryBytesAvg)/1024, r.CPUs)
+	fmt.Fprintf(w, "  registration burst: all acknowledged in %.1f s (%.0f/s); per agent p50 %.0f ms, p99 %.0f ms; %d answered 429, %d network errors, %d failed\n",
+		r.BurstSeconds, r.RegistrationsPerSecond, r.RegisterAckP50, r.RegisterAckP99, r.RegisterRefused, r.RegisterNetErrors, r.RegisterErrors)
+	fmt.Fprintf(w, "  check-ins every %.0f s: %d (%.0f/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d answered 429, %d failed\n",
+		r.IntervalSeconds, r.Checkins, r.CheckinsPerSecond, r.CheckinP50, r.CheckinP99, r.CheckinMax, r.CheckinRefused, r.CheckinErrors)
+	fmt.Fprintf(w, "  server peak RSS: %.0f MiB after the burst, %.0f MiB at the end", float64(r.RSSAfterBurstBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
+	if r.DatabaseBytes > 0 {
+		fmt.Fprintf(w, "; SQLite files %.0f MiB", float64(r.DatabaseBytes)/(1<<20))
+	}
+	fmt.Fprintln(w)
+}
+
