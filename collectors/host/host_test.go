@@ -1,12 +1,9 @@
 package host
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -16,6 +13,8 @@ import (
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -23,32 +22,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the collec
 
 func collect(t testing.TB, paths *hostpaths.Paths) (*inventory.Host, error) {
 	t.Helper()
-	apply, err := New().Collect(context.Background(), collector.NewEnv(paths, nil, collector.Config{}))
-	if apply == nil {
-		return nil, err
-	}
-	var inv inventory.Inventory
-	apply(&inv)
+	inv, err := collecttest.CollectPaths(t, New(), paths, collector.Config{})
 	return inv.Host, err
-}
-
-func writeTree(t testing.TB, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func TestCollectLocal(t *testing.T) {
@@ -74,40 +49,17 @@ func TestCollectLocal(t *testing.T) {
 	if !strings.HasPrefix(got.KernelCommandLine, "mitigations=auto,no_guest_host,no_guest_guest console=ttyS0 quiet") {
 		t.Errorf("KernelCommandLine = %q", got.KernelCommandLine)
 	}
-	golden(t, "local_vm-virtio.json", got, err)
+	golden(t, "local/vm-virtio", got, err)
 }
 
-func golden(t *testing.T, name string, h *inventory.Host, err error) {
+// golden compares the section and the warnings with
+// testdata/golden/<fixture>.json; -update rewrites it.
+func golden(t *testing.T, fixture string, h *inventory.Host, err error) {
 	t.Helper()
-	var warnings []string
-	var p *collector.PartialError
-	if errors.As(err, &p) {
-		warnings = p.Warnings
-	}
-	got, jerr := json.MarshalIndent(struct {
+	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		Host     *inventory.Host `json:"host"`
 		Warnings []string        `json:"warnings,omitempty"`
-	}{h, warnings}, "", "  ")
-	if jerr != nil {
-		t.Fatal(jerr)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, rerr := os.ReadFile(path)
-	if rerr != nil {
-		t.Fatalf("%v (run go test -update to create it)", rerr)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	}{h, collecttest.Warnings(err)}, *update)
 }
 
 // hookCmdline has the shape of the command line Tinkerbell's Smee writes in
@@ -182,17 +134,14 @@ func TestCollectTrees(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			writeTree(t, root, tt.files)
+			testutil.WriteTree(t, root, tt.files)
 			var o hostpaths.Overrides
 			if tt.overrides != nil {
 				o = tt.overrides(root)
 			}
 			got, err := collect(t, hostpaths.New(root, o))
-			var warnings []string
-			var p *collector.PartialError
-			if errors.As(err, &p) {
-				warnings = p.Warnings
-			} else if err != nil {
+			warnings := collecttest.Warnings(err)
+			if warnings == nil && err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(&tt.want, got); diff != "" {
@@ -223,13 +172,7 @@ func TestGOARCH(t *testing.T) {
 }
 
 func BenchmarkCollect(b *testing.B) {
-	env := collector.NewEnv(hostpaths.New(filepath.Join("testdata", "local", "vm-virtio"), nil), nil, collector.Config{})
-	c := New()
-	for b.Loop() {
-		if _, err := c.Collect(context.Background(), env); err != nil {
-			b.Fatal(err)
-		}
-	}
+	collecttest.Benchmark(b, New(), filepath.Join("testdata", "local", "vm-virtio"), collector.Config{})
 }
 
 // TestTokenNeverInInventory: an enrollment token given on the kernel command
@@ -238,21 +181,11 @@ func TestTokenNeverInInventory(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	line := hookCmdline + " hwagent.server=https://192.0.2.10:8443 hwagent.token=s3cr3t-enrol\n"
-	for name, data := range map[string]string{"cmdline": line, "sys/kernel/osrelease": "6.6.60-hook\n"} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, "proc", name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "proc", name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := collector.NewEnv(hostpaths.New(dir, nil), nil, collector.Config{})
-	apply, err := New().Collect(context.Background(), env)
-	if apply == nil {
+	testutil.WriteTree(t, dir, map[string]string{"proc/cmdline": line, "proc/sys/kernel/osrelease": "6.6.60-hook\n"})
+	inv, err := collecttest.Collect(t, New(), dir, collector.Config{})
+	if inv.Host == nil {
 		t.Fatalf("no result: %v", err)
 	}
-	var inv inventory.Inventory
-	apply(&inv)
 	if strings.Contains(inv.Host.KernelCommandLine, "s3cr3t") || !strings.Contains(inv.Host.KernelCommandLine, "hwagent.token=[redacted]") {
 		t.Errorf("kernel command line = %q", inv.Host.KernelCommandLine)
 	}
