@@ -1,58 +1,31 @@
 package firmware
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
+// collect runs the collector on the host tree at root; a partial result's
+// warnings come apart from other errors.
 func collect(t testing.TB, root string) (*inventory.Firmware, []string, error) {
 	t.Helper()
-	apply, err := New().Collect(context.Background(), collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{}))
-	var p *collector.PartialError
-	var warnings []string
-	if errors.As(err, &p) {
-		warnings, err = p.Warnings, nil
+	inv, err := collecttest.Collect(t, New(), root, collector.Config{})
+	if warnings := collecttest.Warnings(err); warnings != nil {
+		return inv.Firmware, warnings, nil
 	}
-	if apply == nil {
-		return nil, warnings, err
-	}
-	var inv inventory.Inventory
-	apply(&inv)
-	return inv.Firmware, warnings, err
-}
-
-func writeTree(t testing.TB, root string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return inv.Firmware, nil, err
 }
 
 func ptr(b bool) *bool { return &b }
@@ -130,7 +103,7 @@ func TestCollect(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			writeTree(t, root, tt.files)
+			testutil.WriteTree(t, root, tt.files)
 			got, warnings, err := collect(t, root)
 			if err != nil {
 				t.Fatal(err)
@@ -178,48 +151,24 @@ func TestCollectFixtures(t *testing.T) {
 	}
 }
 
+// golden compares the section and the warnings with
+// testdata/golden/<fixture>.json; -update rewrites it.
 func golden(t *testing.T, fixture string, fw *inventory.Firmware, warnings []string) {
 	t.Helper()
-	b, err := json.MarshalIndent(struct {
+	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		Firmware *inventory.Firmware `json:"firmware"`
 		Warnings []string            `json:"warnings,omitempty"`
-	}{fw, warnings}, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b = append(b, '\n')
-	path := filepath.Join("testdata", "golden", strings.ReplaceAll(fixture, "/", "_")+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(b)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	}{fw, warnings}, *update)
 }
 
 func BenchmarkCollect(b *testing.B) {
 	root := b.TempDir()
-	writeTree(b, root, map[string]string{
+	testutil.WriteTree(b, root, map[string]string{
 		"sys/firmware/efi/fw_platform_size": "64\n",
 		secureBoot:                          efiOn,
 		setupMode:                           efiOff,
 		"sys/class/tpm/tpm0":                tpmLink,
 		tpmDir + "tpm_version_major":        "2\n",
 	})
-	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
-	c := New()
-	for b.Loop() {
-		if _, err := c.Collect(context.Background(), env); err != nil {
-			b.Fatal(err)
-		}
-	}
+	collecttest.Benchmark(b, New(), root, collector.Config{})
 }

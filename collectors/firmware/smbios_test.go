@@ -2,12 +2,12 @@ package firmware
 
 import (
 	"encoding/binary"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -34,11 +34,8 @@ func type43() []byte {
 // type 43 structure placed in front of its structures.
 func TestCollectSMBIOSTPM(t *testing.T) {
 	t.Parallel()
-	bin, err := os.ReadFile(filepath.Join("testdata", "smbios", "SuperMicro-X9DBL.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	entry, table := string(bin[:31]), string(bin[0x20:])
+	entryBytes, tableBytes := testutil.ReadDumpBin(t, filepath.Join("testdata", "smbios", "SuperMicro-X9DBL.bin"))
+	entry, table := string(entryBytes), string(tableBytes)
 	withTPM := string(type43()) + table
 	tests := []struct {
 		name  string
@@ -66,7 +63,7 @@ func TestCollectSMBIOSTPM(t *testing.T) {
 				files[tpmDir+"tpm_version_major"] = "2\n"
 			}
 			root := t.TempDir()
-			writeTree(t, root, files)
+			testutil.WriteTree(t, root, files)
 			got, warnings, err := collect(t, root)
 			if err != nil || warnings != nil {
 				t.Fatal(err, warnings)
