@@ -1,40 +1,32 @@
 package storage
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
+// collect runs the collector on the host tree at root; a partial result's
+// warnings come apart from other errors.
 func collect(t testing.TB, root string) (*inventory.Storage, []string, error) {
 	t.Helper()
-	apply, err := New().Collect(context.Background(), collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{}))
-	var warnings []string
-	var p *collector.PartialError
-	if errors.As(err, &p) {
-		warnings, err = p.Warnings, nil
+	inv, err := collecttest.Collect(t, New(), root, collector.Config{})
+	if warnings := collecttest.Warnings(err); warnings != nil {
+		return inv.Storage, warnings, nil
 	}
-	if apply == nil {
-		return nil, warnings, err
-	}
-	var inv inventory.Inventory
-	apply(&inv)
-	return inv.Storage, warnings, err
+	return inv.Storage, nil, err
 }
 
 // summary is one disk in a line: name, size, transport, PCI address,
@@ -135,42 +127,18 @@ func TestCollectFixtures(t *testing.T) {
 	}
 }
 
+// golden compares the section and the warnings with
+// testdata/golden/<fixture>.json; -update rewrites it.
 func golden(t *testing.T, fixture string, s *inventory.Storage, warnings []string) {
 	t.Helper()
-	got, err := json.MarshalIndent(struct {
+	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		Storage  *inventory.Storage `json:"storage"`
 		Warnings []string           `json:"warnings,omitempty"`
-	}{s, warnings}, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", strings.ReplaceAll(fixture, "/", "_")+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	}{s, warnings}, *update)
 }
 
 func BenchmarkCollect(b *testing.B) {
-	env := collector.NewEnv(hostpaths.New(filepath.Join("testdata", "qemu", "q35-all-transports"), nil), nil, collector.Config{})
-	c := New()
-	for b.Loop() {
-		if _, err := c.Collect(context.Background(), env); err != nil {
-			b.Fatal(err)
-		}
-	}
+	collecttest.Benchmark(b, New(), filepath.Join("testdata", "qemu", "q35-all-transports"), collector.Config{})
 }
 
 func TestCollectNoSysBlock(t *testing.T) {

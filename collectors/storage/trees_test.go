@@ -3,35 +3,17 @@ package storage
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
 
-// tree is a host tree: path → file content, or "->target" for a symlink.
+// tree is a host tree for testutil.WriteTree: path → file content, or
+// "->target" for a symlink.
 type tree map[string]string
-
-func (tr tree) write(t testing.TB, root string) {
-	t.Helper()
-	for name, content := range tr {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // disk adds /sys/block/NAME → devPath (relative to /sys) with attributes
 // relative to the block device's directory.
@@ -188,7 +170,7 @@ func TestCollectTrees(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			tt.tree.write(t, root)
+			testutil.WriteTree(t, root, tt.tree)
 			got, warnings, err := collect(t, root)
 			if err != nil {
 				t.Fatal(err)
