@@ -46,22 +46,38 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.metrics = newMetrics(reg, cfg.Store, s.heavy, s.checkins)
 
-	s.mux.HandleFunc("POST "+api.PathRegister, s.handleRegister)
-	s.mux.HandleFunc("POST /v1/machines/{id}/checkin", s.handleCheckin)
-	s.mux.HandleFunc("PUT /v1/machines/{id}/inventory", s.handleInventory)
-
-	s.mux.HandleFunc("GET "+api.PathMachines, s.admin(s.handleList))
-	s.mux.HandleFunc("GET /v1/machines/{id}", s.admin(s.handleShow))
-	s.mux.HandleFunc("DELETE /v1/machines/{id}", s.admin(s.handleDelete))
-	s.mux.HandleFunc("GET /v1/machines/{id}/history", s.admin(s.handleHistory))
-	s.mux.HandleFunc("PUT /v1/machines/{id}/action", s.admin(s.handleAction))
-
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	s.mux.HandleFunc("GET /readyz", s.handleReady)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(gather, promhttp.HandlerOpts{}))
+	for _, r := range s.routes(gather) {
+		s.mux.Handle(r.pattern, r.handler)
+	}
 	return s, nil
+}
+
+// route is one pattern of the mux.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes lists every endpoint; docs/openapi.yaml documents the same set
+// (TestOpenAPI checks).
+func (s *Server) routes(gather prometheus.Gatherer) []route {
+	return []route{
+		{"POST " + api.PathRegister, http.HandlerFunc(s.handleRegister)},
+		{"POST /v1/machines/{id}/checkin", http.HandlerFunc(s.handleCheckin)},
+		{"PUT /v1/machines/{id}/inventory", http.HandlerFunc(s.handleInventory)},
+
+		{"GET " + api.PathMachines, s.admin(s.handleList)},
+		{"GET /v1/machines/{id}", s.admin(s.handleShow)},
+		{"DELETE /v1/machines/{id}", s.admin(s.handleDelete)},
+		{"GET /v1/machines/{id}/history", s.admin(s.handleHistory)},
+		{"PUT /v1/machines/{id}/action", s.admin(s.handleAction)},
+
+		{"GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		})},
+		{"GET /readyz", http.HandlerFunc(s.handleReady)},
+		{"GET /metrics", promhttp.HandlerFor(gather, promhttp.HandlerOpts{})},
+	}
 }
 
 // ServeHTTP implements http.Handler: request ID, access log and latency
