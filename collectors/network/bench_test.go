@@ -1,12 +1,11 @@
 package network
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 )
 
 // BenchmarkCollect runs the collector on testdata trees from sysfs alone,
@@ -23,13 +22,7 @@ func BenchmarkCollect(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			env := collector.NewEnv(hostpaths.New(c.root, nil), nil, collector.Config{})
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := c.c.Collect(context.Background(), env); err != nil {
-					b.Fatal(err)
-				}
-			}
+			collecttest.Benchmark(b, c.c, c.root, collector.Config{})
 		})
 	}
 }

@@ -1,19 +1,15 @@
 package network
 
 import (
-	"context"
-	"encoding/json"
 	"flag"
 	"net"
-	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -37,13 +33,7 @@ func (f fakeLinks) DriverInfo(name string) (DriverInfo, error) {
 // collect runs c on a host tree and returns the network section.
 func collect(t testing.TB, c Collector, root string) (*inventory.Network, error) {
 	t.Helper()
-	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
-	apply, err := c.Collect(context.Background(), env)
-	if apply == nil {
-		return nil, err
-	}
-	inv := &inventory.Inventory{}
-	apply(inv)
+	inv, err := collecttest.Collect(t, c, root, collector.Config{})
 	return inv.Network, err
 }
 
@@ -61,30 +51,8 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tree, section)
+			testutil.GoldenJSON(t, testutil.GoldenPath(tree), section, *update)
 		})
-	}
-}
-
-func checkGolden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	golden := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", golden, diff)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -254,7 +255,7 @@ func TestReplayIgnoresAgentNamespace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tree, s)
+			testutil.GoldenJSON(t, testutil.GoldenPath(tree), s, *update)
 		})
 	}
 }
