@@ -1,12 +1,11 @@
 package pci
 
 import (
-	"context"
 	"os"
 	"testing"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 )
 
 // BenchmarkCollect runs the collector on the Dell PowerEdge R610 tree (82
@@ -20,13 +19,7 @@ func BenchmarkCollect(b *testing.B) {
 					b.Skipf("full database not installed (Debian package pci.ids): %v", err)
 				}
 			}
-			env := collector.NewEnv(hostpaths.New("testdata/ghw-dell-poweredge-r610", nil), nil, collector.Config{PCIIDsPath: c.db})
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := New().Collect(context.Background(), env); err != nil {
-					b.Fatal(err)
-				}
-			}
+			collecttest.Benchmark(b, New(), "testdata/ghw-dell-poweredge-r610", collector.Config{PCIIDsPath: c.db})
 		})
 	}
 }

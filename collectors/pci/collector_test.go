@@ -2,7 +2,6 @@ package pci
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
+	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -31,16 +32,10 @@ var trees = []string{
 
 const excerpt = "pciids/testdata/pci.ids"
 
-// collect runs the collector on a testdata tree with the pci.ids excerpt.
+// collect runs the collector on a testdata tree with cfg.
 func collect(t testing.TB, root string, cfg collector.Config) (*inventory.Inventory, error) {
 	t.Helper()
-	env := collector.NewEnv(hostpaths.New(root, nil), nil, cfg)
-	apply, err := New().Collect(context.Background(), env)
-	inv := &inventory.Inventory{}
-	if apply != nil {
-		apply(inv)
-	}
-	return inv, err
+	return collecttest.Collect(t, New(), root, cfg)
 }
 
 func TestGolden(t *testing.T) {
@@ -52,24 +47,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := json.MarshalIndent(inv.PCI, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, '\n')
-			golden := filepath.Join("testdata", "golden", tree+".json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s (-want +got):\n%s", golden, diff)
-			}
+			testutil.GoldenJSON(t, testutil.GoldenPath(tree), inv.PCI, *update)
 		})
 	}
 }
@@ -181,9 +159,7 @@ func TestCounts(t *testing.T) {
 func TestNoPCIBus(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(root, "sys", "devices"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteTree(t, root, map[string]string{"sys/devices/": ""})
 	_, err := collect(t, root, collector.Config{})
 	if !errors.Is(err, collector.ErrNotApplicable) {
 		t.Errorf("err = %v, want not applicable", err)
@@ -220,15 +196,11 @@ func TestDatabaseSearch(t *testing.T) {
 			if err := os.CopyFS(root, os.DirFS("testdata/build-vm")); err != nil {
 				t.Fatal(err)
 			}
+			files := map[string]string{}
 			for _, f := range tt.files {
-				path := filepath.Join(root, f)
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, excerptData, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				files[f] = string(excerptData)
 			}
+			testutil.WriteTree(t, root, files)
 			inv, err := collect(t, root, collector.Config{PCIIDsPath: tt.configured})
 			var partial *collector.PartialError
 			if gotWarn := errors.As(err, &partial); gotWarn != tt.wantWarn || (err != nil && !gotWarn) {
