@@ -1,7 +1,6 @@
 package memory_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -15,55 +14,39 @@ import (
 	"github.com/hwagent/hwagent/collectors/memory"
 	"github.com/hwagent/hwagent/collectors/smbios"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
 
 // The SMBIOS tables are the real machines' dump-bin files of package smbios.
 const fixtures = "../smbios/testdata"
 
-func write(t *testing.T, root, rel string, data []byte) {
-	t.Helper()
-	path := filepath.Join(root, rel)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o444); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// splitFixture returns a fixture's entry point (31 bytes for _SM_, 24 for
-// _SM3_) and its structure table (from offset 0x20).
+// splitFixture returns a fixture's entry point and structure table as
+// Linux exports them.
 func splitFixture(t *testing.T, name string) (entry, table []byte) {
 	t.Helper()
-	dump, err := os.ReadFile(filepath.Join(fixtures, name+".bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0x1F
-	if bytes.HasPrefix(dump, []byte("_SM3_")) {
-		n = 0x18
-	}
-	return dump[:n], dump[0x20:]
+	return testutil.ReadDumpBin(t, filepath.Join(fixtures, name+".bin"))
 }
 
 // hostTree builds a host root with proc/meminfo (when meminfo is not "")
 // and the fixture's SMBIOS table (when fixture is not "").
 func hostTree(t *testing.T, meminfo, fixture string) string {
 	t.Helper()
-	root := t.TempDir()
+	files := map[string]string{}
 	if meminfo != "" {
 		data, err := os.ReadFile(filepath.Join("testdata", meminfo))
 		if err != nil {
 			t.Fatal(err)
 		}
-		write(t, root, "proc/meminfo", data)
+		files["proc/meminfo"] = string(data)
 	}
 	if fixture != "" {
 		entry, table := splitFixture(t, fixture)
-		write(t, root, "sys/firmware/dmi/tables/smbios_entry_point", entry)
-		write(t, root, "sys/firmware/dmi/tables/DMI", table)
+		files["sys/firmware/dmi/tables/smbios_entry_point"] = string(entry)
+		files["sys/firmware/dmi/tables/DMI"] = string(table)
 	}
+	root := t.TempDir()
+	testutil.WriteTree(t, root, files)
 	return root
 }
 
@@ -142,8 +125,10 @@ func TestCollectFails(t *testing.T) {
 	// A corrupt table next to a good meminfo: the section with a warning.
 	root := hostTree(t, "meminfo-arm64-2g", "")
 	entry, table := splitFixture(t, "MSI-MS-7816")
-	write(t, root, "sys/firmware/dmi/tables/smbios_entry_point", entry)
-	write(t, root, "sys/firmware/dmi/tables/DMI", table[:3])
+	testutil.WriteTree(t, root, map[string]string{
+		"sys/firmware/dmi/tables/smbios_entry_point": string(entry),
+		"sys/firmware/dmi/tables/DMI":                string(table[:3]),
+	})
 	inv, st := run(t, root)
 	if st.Status != inventory.StatusPartial || inv.Memory.TotalBytes != 1888980<<10 || inv.Memory.Modules != nil {
 		t.Errorf("corrupt table: status %+v, memory %+v", st, inv.Memory)

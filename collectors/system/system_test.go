@@ -3,7 +3,6 @@ package system_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/hwagent/hwagent/collectors/smbios"
 	"github.com/hwagent/hwagent/collectors/system"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -30,15 +30,11 @@ type hostTree struct {
 
 func newHostTree(t *testing.T) *hostTree { return &hostTree{t, t.TempDir()} }
 
+// write writes one file of the tree; a name ending in "/" makes a
+// directory.
 func (h *hostTree) write(rel string, data []byte) {
 	h.t.Helper()
-	path := filepath.Join(h.root, rel)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o444); err != nil {
-		h.t.Fatal(err)
-	}
+	testutil.WriteTree(h.t, h.root, map[string]string{rel: string(data)})
 }
 
 // table installs a fixture as the kernel exports it: the entry point (31
@@ -46,19 +42,11 @@ func (h *hostTree) write(rel string, data []byte) {
 // cut, when not nil, changes the table first.
 func (h *hostTree) table(fixture string, cut func([]byte) []byte) {
 	h.t.Helper()
-	dump, err := os.ReadFile(filepath.Join(fixtures, fixture+".bin"))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	n := 0x1F
-	if bytes.HasPrefix(dump, []byte("_SM3_")) {
-		n = 0x18
-	}
-	table := dump[0x20:]
+	entry, table := testutil.ReadDumpBin(h.t, filepath.Join(fixtures, fixture+".bin"))
 	if cut != nil {
 		table = cut(append([]byte(nil), table...))
 	}
-	h.write("sys/firmware/dmi/tables/smbios_entry_point", dump[:n])
+	h.write("sys/firmware/dmi/tables/smbios_entry_point", entry)
 	h.write("sys/firmware/dmi/tables/DMI", table)
 }
 
@@ -66,9 +54,11 @@ func (h *hostTree) table(fixture string, cut func([]byte) []byte) {
 // kernel prints them.
 func (h *hostTree) dmiID(files map[string]string) {
 	h.t.Helper()
+	tree := map[string]string{}
 	for name, v := range files {
-		h.write("sys/class/dmi/id/"+name, []byte(v+"\n"))
+		tree["sys/class/dmi/id/"+name] = v + "\n"
 	}
+	testutil.WriteTree(h.t, h.root, tree)
 }
 
 // run runs the system collector on the tree as the agent does.
@@ -87,15 +77,7 @@ func (h *hostTree) run() (*inventory.Inventory, inventory.CollectorStatus) {
 // fixtureSystem is what package smbios maps from the fixture directly.
 func fixtureSystem(t *testing.T, fixture string) *inventory.System {
 	t.Helper()
-	dump, err := os.ReadFile(filepath.Join(fixtures, fixture+".bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0x1F
-	if bytes.HasPrefix(dump, []byte("_SM3_")) {
-		n = 0x18
-	}
-	tb, err := smbios.Parse(dump[:n], dump[0x20:])
+	tb, err := smbios.Parse(testutil.ReadDumpBin(t, filepath.Join(fixtures, fixture+".bin")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,9 +164,7 @@ func TestDMIIDFallback(t *testing.T) {
 			// even as root, like a permission error for an unprivileged
 			// agent.
 			h.write("sys/firmware/dmi/tables/smbios_entry_point", []byte("_SM_"))
-			if err := os.MkdirAll(filepath.Join(h.root, "sys/firmware/dmi/tables/DMI"), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			h.write("sys/firmware/dmi/tables/DMI/", nil)
 		}, "read SMBIOS"},
 		{"corrupt table", func(h *hostTree) {
 			h.table("MSI-MS-7816", func(b []byte) []byte { return b[:3] })
@@ -284,9 +264,7 @@ func TestDMIIDUnreadableFile(t *testing.T) {
 	t.Parallel()
 	h := newHostTree(t)
 	h.dmiID(map[string]string{"sys_vendor": "Acme", "product_name": "X1"})
-	if err := os.MkdirAll(filepath.Join(h.root, "sys/class/dmi/id/product_serial"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	h.write("sys/class/dmi/id/product_serial/", nil)
 	inv, st := h.run()
 	if st.Status != inventory.StatusPartial || inv.System.Product.Serial != "" ||
 		!strings.Contains(strings.Join(st.Warnings, "\n"), "read /sys/class/dmi/id/product_serial") {
