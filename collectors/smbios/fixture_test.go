@@ -1,11 +1,12 @@
 package smbios
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hwagent/hwagent/internal/testutil"
 )
 
 // fixtures are the real machines in testdata: NAME.bin is a `dmidecode
@@ -23,28 +24,10 @@ var fixtures = []string{
 	"VMWare",
 }
 
-// splitDump splits a dump-bin file: the entry point at offset 0 (31 bytes
-// for "_SM_", 24 for "_SM3_") and the structure table from 0x20.
-func splitDump(t testing.TB, dump []byte) (entry, table []byte) {
-	t.Helper()
-	n := 0x1F
-	if bytes.HasPrefix(dump, []byte("_SM3_")) {
-		n = 0x18
-	}
-	if len(dump) < 0x20 {
-		t.Fatalf("dump of %d bytes is too short", len(dump))
-	}
-	return dump[:n], dump[0x20:]
-}
-
 // readFixture returns the entry point and table of a fixture.
 func readFixture(t testing.TB, name string) (entry, table []byte) {
 	t.Helper()
-	dump, err := os.ReadFile(filepath.Join("testdata", name+".bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return splitDump(t, dump)
+	return testutil.ReadDumpBin(t, filepath.Join("testdata", name+".bin"))
 }
 
 // parseFixture parses a fixture and fails the test on error.
