@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/lldp/pcapfile"
 )
 
@@ -21,24 +22,9 @@ import (
 //	lo       loopback; veth0 virtual
 func hostTree(t testing.TB) *hostpaths.Paths {
 	t.Helper()
-	root := t.TempDir()
-	write := func(rel, data string) {
-		path := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	link := func(target, rel string) {
-		path := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(target, path); err != nil {
-			t.Fatal(err)
-		}
+	files := map[string]string{
+		"proc/net/vlan/eth0.100":                     "eth0.100  VID: 100\n",
+		"sys/kernel/debug/i40e/0000:3b:00.0/command": "",
 	}
 	type iface struct {
 		name, devdir, driver, uevent, typ, flags, carrier string
@@ -58,24 +44,22 @@ func hostTree(t testing.TB) *hostpaths.Paths {
 		dir := "sys/devices/virtual/net/" + i.name
 		if i.devdir != "" {
 			dir = "sys/devices/" + i.devdir + "/net/" + i.name
-			link("../../../bus/pci/drivers/"+i.driver, "sys/devices/"+i.devdir+"/driver")
-			link("../../../"+filepath.Base(i.devdir), dir+"/device") // as the kernel links it
+			files["sys/devices/"+i.devdir+"/driver"] = "->../../../bus/pci/drivers/" + i.driver
+			files[dir+"/device"] = "->../../../" + filepath.Base(i.devdir) // as the kernel links it
 		}
-		write(dir+"/type", i.typ+"\n")
-		write(dir+"/uevent", i.uevent+"INTERFACE="+i.name+"\n")
-		write(dir+"/flags", i.flags+"\n")
+		files[dir+"/type"] = i.typ + "\n"
+		files[dir+"/uevent"] = i.uevent + "INTERFACE=" + i.name + "\n"
+		files[dir+"/flags"] = i.flags + "\n"
 		if i.carrier != "" {
-			write(dir+"/carrier", i.carrier+"\n")
+			files[dir+"/carrier"] = i.carrier + "\n"
 		}
 		for _, d := range i.dirs {
-			if err := os.MkdirAll(filepath.Join(root, dir, d), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			files[dir+"/"+d+"/"] = ""
 		}
-		link("../../devices/"+dir[len("sys/devices/"):], "sys/class/net/"+i.name)
+		files["sys/class/net/"+i.name] = "->../../devices/" + dir[len("sys/devices/"):]
 	}
-	write("proc/net/vlan/eth0.100", "eth0.100  VID: 100\n")
-	write("sys/kernel/debug/i40e/0000:3b:00.0/command", "")
+	root := t.TempDir()
+	testutil.WriteTree(t, root, files)
 	return hostpaths.New(root, nil)
 }
 
