@@ -1,11 +1,8 @@
 package hostpaths
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/internal/testutil"
 )
 
 type fakeInfo struct{ fs.FileInfo }
@@ -81,8 +80,7 @@ func TestValidate(t *testing.T) {
 	if !errors.Is(err, ErrNoHost) || !strings.Contains(err.Error(), "no "+dir+"/proc/cpuinfo") {
 		t.Fatalf("Validate on empty dir = %v", err)
 	}
-	mustWrite(t, filepath.Join(dir, "proc/cpuinfo"), "processor\t: 0\n")
-	mustMkdir(t, filepath.Join(dir, "sys/devices"))
+	testutil.WriteTree(t, dir, map[string]string{"proc/cpuinfo": "processor\t: 0\n", "sys/devices/": ""})
 	if err := New(dir, nil).Validate(); err != nil {
 		t.Fatalf("Validate on a host tree = %v", err)
 	}
@@ -92,10 +90,12 @@ func TestReadHelpers(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p := New(dir, nil)
-	mustWrite(t, p.Sys("block/sda/size"), "937703088\n")
-	mustWrite(t, p.Sys("block/sda/queue/rotational"), "0\n")
-	mustWrite(t, p.Sys("bus/pci/devices/x/class"), "0x020000\n")
-	mustWrite(t, p.Sys("bus/pci/devices/x/numa_node"), "-1\n")
+	testutil.WriteTree(t, dir, map[string]string{
+		"sys/block/sda/size":              "937703088\n",
+		"sys/block/sda/queue/rotational":  "0\n",
+		"sys/bus/pci/devices/x/class":     "0x020000\n",
+		"sys/bus/pci/devices/x/numa_node": "-1\n",
+	})
 	if v, err := p.ReadUint(p.Sys("block/sda/size")); err != nil || v != 937703088 {
 		t.Errorf("ReadUint = %d, %v", v, err)
 	}
@@ -121,14 +121,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	p := New(dir, nil)
 	dev := "devices/pci0000:00/0000:00:03.0/virtio0/net/eth0"
-	mustWrite(t, p.Sys(dev, "address"), "52:54:00:12:34:56\n")
-	mustWrite(t, p.Sys(dev, "mtu"), "1500\n")
-	mustWrite(t, p.Sys("devices/pci0000:00/0000:00:03.0/vendor"), "0x1af4\n")
-	mustMkdir(t, p.Sys("class/net"))
-	mustSymlink(t, "../../"+dev, p.Sys("class/net/eth0"))
-	mustSymlink(t, "../../../virtio0", p.Sys(dev, "device"))
-	mustWrite(t, p.Proc("cpuinfo"), "processor\t: 0\n")
-	mustWrite(t, p.Sys("unread"), "x")
+	testutil.WriteTree(t, dir, map[string]string{
+		"sys/" + dev + "/address":                    "52:54:00:12:34:56\n",
+		"sys/" + dev + "/mtu":                        "1500\n",
+		"sys/devices/pci0000:00/0000:00:03.0/vendor": "0x1af4\n",
+		"sys/class/net/eth0":                         "->../../" + dev,
+		"sys/" + dev + "/device":                     "->../../../virtio0",
+		"proc/cpuinfo":                               "processor\t: 0\n",
+		"sys/unread":                                 "x",
+	})
 
 	rec := p.Record()
 	if _, err := p.ReadDir(p.Sys("class/net")); err != nil {
@@ -152,7 +153,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	untar(t, &buf, out)
+	testutil.UntarGz(t, &buf, out)
 
 	q := New(out, nil)
 	if got, err := q.ReadString(q.Sys("class/net/eth0/address")); err != nil || got != "52:54:00:12:34:56" {
@@ -174,55 +175,3 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("inventory missing from snapshot: %v", err)
 	}
 }
-
-func untar(t *testing.T, r io.Reader, dir string) {
-	t.Helper()
-	gz, err := gzip.NewReader(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		target := filepath.Join(dir, h.Name)
-		switch h.Typeflag {
-		case tar.TypeDir:
-			mustMkdir(t, target)
-		case tar.TypeSymlink:
-			mustSymlink(t, h.Linkname, target)
-		case tar.TypeReg:
-			b, _ := io.ReadAll(tr)
-			mustWrite(t, target, string(b))
-		}
-	}
-}
-
-func mustWrite(t *testing.T, name, data string) {
-	t.Helper()
-	mustMkdir(t, filepath.Dir(name))
-	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func mustMkdir(t *testing.T, name string) {
-	t.Helper()
-	if err := os.MkdirAll(name, 0o755); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func mustSymlink(t *testing.T, target, name string) {
-	t.Helper()
-	mustMkdir(t, filepath.Dir(name))
-	if err := os.Symlink(target, name); err != nil {
-		t.Fatal(err)
-	}
-}
-
