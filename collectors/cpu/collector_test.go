@@ -283,3 +283,11 @@ func TestCollectSMBIOSSockets(t *testing.T) {
 		t.Errorf("sockets (-want +got):\n%s", diff)
 	}
 }
+
+// TestSnapshotRoundTrip checks that every file the collector reads goes
+// through hostpaths: what `hwagent snapshot` records from a fixture,
+// unpacked, gives the same section.
+func TestSnapshotRoundTrip(t *testing.T) {
+	t.Parallel()
+	collecttest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "ghw", "dual-xeon-l5640"))
+}

@@ -193,3 +193,11 @@ func TestTokenNeverInInventory(t *testing.T) {
 		t.Errorf("worker_id = %q", inv.Host.WorkerID)
 	}
 }
+
+// TestSnapshotRoundTrip checks that every file the collector reads goes
+// through hostpaths: what `hwagent snapshot` records from a fixture,
+// unpacked, gives the same section.
+func TestSnapshotRoundTrip(t *testing.T) {
+	t.Parallel()
+	collecttest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "local", "vm-virtio"))
+}

@@ -147,3 +147,11 @@ func TestCollectNoSysBlock(t *testing.T) {
 		t.Fatalf("error = %v, want ErrNotExist", err)
 	}
 }
+
+// TestSnapshotRoundTrip checks that every file the collector reads goes
+// through hostpaths: what `hwagent snapshot` records from the QEMU capture,
+// unpacked, gives the same section.
+func TestSnapshotRoundTrip(t *testing.T) {
+	t.Parallel()
+	collecttest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "qemu", "q35-all-transports"))
+}
