@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -164,5 +165,25 @@ func BenchmarkExport(b *testing.B) {
 				b.ReportMetric(float64(onDisk)/(1<<20), "fleet-MiB")
 			})
 		}
+	}
+}
+
+var (
+	fleetOut = flag.String("fleet-out", "", "TestWriteBenchFleet: write the benchmark fleet into this directory")
+	fleetN   = flag.Int("fleet-n", 10000, "TestWriteBenchFleet: how many documents")
+)
+
+// TestWriteBenchFleet writes the benchmark's fleet for bench/export.sh,
+// which times the hwagent binary on it; without -fleet-out it does nothing.
+func TestWriteBenchFleet(t *testing.T) {
+	if *fleetOut == "" {
+		t.Skip("no -fleet-out: nothing to write (used by bench/export.sh)")
+	}
+	if err := os.MkdirAll(*fleetOut, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFleet(t, *fleetOut, *fleetN)
+	if err := os.WriteFile(filepath.Join(*fleetOut, "..", "bench-plan.yaml"), []byte(benchPlan), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

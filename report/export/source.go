@@ -99,53 +99,69 @@ func DecodeInventory(b []byte) (*inventory.Inventory, error) {
 // stream can be read twice while memory holds one document at a time.
 // name prefixes the refs' names ("stdin" gives "stdin#1", "stdin#2"...).
 func Spool(r io.Reader, dir, name string) ([]Ref, error) {
+	var refs []Ref
+	err := SplitDocuments(r, func(doc []byte) error {
+		p := filepath.Join(dir, fmt.Sprintf("%06d.json", len(refs)+1))
+		if err := os.WriteFile(p, doc, 0o600); err != nil {
+			return err
+		}
+		refs = append(refs, Ref{Name: fmt.Sprintf("%s#%d", name, len(refs)+1), Load: FileRef(p).Load})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return refs, nil
+}
+
+// SplitDocuments calls fn with each JSON value of a stream of values, or
+// of the elements of one JSON array, holding one value in memory at a time.
+// The bytes passed to fn are only valid during the call.
+func SplitDocuments(r io.Reader, fn func(doc []byte) error) error {
 	br := bufio.NewReader(r)
 	isArray := false
 	for {
 		c, err := br.ReadByte()
 		if errors.Is(err, io.EOF) {
-			return nil, nil
+			return nil
 		} else if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return err
 		}
 		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
 			continue
 		}
 		isArray = c == '['
 		if err := br.UnreadByte(); err != nil {
-			return nil, err
+			return err
 		}
 		break
 	}
 	dec := json.NewDecoder(br)
 	if isArray {
 		if _, err := dec.Token(); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return err
 		}
 	}
-	var refs []Ref
-	for {
+	for n := 1; ; n++ {
 		if isArray && !dec.More() {
 			if _, err := dec.Token(); err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return err
 			}
 			if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("%s: data after the array", name)
+				return fmt.Errorf("data after the array")
 			}
-			return refs, nil
+			return nil
 		}
 		var doc json.RawMessage
 		err := dec.Decode(&doc)
 		if !isArray && errors.Is(err, io.EOF) {
-			return refs, nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", name, len(refs)+1, err)
+			return fmt.Errorf("document %d: %w", n, err)
 		}
-		p := filepath.Join(dir, fmt.Sprintf("%06d.json", len(refs)+1))
-		if err := os.WriteFile(p, doc, 0o600); err != nil {
-			return nil, err
+		if err := fn(doc); err != nil {
+			return err
 		}
-		refs = append(refs, Ref{Name: fmt.Sprintf("%s#%d", name, len(refs)+1), Load: FileRef(p).Load})
 	}
 }
