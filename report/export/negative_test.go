@@ -29,6 +29,8 @@ const (
 	vmw    = "testdata/fleet/vm-vmware.json (serial VMware-56 4d e2 c3 c3 c0 e1 e2-46 22 55 4d c5 eb 6b a1)"
 	desk   = "testdata/fleet/desk-x399.json (m-41997c555ef296d4288536b1)"
 	nas    = "testdata/fleet/nas-synology.json (m-caae09269d7e5ffa5f051f15)"
+	r220   = "testdata/fleet/qemu-acme-r220.json (serial ACME-R220-0001)"
+	r440   = "testdata/fleet/qemu-acme-r440.json (serial ACME-R440-0002)"
 )
 
 // TestExportFailures: a plan that cannot give some machine a valid row
@@ -77,8 +79,10 @@ func TestExportFailures(t *testing.T) {
 			plan:  "pool_start: 10.10.10.100\npool_end: 10.10.10.103\n",
 			creds: full,
 			want: []Problem{
-				{desk, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 6 machines need a pool address, 4 were free"}},
-				{nas, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 6 machines need a pool address, 4 were free"}},
+				{laptop, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 8 machines need a pool address, 4 were free"}},
+				{vmw, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 8 machines need a pool address, 4 were free"}},
+				{desk, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 8 machines need a pool address, 4 were free"}},
+				{nas, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 8 machines need a pool address, 4 were free"}},
 			},
 		},
 		{
@@ -104,6 +108,8 @@ func TestExportFailures(t *testing.T) {
 			plan:  "vlan: lldp\n",
 			creds: full,
 			want: []Problem{
+				{r220, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth0"}},
+				{r440, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth1"}},
 				{arm, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth0"}},
 				{laptop, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth0"}},
 				{vmw, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth0"}},
@@ -115,6 +121,8 @@ func TestExportFailures(t *testing.T) {
 			creds: full,
 			want: []Problem{
 				{srv, []string{"no install disk: sda (465.2 GiB, below the 558.8 GiB floor)"}},
+				{r220, []string{"no install disk: nvme0n1 (16.0 GiB, below the 558.8 GiB floor), sda (32.0 GiB, below the 558.8 GiB floor), vda (8.0 GiB, below the 558.8 GiB floor)"}},
+				{r440, []string{"no install disk: nvme0n1 (64.0 GiB, below the 558.8 GiB floor), sda (128.0 GiB, below the 558.8 GiB floor), vda (4.0 GiB, below the 558.8 GiB floor)"}},
 				{vmw, []string{"no install disk: vda (256.0 GiB, below the 558.8 GiB floor)"}},
 				{nas, []string{"no install disk: sda (46.6 GiB, below the 558.8 GiB floor)"}},
 			},

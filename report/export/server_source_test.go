@@ -74,7 +74,7 @@ func TestServerSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(refs) != 6 || !strings.HasPrefix(refs[0].Name, "server:m-") {
+	if len(refs) != 8 || !strings.HasPrefix(refs[0].Name, "server:m-") {
 		t.Fatalf("refs %+v", refs)
 	}
 	for _, tc := range []struct {
@@ -101,7 +101,7 @@ func TestServerSource(t *testing.T) {
 		t.Fatalf("vendor filter: %v %v", refs, err)
 	}
 	src.Query = url.Values{api.QueryLimit: {"2"}}
-	if refs, err = src.Spool(context.Background(), t.TempDir()); err != nil || len(refs) != 6 {
+	if refs, err = src.Spool(context.Background(), t.TempDir()); err != nil || len(refs) != 8 {
 		t.Fatalf("paging by 2: %d refs, %v", len(refs), err)
 	}
 

@@ -61,7 +61,7 @@ func TestFileRefs(t *testing.T) {
 	for _, r := range refs {
 		names = append(names, filepath.Base(r.Name))
 	}
-	want := "arm-n1.json desk-x399.json laptop-t480.json nas-synology.json srv-x9dbl.json vm-vmware.json arm-n1.json"
+	want := "arm-n1.json desk-x399.json laptop-t480.json nas-synology.json qemu-acme-r220.json qemu-acme-r440.json srv-x9dbl.json vm-vmware.json arm-n1.json"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}

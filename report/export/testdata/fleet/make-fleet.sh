@@ -113,3 +113,10 @@ tables Asus-UX307LA "$t"
 kernel "$t" aarch64 hook
 uefi "$t"
 machine arm-n1 -link eth0=02:42:ac:aa:10:05,25000
+
+# Two QEMU guests exactly as hwagent dump collected them for the
+# whole-inventory goldens (testdata/hosts: chosen SMBIOS, NICs with fixed
+# MACs, NVMe/SATA/virtio disks, BOOTIF= and ip= on the kernel command line).
+cp testdata/golden/qemu-pc-smbios2.json "$here/qemu-acme-r220.json"
+cp testdata/golden/qemu-q35-smbios3.json "$here/qemu-acme-r440.json"
+echo "$here/qemu-acme-r220.json $here/qemu-acme-r440.json"
