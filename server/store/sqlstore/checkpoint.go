@@ -8,10 +8,13 @@ import (
 )
 
 // checkpointer copies SQLite's WAL back into the database file in the
-// background, on a connection of its own. PASSIVE checkpoints never wait
-// for the writer or the readers, so writes are not stalled; once the WAL is
-// fully copied the next write starts it over from the beginning, which
-// bounds its size.
+// background, on a connection of its own, every 100 ms. PASSIVE checkpoints
+// never wait for the writer or the readers, so writes are not stalled. A
+// WAL starts over only when a write begins after a complete checkpoint,
+// which a busy writer never leaves time for: the writer finishes the
+// checkpoint itself every 250 ms between two batches (finishCheckpoint).
+// A short WAL matters: readers search it for every page they read, and
+// they wait while a long checkpoint holds its locks.
 type checkpointer struct {
 	db   *sql.DB
 	stop chan struct{}
@@ -40,14 +43,25 @@ func (c *checkpointer) loop(every time.Duration) {
 	}
 }
 
-// checkpoint runs one checkpoint. Errors are not fatal: the next tick
-// tries again, and SQLite stays correct with a long WAL.
+// checkpoint runs one checkpoint.
 func (c *checkpointer) checkpoint(mode string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var busy, logFrames, done int
-	c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &logFrames, &done) //nolint:errcheck // see above
+	checkpoint(ctx, c.db, mode)
 }
+
+// checkpoint runs PRAGMA wal_checkpoint(mode) on db. Errors are not fatal:
+// the next one tries again, and SQLite stays correct with a long WAL.
+func checkpoint(ctx context.Context, db *sql.DB, mode string) {
+	var busy, logFrames, done int
+	db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &logFrames, &done) //nolint:errcheck // see above
+}
+
+// finishCheckpoint is the writer's own PASSIVE checkpoint between batches:
+// the background checkpointer has usually copied most of the WAL already,
+// and with no write in progress this one completes, so that the next
+// transaction restarts the WAL instead of growing it.
+func finishCheckpoint(ctx context.Context, db *sql.DB) { checkpoint(ctx, db, "PASSIVE") }
 
 // close stops the loop, checkpoints what is left (TRUNCATE also empties
 // the WAL file when no reader is left) and closes the connection.

@@ -81,7 +81,8 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// The writer never checkpoints (wal_autocheckpoint=0): a checkpoint
 	// copies the WAL into the database and fsyncs it, which would stall
 	// every write queued behind it. A checkpointer of its own does it.
-	wdb, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
+	// journal_size_limit truncates the WAL file to 64 MiB when it starts over.
+	wdb, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
@@ -116,8 +117,8 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	cdb.SetMaxOpenConns(1)
-	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch),
-		ckpt: newCheckpointer(cdb, time.Second), Version: v}, nil
+	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch, finishCheckpoint, 250*time.Millisecond),
+		ckpt: newCheckpointer(cdb, 100*time.Millisecond), Version: v}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
