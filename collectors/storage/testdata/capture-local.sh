@@ -3,33 +3,14 @@
 # testdata/local/NAME (default: vm-virtio), the way testdata/qemu/guest-init.sh
 # does inside its guest: sys/block links; for every device not under
 # devices/virtual, its directory, queue/, partitions and one level of every
-# ancestor device. testdata/local/vm-virtio was captured once on the
-# project's build VM (one virtio-blk disk, loop and zram devices, no udev).
+# ancestor device, with the copydir and ancestors of sysfs-lib.sh.
+# testdata/local/vm-virtio was captured once on the project's build VM (one
+# virtio-blk disk, loop and zram devices, no udev).
 set -eu
 dst=$(pwd)/testdata/local/${1:-vm-virtio}
 rm -rf "$dst"
-copydir() {
-	d=$1
-	[ -e "$dst$d/.done" ] && return
-	mkdir -p "$dst$d"
-	for f in "$d"/* "$d"/.[!.]*; do
-		[ -e "$f" ] || [ -L "$f" ] || continue
-		case $(basename "$f") in remove|rescan|reset|resource*|rom|config|delete|new_id|remove_id|bind|unbind|uevent_seqnum) continue ;; esac
-		if [ -L "$f" ]; then
-			ln -s "$(readlink "$f")" "$dst$f"
-		elif [ -f "$f" ]; then
-			cat "$f" >"$dst$f" 2>/dev/null || rm -f "$dst$f"
-		fi
-	done
-	touch "$dst$d/.done"
-}
-ancestors() {
-	d=$1
-	while [ "$d" != /sys/devices ] && [ "$d" != / ]; do
-		copydir "$d"
-		d=$(dirname "$d")
-	done
-}
+CAP=$dst
+. "$(dirname "$0")/sysfs-lib.sh"
 mkdir -p "$dst/sys/block"
 for b in /sys/block/*; do
 	n=$(basename "$b")
@@ -41,4 +22,4 @@ for b in /sys/block/*; do
 	for p in "$r/$n"*; do [ -d "$p" ] && copydir "$p"; done
 	[ -e "$r/device" ] && ancestors "$(realpath "$r/device")"
 done
-find "$dst" -name .done -exec rm {} +
+copydone

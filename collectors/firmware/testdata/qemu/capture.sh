@@ -25,6 +25,7 @@ for a in sh mount insmod sleep cat ln mkdir rm touch dirname basename realpath r
 done
 cp "$(find "$work/k/lib/modules/$kver" -name 'efivarfs.ko*')" "$work/root/modules/efivarfs.ko"
 cp "$here/guest-init.sh" "$work/root/init"
+cp "$here/../../../storage/testdata/sysfs-lib.sh" "$work/root/sysfs-lib.sh"
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/initrd.gz"
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"

@@ -3,7 +3,9 @@
 # copies what the firmware collector reads (sys/firmware/efi, the
 # SecureBoot and SetupMode variables, sys/class/tpm and one level of every
 # ancestor of the TPM device, the SMBIOS tables) into a tmpfs, printed as a
-# base64 tar.gz between markers.
+# base64 tar.gz between markers. copydir and ancestors come from
+# collectors/storage/testdata/sysfs-lib.sh, which capture.sh puts in the
+# initramfs.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -12,28 +14,7 @@ insmod /modules/efivarfs.ko 2>/dev/null
 [ -d /sys/firmware/efi/efivars ] && mount -t efivarfs efivarfs /sys/firmware/efi/efivars
 sleep 1
 CAP=/cap
-copydir() {
-	d=$1
-	[ -e "$CAP$d/.done" ] && return
-	mkdir -p "$CAP$d"
-	for f in "$d"/*; do
-		[ -e "$f" ] || [ -L "$f" ] || continue
-		case $(basename "$f") in remove|rescan|reset|resource*|rom|config|bind|unbind|new_id|remove_id) continue ;; esac
-		if [ -L "$f" ]; then
-			ln -s "$(readlink "$f")" "$CAP$f"
-		elif [ -f "$f" ]; then
-			cat "$f" >"$CAP$f" 2>/dev/null || rm -f "$CAP$f"
-		fi
-	done
-	touch "$CAP$d/.done"
-}
-ancestors() {
-	d=$1
-	while [ "$d" != /sys/devices ] && [ "$d" != / ]; do
-		copydir "$d"
-		d=$(dirname "$d")
-	done
-}
+. /sysfs-lib.sh
 mkdir -p $CAP/sys/class/tpm $CAP/sys/firmware
 copydir /sys/firmware
 [ -d /sys/firmware/efi ] && copydir /sys/firmware/efi
@@ -47,7 +28,7 @@ for t in /sys/class/tpm/*; do
 	ln -s "$(readlink $t)" $CAP/sys/class/tpm/$(basename $t)
 	ancestors $(realpath $t)
 done
-find $CAP -name .done -exec rm {} +
+copydone
 echo =====BEGIN CAPTURE=====
 cd $CAP && tar cf - . | gzip -9 | base64
 echo =====END CAPTURE=====

@@ -27,6 +27,7 @@ for m in ahci nvme virtio_pci virtio_blk virtio_scsi sd_mod sr_mod mptsas megara
 	done
 done
 cp "$here/guest-init.sh" "$work/root/init"
+cp "$here/../sysfs-lib.sh" "$work/root/sysfs-lib.sh"
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/initrd.gz"
 

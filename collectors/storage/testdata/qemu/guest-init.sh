@@ -3,7 +3,9 @@
 # copies the sysfs files of every block device (its directory, queue,
 # partitions, and one level of every ancestor device, keeping symlinks as
 # symlinks and binary attributes such as vpd_pg83 byte for byte) into a
-# tmpfs, and prints the copy as a base64 tar.gz between markers.
+# tmpfs, and prints the copy as a base64 tar.gz between markers. copydir and
+# ancestors come from ../sysfs-lib.sh, which capture.sh puts in the
+# initramfs.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -19,31 +21,7 @@ sleep 4
 
 CAP=/cap
 mkdir -p $CAP
-# copydir copies one directory level: regular files and symlinks.
-copydir() {
-	d=$1
-	[ -e "$CAP$d/.done" ] && return
-	mkdir -p "$CAP$d"
-	for f in "$d"/* "$d"/.[!.]*; do
-		[ -e "$f" ] || [ -L "$f" ] || continue
-		b=$(basename "$f")
-		case $b in remove|rescan|reset|resource*|rom|config|delete|new_id|remove_id|bind|unbind|uevent_seqnum) continue ;; esac
-		if [ -L "$f" ]; then
-			ln -s "$(readlink "$f")" "$CAP$f"
-		elif [ -f "$f" ]; then
-			cat "$f" >"$CAP$f" 2>/dev/null || rm -f "$CAP$f"
-		fi
-	done
-	touch "$CAP$d/.done"
-}
-# ancestors copies every directory from $1 up to /sys/devices.
-ancestors() {
-	d=$1
-	while [ "$d" != /sys/devices ] && [ "$d" != / ]; do
-		copydir "$d"
-		d=$(dirname "$d")
-	done
-}
+. /sysfs-lib.sh
 mkdir -p $CAP/sys/block $CAP/sys/class/tpm
 for b in /sys/block/*; do
 	n=$(basename $b)
@@ -68,7 +46,7 @@ if [ -d /sys/firmware/efi ]; then
 		[ -e $f ] && mkdir -p $CAP/sys/firmware/efi/efivars && cat $f >$CAP$f
 	done
 fi
-find $CAP -name .done -exec rm {} +
+copydone
 echo =====BEGIN CAPTURE=====
 cd $CAP && tar cf - . | gzip -9 | base64
 echo =====END CAPTURE=====
