@@ -40,7 +40,10 @@ func main() {
 	flag.Parse()
 
 	tools := []tool{
-		{"hwagent dump -o json", []string{*hw, "dump", "-o", "json"}},
+		// The base: every collector, LLDP not listened for (the peers
+		// do not listen either). dump's default listens 3 s for LLDP.
+		{"hwagent dump -o json --lldp-wait 0", []string{*hw, "dump", "-o", "json", "--lldp-wait", "0"}},
+		{"hwagent dump -o json (3 s LLDP)", []string{*hw, "dump", "-o", "json"}},
 		{"lshw -json", []string{"lshw", "-json"}},
 		{"facter --json", []string{"facter", "--json"}},
 		{"hwinfo --short", []string{"hwinfo", "--short"}},
