@@ -9,6 +9,7 @@
 set -eu
 deb=$1
 here=$(pwd)/testdata/qemu
+. "$here/../../../storage/testdata/capture-lib.sh"
 work=$(mktemp -d)
 swtpm_pid=
 cleanup() {
@@ -25,7 +26,7 @@ for a in sh mount insmod sleep cat ln mkdir rm touch dirname basename realpath r
 done
 cp "$(find "$work/k/lib/modules/$kver" -name 'efivarfs.ko*')" "$work/root/modules/efivarfs.ko"
 cp "$here/guest-init.sh" "$work/root/init"
-cp "$here/../../../storage/testdata/sysfs-lib.sh" "$work/root/sysfs-lib.sh"
+cp "$here/../../../storage/testdata/capture-lib.sh" "$work/root/capture-lib.sh"
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/initrd.gz"
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
@@ -42,9 +43,4 @@ qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 1 -machine q35,smm=on -globa
 	-tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0 \
 	>"$work/console.log" 2>&1 || true
 
-out=$here/ovmf-setupmode-swtpm2
-rm -rf "$out"
-mkdir -p "$out"
-sed -n '/=====BEGIN CAPTURE=====/,/=====END CAPTURE=====/p' "$work/console.log" | sed '1d;$d' | tr -d '\r' |
-	base64 -d | tar xzf - -C "$out"
-echo "captured into $out: $(find "$out" -type f | wc -l) files"
+extractcapture "$work/console.log" "$here/ovmf-setupmode-swtpm2"

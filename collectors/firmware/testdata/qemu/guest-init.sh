@@ -3,9 +3,9 @@
 # copies what the firmware collector reads (sys/firmware/efi, the
 # SecureBoot and SetupMode variables, sys/class/tpm and one level of every
 # ancestor of the TPM device, the SMBIOS tables) into a tmpfs, printed as a
-# base64 tar.gz between markers. copydir and ancestors come from
-# collectors/storage/testdata/sysfs-lib.sh, which capture.sh puts in the
-# initramfs.
+# base64 tar.gz between markers. copydir, ancestors and printcapture come
+# from collectors/storage/testdata/capture-lib.sh, which capture.sh puts in
+# the initramfs.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -14,7 +14,7 @@ insmod /modules/efivarfs.ko 2>/dev/null
 [ -d /sys/firmware/efi/efivars ] && mount -t efivarfs efivarfs /sys/firmware/efi/efivars
 sleep 1
 CAP=/cap
-. /sysfs-lib.sh
+. /capture-lib.sh
 mkdir -p $CAP/sys/class/tpm $CAP/sys/firmware
 copydir /sys/firmware
 [ -d /sys/firmware/efi ] && copydir /sys/firmware/efi
@@ -28,8 +28,5 @@ for t in /sys/class/tpm/*; do
 	ln -s "$(readlink $t)" $CAP/sys/class/tpm/$(basename $t)
 	ancestors $(realpath $t)
 done
-copydone
-echo =====BEGIN CAPTURE=====
-cd $CAP && tar cf - . | gzip -9 | base64
-echo =====END CAPTURE=====
+printcapture
 poweroff -f

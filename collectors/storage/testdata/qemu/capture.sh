@@ -7,6 +7,7 @@
 set -eu
 deb=$1
 here=$(pwd)/testdata/qemu
+. "$here/../capture-lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dpkg-deb -x "$deb" "$work/k"
@@ -27,7 +28,7 @@ for m in ahci nvme virtio_pci virtio_blk virtio_scsi sd_mod sr_mod mptsas megara
 	done
 done
 cp "$here/guest-init.sh" "$work/root/init"
-cp "$here/../sysfs-lib.sh" "$work/root/sysfs-lib.sh"
+cp "$here/../capture-lib.sh" "$work/root/capture-lib.sh"
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/initrd.gz"
 
@@ -69,9 +70,4 @@ qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -machine q35 -nographic -n
 	-device sd-card,drive=sd \
 	>"$work/console.log" 2>&1 || true
 
-out=$here/q35-all-transports
-rm -rf "$out"
-mkdir -p "$out"
-sed -n '/=====BEGIN CAPTURE=====/,/=====END CAPTURE=====/p' "$work/console.log" | sed '1d;$d' | tr -d '\r' |
-	base64 -d | tar xzf - -C "$out"
-echo "captured into $out: $(find "$out" -type f | wc -l) files"
+extractcapture "$work/console.log" "$here/q35-all-transports"

@@ -3,9 +3,9 @@
 # copies the sysfs files of every block device (its directory, queue,
 # partitions, and one level of every ancestor device, keeping symlinks as
 # symlinks and binary attributes such as vpd_pg83 byte for byte) into a
-# tmpfs, and prints the copy as a base64 tar.gz between markers. copydir and
-# ancestors come from ../sysfs-lib.sh, which capture.sh puts in the
-# initramfs.
+# tmpfs, and prints the copy as a base64 tar.gz between markers. copydir,
+# ancestors and printcapture come from ../capture-lib.sh, which capture.sh
+# puts in the initramfs.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -21,7 +21,7 @@ sleep 4
 
 CAP=/cap
 mkdir -p $CAP
-. /sysfs-lib.sh
+. /capture-lib.sh
 mkdir -p $CAP/sys/block $CAP/sys/class/tpm
 for b in /sys/block/*; do
 	n=$(basename $b)
@@ -46,8 +46,5 @@ if [ -d /sys/firmware/efi ]; then
 		[ -e $f ] && mkdir -p $CAP/sys/firmware/efi/efivars && cat $f >$CAP$f
 	done
 fi
-copydone
-echo =====BEGIN CAPTURE=====
-cd $CAP && tar cf - . | gzip -9 | base64
-echo =====END CAPTURE=====
+printcapture
 poweroff -f
