@@ -41,6 +41,10 @@ type qemuHost struct {
 	Append string
 	// Hostname is set by the guest's /init before hwagent runs.
 	Hostname string
+	// Net is the address /init gives the boot NIC (QEMU's user-mode
+	// network); it is only in the live hwagent-inventory.json, no file
+	// holds it.
+	Net lab.NetConfig
 	// SMBIOS are the -smbios records.
 	SMBIOS []string
 	// Serial, UUID... repeat the SMBIOS values the facts test checks.
@@ -81,6 +85,7 @@ var qemuHosts = []qemuHost{
 		Name: "qemu-pc-smbios2", Machine: "pc", MemoryMiB: 1024, CPUs: 2, Sockets: 1,
 		Append:   "BOOTIF=01-52-54-00-a1-b2-01 worker_id=52:54:00:a1:b2:01",
 		Hostname: "acme-r220-01",
+		Net:      lab.NetConfig{Interface: "eth0", CIDR: "10.0.2.15/24", Gateway: "10.0.2.2"},
 		SMBIOS: []string{
 			"type=0,vendor=Acme BIOS Inc.,version=2.4.1,date=03/14/2024,release=2.4",
 			"type=1,manufacturer=Acme Computing,product=Acme R220,version=Rev A,serial=ACME-R220-0001,uuid=c0ffee00-1234-5678-9abc-def012345678,sku=R220-2S-1G,family=R-Series",
@@ -111,6 +116,7 @@ var qemuHosts = []qemuHost{
 		Name: "qemu-q35-smbios3", Machine: "q35,smbios-entry-point-type=64", MemoryMiB: 17 * 1024, CPUs: 2, Sockets: 2,
 		Append:   "ip=10.0.2.15::10.0.2.2:255.255.255.0:acme-r440-02:eth1:off",
 		Hostname: "acme-r440-02",
+		Net:      lab.NetConfig{Interface: "eth1", CIDR: "10.0.2.15/24", Gateway: "10.0.2.2"},
 		SMBIOS: []string{
 			"type=0,vendor=Acme BIOS Inc.,version=3.0.7,date=11/30/2025,release=3.0,uefi=on",
 			"type=1,manufacturer=Acme Computing,product=Acme R440,version=Rev B,serial=ACME-R440-0002,uuid=4c4c4544-0042-4a10-8052-b2c04f395a32,sku=R440-2S-17G,family=R-Series",
@@ -235,6 +241,7 @@ func TestRegenerateQEMUHost(t *testing.T) {
 			}
 			r.File("/init", []byte(lab.InitScript{
 				Modules: names,
+				Net:     []lab.NetConfig{h.Net},
 				WaitFor: waits,
 				Commands: []lab.Command{{
 					Name: "snapshot",
