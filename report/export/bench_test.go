@@ -12,6 +12,7 @@ import (
 	"runtime/metrics"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -143,6 +144,7 @@ func BenchmarkExport(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", format, n), func(b *testing.B) {
 				b.ReportAllocs()
 				var peak uint64
+				cpu0 := cpuTime()
 				for i := 0; i < b.N; i++ {
 					runtime.GC()
 					stop := heapPeak()
@@ -161,6 +163,7 @@ func BenchmarkExport(b *testing.B) {
 						b.Fatalf("%d machines", res.Machines)
 					}
 				}
+				b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 				b.ReportMetric(float64(onDisk)/(1<<20), "fleet-MiB")
 			})
@@ -186,4 +189,13 @@ func TestWriteBenchFleet(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(*fleetOut, "..", "bench-plan.yaml"), []byte(benchPlan), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -21,6 +21,8 @@ type compiled struct {
 	hostname  *template.Template // never executed: renderers clone it
 	// hostnameLater: the template reads .IP or .Index.
 	hostnameLater bool
+	// lean: the template reads nothing a lean decode skips.
+	lean bool
 
 	addresses    map[string]netip.Addr // by lower-case key
 	hostnames    map[string]string
@@ -126,6 +128,7 @@ func compile(p Plan) (*compiled, error) {
 		errs = append(errs, err)
 	} else {
 		c.hostnameLater = needsAssignment(c.hostname)
+		c.lean = leanEnough(c.hostname) && !templateIdents(c.hostname)[anyTemplate]
 	}
 
 	for _, e := range labelProblems(p.Labels) {

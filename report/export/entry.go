@@ -51,9 +51,9 @@ func (e *entry) fail(field, msg string) {
 
 // scan reads one document and builds its entry: the first (and usually
 // only) look at the inventory.
-func (x *Exporter) scan(ref Ref, rend *renderer, wantFacts bool) *entry {
+func (x *Exporter) scan(ref Ref, ld *loader, rend *renderer, wantFacts bool) *entry {
 	e := &entry{ref: ref, name: ref.Name}
-	inv, err := ref.Load()
+	inv, err := ld.load(ref)
 	if err != nil {
 		e.errs = append(e.errs, err.Error())
 		return e

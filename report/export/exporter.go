@@ -142,6 +142,7 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 	}
 
 	rend := newRenderer(x.c.hostname)
+	ld := &loader{lean: x.c.lean}
 	u := newUniqueness(len(entries))
 	failed := false
 	for _, e := range entries {
@@ -153,7 +154,7 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 			continue
 		}
 		if e.hostnameLater {
-			inv, err := e.ref.Load()
+			inv, err := ld.load(e.ref)
 			if err != nil {
 				e.errs = append(e.errs, err.Error())
 				failed = true
@@ -205,12 +206,13 @@ func (x *Exporter) scanAll(ctx context.Context, refs []Ref, wantFacts bool) ([]*
 		go func() {
 			defer wg.Done()
 			rend := newRenderer(x.c.hostname)
+			ld := &loader{lean: x.c.lean}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(refs) || ctx.Err() != nil {
 					return
 				}
-				entries[i] = x.scan(refs[i], rend, wantFacts)
+				entries[i] = x.scan(refs[i], ld, rend, wantFacts)
 			}
 		}()
 	}

@@ -157,19 +157,25 @@ func (r *renderer) render(d *TemplateData) (string, error) {
 // are handed out. Over-approximating is harmless: it costs reading the
 // inventories a second time.
 func needsAssignment(t *template.Template) bool {
-	found := false
+	ids := templateIdents(t)
+	return ids["IP"] || ids["Index"] || ids[anyTemplate]
+}
+
+// anyTemplate stands for "the template calls another template": assume it
+// reads everything.
+const anyTemplate = "{{template}}"
+
+// templateIdents lists every field and method name a template names
+// (.A.B, $x.A, (pipeline).A), and anyTemplate when it calls a template.
+func templateIdents(t *template.Template) map[string]bool {
+	ids := map[string]bool{}
 	var walk func(n parse.Node)
-	check := func(idents []string) {
+	add := func(idents []string) {
 		for _, id := range idents {
-			if id == "IP" || id == "Index" {
-				found = true
-			}
+			ids[id] = true
 		}
 	}
 	walk = func(n parse.Node) {
-		if n == nil || found {
-			return
-		}
 		switch n := n.(type) {
 		case *parse.ListNode:
 			if n == nil {
@@ -192,11 +198,11 @@ func needsAssignment(t *template.Template) bool {
 				walk(a)
 			}
 		case *parse.FieldNode:
-			check(n.Ident)
+			add(n.Ident)
 		case *parse.VariableNode:
-			check(n.Ident)
+			add(n.Ident[1:])
 		case *parse.ChainNode:
-			check(n.Field)
+			add(n.Field)
 			walk(n.Node)
 		case *parse.IfNode:
 			walk(n.Pipe)
@@ -211,7 +217,8 @@ func needsAssignment(t *template.Template) bool {
 			walk(n.List)
 			walk(n.ElseList)
 		case *parse.TemplateNode:
-			found = true // another template: assume the worst
+			ids[anyTemplate] = true
+			walk(n.Pipe)
 		}
 	}
 	for _, tt := range t.Templates() {
@@ -219,5 +226,5 @@ func needsAssignment(t *template.Template) bool {
 			walk(tt.Tree.Root)
 		}
 	}
-	return found
+	return ids
 }

@@ -79,7 +79,9 @@ func (s *ServerSource) Spool(ctx context.Context, dir string) ([]Ref, error) {
 		if err != nil {
 			return nil, err
 		}
-		refs = append(refs, Ref{Name: "server:" + id, Load: FileRef(p).Load})
+		r := FileRef(p)
+		r.Name = "server:" + id
+		refs = append(refs, r)
 	}
 	return refs, nil
 }

@@ -23,22 +23,19 @@ type Ref struct {
 	Name string
 	// Load reads and decodes the document.
 	Load func() (*inventory.Inventory, error)
+	// file, when set, lets an export read the document into its own
+	// buffer and decode only what it needs.
+	file *fileLoader
 }
 
 // FileRef is the inventory document at path.
 func FileRef(path string) Ref {
-	return Ref{Name: path, Load: func() (*inventory.Inventory, error) {
+	fl := &fileLoader{path}
+	return Ref{Name: path, file: fl, Load: func() (*inventory.Inventory, error) {
 		buf := readBufs.Get().(*bytes.Buffer)
 		defer readBufs.Put(buf)
-		buf.Reset()
-		f, err := os.Open(path)
-		if err != nil {
+		if err := fl.read(buf); err != nil {
 			return nil, err
-		}
-		_, err = buf.ReadFrom(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 		return DecodeInventory(buf.Bytes())
 	}}
@@ -105,7 +102,9 @@ func Spool(r io.Reader, dir, name string) ([]Ref, error) {
 		if err := os.WriteFile(p, doc, 0o600); err != nil {
 			return err
 		}
-		refs = append(refs, Ref{Name: fmt.Sprintf("%s#%d", name, len(refs)+1), Load: FileRef(p).Load})
+		r := FileRef(p)
+		r.Name = fmt.Sprintf("%s#%d", name, len(refs)+1)
+		refs = append(refs, r)
 		return nil
 	})
 	if err != nil {

@@ -1,0 +1,83 @@
+package export
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// A lean decode gives the same rows and facts as a full one.
+func TestLeanDecodeAgreesWithFull(t *testing.T) {
+	t.Parallel()
+	paths, err := filepath.Glob("testdata/fleet/*.json")
+	if err != nil || len(paths) == 0 {
+		t.Fatal(paths, err)
+	}
+	p, _ := ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\nhostname_template: '{{.Host.Hostname}}-{{.CPU.LogicalThreads}}-{{.Memory.SlotCount}}-{{len .PCI.Devices}}'\n"))
+	x, err := New(*p, &Credentials{Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !x.c.lean {
+		t.Fatal("this template should allow lean decoding")
+	}
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := DecodeInventory(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lean, err := decodeLean(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(FactsOf(full), FactsOf(lean)); diff != "" {
+			t.Errorf("%s: facts (-full +lean):\n%s", path, diff)
+		}
+		rf, _, pf := x.Preview(full)
+		rl, _, pl := x.Preview(lean)
+		if diff := cmp.Diff(rf, rl); diff != "" {
+			t.Errorf("%s: row (-full +lean):\n%s", path, diff)
+		}
+		if diff := cmp.Diff(pf, pl); diff != "" {
+			t.Errorf("%s: problems (-full +lean):\n%s", path, diff)
+		}
+	}
+}
+
+// A template naming a field a lean decode skips gets full documents.
+func TestTemplateNamingSkippedFieldsDecodesInFull(t *testing.T) {
+	t.Parallel()
+	for tmpl, lean := range map[string]bool{
+		DefaultHostnameTemplate:                                   true,
+		"{{.System.Product.Name}}-{{.CPU.ModelName}}":             true,
+		"n{{len .CPU.Flags}}":                                     false,
+		"{{(index .Memory.Modules 0).Locator}}":                   false,
+		"{{range .PCI.Devices}}{{.Driver}}{{end}}":                false,
+		"{{(index .Network.Interfaces 0).Driver}}":                false, // a NIC's Driver: over-approximated
+		`{{define "x"}}{{.CPU.Caches}}{{end}}{{template "x" .}}`: false,
+	} {
+		c, err := compile(Plan{HostnameTemplate: tmpl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.lean != lean {
+			t.Errorf("%s: lean %v, want %v", tmpl, c.lean, lean)
+		}
+	}
+	refs, err := FileRefs([]string{"testdata/fleet/srv-x9dbl.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := exportCSV(t, "cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\nbmc: omit\nhostname_template: 'flags-{{len .CPU.Flags}}-dimms-{{len .Memory.Modules}}'\n", nil, refs[0].Name)
+	// 77 flags in /proc/cpuinfo, 6 type 17 records in the X9DBL table.
+	if want := "\nflags-77-dimms-6,"; !strings.Contains(got, want) {
+		t.Errorf("csv:\n%s\nwant a row starting %s", got, want)
+	}
+}
