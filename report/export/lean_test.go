@@ -55,12 +55,12 @@ func TestLeanDecodeAgreesWithFull(t *testing.T) {
 func TestTemplateNamingSkippedFieldsDecodesInFull(t *testing.T) {
 	t.Parallel()
 	for tmpl, lean := range map[string]bool{
-		DefaultHostnameTemplate:                                   true,
-		"{{.System.Product.Name}}-{{.CPU.ModelName}}":             true,
-		"n{{len .CPU.Flags}}":                                     false,
-		"{{(index .Memory.Modules 0).Locator}}":                   false,
-		"{{range .PCI.Devices}}{{.Driver}}{{end}}":                false,
-		"{{(index .Network.Interfaces 0).Driver}}":                false, // a NIC's Driver: over-approximated
+		DefaultHostnameTemplate:                                  true,
+		"{{.System.Product.Name}}-{{.CPU.ModelName}}":            true,
+		"n{{len .CPU.Flags}}":                                    false,
+		"{{(index .Memory.Modules 0).Locator}}":                  false,
+		"{{range .PCI.Devices}}{{.Driver}}{{end}}":               false,
+		"{{(index .Network.Interfaces 0).Driver}}":               false, // a NIC's Driver: over-approximated
 		`{{define "x"}}{{.CPU.Caches}}{{end}}{{template "x" .}}`: false,
 	} {
 		c, err := compile(Plan{HostnameTemplate: tmpl})
