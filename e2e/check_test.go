@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -178,6 +179,12 @@ func checkMachine(t *testing.T, m fakeServer, got api.Machine) {
 	}}, nbs)
 	if eth1 := findNIC(inv, "eth1"); eth1 != nil && len(eth1.Neighbors) > 0 {
 		t.Errorf("eth1 (isolated network) has neighbours: %+v", eth1.Neighbors)
+	}
+
+	// The enrollment token came on the kernel command line; the server
+	// must not have received it.
+	if b, err := json.Marshal(inv); err != nil || strings.Contains(string(b), enrollToken) {
+		t.Errorf("the stored inventory holds the enrollment token (kernel command line %q)", inv.Host.KernelCommandLine)
 	}
 
 	// Every collector ran; none failed.

@@ -57,6 +57,8 @@ exec chroot $R /hwagent "$@"
 // kernel command line differs between tests.
 type guestImage struct {
 	Kernel, Initramfs, Hwagent string
+	// InitramfsBytes is the compressed initramfs's size.
+	InitramfsBytes int64
 }
 
 var (
@@ -123,7 +125,11 @@ func buildGuestOnce(ctx context.Context, dir string) (guestImage, error) {
 	if err := r.WriteFile(initrd); err != nil {
 		return guestImage{}, err
 	}
-	return guestImage{Kernel: k.Vmlinuz, Initramfs: initrd, Hwagent: bin}, nil
+	fi, err := os.Stat(initrd)
+	if err != nil {
+		return guestImage{}, err
+	}
+	return guestImage{Kernel: k.Vmlinuz, Initramfs: initrd, Hwagent: bin, InitramfsBytes: fi.Size()}, nil
 }
 
 // vm is the guest QEMU runs for machine m with the given kernel command

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,7 +58,7 @@ func newRack(t *testing.T, ctx context.Context) *rack {
 		t.Fatalf("guest image: %v", err)
 	}
 	r.img = img
-	t.Logf("guest image ready in %s (kernel and hwagent cached by internal/lab)", time.Since(start).Round(time.Millisecond))
+	t.Logf("guest image ready in %s (kernel and hwagent cached by internal/lab; initramfs %.1f MB)", time.Since(start).Round(time.Millisecond), float64(img.InitramfsBytes)/1e6)
 
 	r.ns = lab.NewNetns(t, "hwe2e")
 	if err := r.ns.AddTap(r.tap, r.m.TapAddr+"/"+r.m.PrefixLen); err != nil {
@@ -170,22 +169,4 @@ func reportTimes(t *testing.T, name string, a agentTimes, sinceQEMU time.Duratio
 	t.Log(line)
 	fmt.Println(line)
 	t.Logf("agent share: %s", a.Breakdown())
-}
-
-// consoleHas reports whether the console holds every one of parts on one
-// line.
-func consoleHas(console string, parts ...string) bool {
-	for _, l := range strings.Split(console, "\n") {
-		all := true
-		for _, p := range parts {
-			if !strings.Contains(l, p) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return true
-		}
-	}
-	return false
 }

@@ -86,6 +86,11 @@ func TestNetboot(t *testing.T) {
 		t.Errorf("reboot delivered at %s: want between the action (%s) and QEMU's exit (%s)", delivered.At, actionSet, g.exitedAt)
 	}
 	logs := agentLog(g.console)
+	for _, l := range logs {
+		if strings.Contains(l.Raw, enrollToken) {
+			t.Errorf("the agent logged the enrollment token: %s", l.Raw)
+		}
+	}
 	if !hasLog(logs, "action from the server", `"action":"reboot"`) {
 		t.Errorf("the agent did not log the reboot action; console: %s", writeConsole(t.TempDir(), g.console))
 	}
