@@ -126,6 +126,8 @@ func compile(p Plan) (*compiled, error) {
 	}
 	if c.hostname, err = parseHostnameTemplate(tmpl, &TemplateData{}); err != nil {
 		errs = append(errs, err)
+	} else if err := checkFields(c.hostname); err != nil {
+		errs = append(errs, err)
 	} else {
 		c.hostnameLater = needsAssignment(c.hostname)
 		c.lean = leanEnough(c.hostname) && !templateIdents(c.hostname)[anyTemplate]

@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/netip"
 	"strings"
 	"text/template"
@@ -78,6 +79,29 @@ func parseHostnameTemplate(text string, d *TemplateData) (*template.Template, er
 		return nil, fmt.Errorf("hostname_template: %w", err)
 	}
 	return t, nil
+}
+
+// checkFields executes the template once over an inventory whose every
+// section is present but empty, to report a field that does not exist
+// (`.System.Serial` for `.System.Product.Serial`) before any machine is
+// read. Other execution errors (an index out of range on the empty lists)
+// are left to the machines.
+func checkFields(base *template.Template) error {
+	inv := &inventory.Inventory{
+		Host: &inventory.Host{}, CPU: &inventory.CPU{}, Memory: &inventory.Memory{},
+		Storage: &inventory.Storage{}, PCI: &inventory.PCI{},
+		System:   &inventory.System{Baseboard: &inventory.Baseboard{}, Chassis: &inventory.Chassis{}},
+		Network:  &inventory.Network{Boot: &inventory.BootInterface{}},
+		Firmware: &inventory.Firmware{TPM: &inventory.TPM{}},
+		BMC:      &inventory.BMC{Interface: &inventory.IPMIInterface{}, Redfish: &inventory.RedfishHostInterface{}},
+	}
+	r := newRenderer(base)
+	*r.d = TemplateData{Inventory: inv, IP: "192.0.2.1", Serial: "s", MAC: "02:00:00:00:00:01", ID: "s"}
+	err := r.t.Execute(io.Discard, r.d)
+	if err != nil && strings.Contains(err.Error(), "can't evaluate field") {
+		return fmt.Errorf("hostname_template: %w (the inventory's fields are those of hwagent dump -o json, in Go names: .System.Product.Serial, .Host.Hostname; or use serial, mac, id)", err)
+	}
+	return nil
 }
 
 // renderHostname executes the template for the machine in d (the value

@@ -103,3 +103,21 @@ func TestNeedsAssignment(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplateFieldsCheckedUpFront(t *testing.T) {
+	t.Parallel()
+	_, err := compile(Plan{HostnameTemplate: "node-{{.System.Serial}}"})
+	want := `plan: hostname_template: template: hostname_template:1:14: executing "hostname_template" at <.System.Serial>: can't evaluate field Serial in type *inventory.System (the inventory's fields are those of hwagent dump -o json, in Go names: .System.Product.Serial, .Host.Hostname; or use serial, mac, id)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+	for _, ok := range []string{
+		"{{(index .Network.Interfaces 0).Name}}", // fails only on a machine without NICs
+		"{{.System.Baseboard.Serial}}-{{.BMC.Redfish.ServiceIP}}-{{.Network.Boot.MAC}}",
+		"{{octet 4 .IP}}",
+	} {
+		if _, err := compile(Plan{HostnameTemplate: ok}); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
