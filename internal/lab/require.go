@@ -45,6 +45,9 @@ func debianPackage(program string) string {
 		"apt-get":            "apt",
 		"apt-cache":          "apt",
 		"busybox":            "busybox-static",
+		"lldpd":              "lldpd",
+		"lldpcli":            "lldpd",
+		"ip":                 "iproute2",
 	}[program]
 	if pkg == "" {
 		return ""
