@@ -123,7 +123,10 @@ func run(c config) (*results, error) {
 	}
 
 	fmt.Fprintf(os.Stderr, "load: %d agents register in one burst...\n", c.agents)
+	cpu0 := cpuSeconds(srv.PID)
+	res.LoadAverageBefore = loadAverage()
 	burst(srv.URL, agents, res)
+	res.ServerCPUBurstSeconds = cpuSeconds(srv.PID) - cpu0
 	if res.RegisterErrors > 0 {
 		return res, fmt.Errorf("%d registrations failed", res.RegisterErrors)
 	}
@@ -134,7 +137,10 @@ func run(c config) (*results, error) {
 	res.DatabaseBytes = databaseSize(c.store, dsn)
 
 	fmt.Fprintf(os.Stderr, "load: check-ins every %v for %v...\n", c.interval, c.duration)
+	cpu0 = cpuSeconds(srv.PID)
 	checkins(srv.URL, agents, c.interval, c.duration, res)
+	res.ServerCPUCheckinPercent = 100 * (cpuSeconds(srv.PID) - cpu0) / c.duration.Seconds()
+	res.LoadAverageAfter = loadAverage()
 	res.PeakRSSBytes, err = srv.PeakRSSBytes()
 	if err != nil {
 		return res, err
@@ -422,6 +428,44 @@ type results struct {
 	RSSAfterBurstBytes     uint64  `json:"server_peak_rss_after_burst_bytes"`
 	PeakRSSBytes           uint64  `json:"server_peak_rss_bytes"`
 	DatabaseBytes          int64   `json:"database_bytes,omitempty"`
+	// ServerCPUBurstSeconds is the server's CPU time (user+system) during
+	// the burst; ServerCPUCheckinPercent its CPU use during the check-ins.
+	ServerCPUBurstSeconds   float64 `json:"server_cpu_burst_seconds"`
+	ServerCPUCheckinPercent float64 `json:"server_cpu_checkin_percent"`
+	// The machine's load averages (1, 5, 15 min) around the run: the
+	// benchmark shares the machine with whatever else runs.
+	LoadAverageBefore string `json:"load_average_before"`
+	LoadAverageAfter  string `json:"load_average_after"`
+}
+
+// cpuSeconds is a process's user+system CPU time from /proc/PID/stat.
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command name; utime and stime are
+	// fields 14 and 15 of the whole line, in clock ticks (100 per second).
+	rest := b[bytes.LastIndexByte(b, ')')+2:]
+	f := bytes.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(string(f[11]), 64)
+	st, _ := strconv.ParseFloat(string(f[12]), 64)
+	return (u + st) / 100
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := bytes.Fields(b)
+	if len(f) < 3 {
+		return ""
+	}
+	return string(bytes.Join(f[:3], []byte(" ")))
 }
 
 func (r *results) print(w io.Writer) {
@@ -430,6 +474,8 @@ func (r *results) print(w io.Writer) {
 		r.BurstSeconds, r.RegistrationsPerSecond, r.RegisterAckP50, r.RegisterAckP99, r.RegisterRefused, r.RegisterNetErrors, r.RegisterErrors)
 	fmt.Fprintf(w, "  check-ins every %.0f s: %d (%.0f/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d answered 429, %d failed\n",
 		r.IntervalSeconds, r.Checkins, r.CheckinsPerSecond, r.CheckinP50, r.CheckinP99, r.CheckinMax, r.CheckinRefused, r.CheckinErrors)
+	fmt.Fprintf(w, "  server CPU: %.1f s during the burst, %.0f%% of one CPU during the check-ins; load average %s before, %s after\n",
+		r.ServerCPUBurstSeconds, r.ServerCPUCheckinPercent, r.LoadAverageBefore, r.LoadAverageAfter)
 	fmt.Fprintf(w, "  server peak RSS: %.0f MiB after the burst, %.0f MiB at the end", float64(r.RSSAfterBurstBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
 	if r.DatabaseBytes > 0 {
 		fmt.Fprintf(w, "; SQLite files %.0f MiB", float64(r.DatabaseBytes)/(1<<20))
