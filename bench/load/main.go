@@ -482,4 +482,3 @@ func (r *results) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 }
-
