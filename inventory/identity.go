@@ -12,7 +12,7 @@ import (
 type Identity struct {
 	// MachineID is a stable identifier derived from the strongest valid
 	// identifier (see Basis): "m-" and 24 hex digits of a SHA-256.
-	MachineID string `json:"machine_id"`
+	MachineID string `json:"machine_id,omitempty"`
 	// Basis names the identifier MachineID was derived from:
 	// "system_uuid", "system_serial", "baseboard_serial", "chassis_serial"
 	// or "mac". Empty when the machine has no usable identifier.

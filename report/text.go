@@ -84,13 +84,13 @@ func Summary(inv *inventory.Inventory) string {
 		}
 	}
 	if c := inv.CPU; c != nil {
-		desc := fmt.Sprintf("%d threads", c.LogicalThreads)
+		desc := plural(c.LogicalThreads, "thread")
 		if c.ModelName != "" {
 			pk := c.Packages
 			if pk < 1 {
 				pk = 1
 			}
-			desc = fmt.Sprintf("%d× %s (%d threads)", pk, c.ModelName, c.LogicalThreads)
+			desc = fmt.Sprintf("%d× %s (%s)", pk, c.ModelName, plural(c.LogicalThreads, "thread"))
 		}
 		parts = append(parts, desc)
 	}
@@ -242,13 +242,20 @@ func writeCPU(t *textWriter, c *inventory.CPU) {
 	if len(caches) > 0 {
 		rows = append(rows, []string{"Caches", strings.Join(caches, ", ")})
 	}
+	// Firmware of VMs lists every possible socket (VMware: 128); show the
+	// ones in use and count the rest.
+	unused := 0
 	for _, s := range c.Sockets {
-		desc := "empty"
-		if s.Populated {
-			desc = strings.Join(nonEmpty(s.Version, mhz(s.MaxSpeedMHz, "max"),
-				counts(int(s.CoreCount), "cores"), counts(int(s.ThreadCount), "threads")), ", ")
+		if !s.Populated || strings.Contains(s.Status, "Disabled") {
+			unused++
+			continue
 		}
+		desc := strings.Join(nonEmpty(s.Version, mhz(s.MaxSpeedMHz, "max"),
+			counts(int(s.CoreCount), "core"), counts(int(s.ThreadCount), "thread")), ", ")
 		rows = append(rows, []string{"Socket " + s.Designation, desc})
+	}
+	if unused > 0 {
+		rows = append(rows, []string{"Other sockets", fmt.Sprintf("%d empty or disabled", unused)})
 	}
 	t.table(rows)
 }
@@ -264,7 +271,7 @@ func counts(n int, what string) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d %s", n, what)
+	return plural(n, what)
 }
 
 func writeMemory(t *textWriter, m *inventory.Memory) {

@@ -133,7 +133,8 @@ var goldenFacts = map[string][]fact{
 	},
 	"vm-p100-vmware": {
 		{"VMware guest", func(i *inventory.Inventory) any { return [2]any{i.System.Virtual, i.System.Hypervisor} }, [2]any{true, "VMware"}},
-		{"Tesla P100 (class 0302) as an accelerator", pciByCategory(inventory.PCICategoryAccelerator), []string{"0000:06:00.0 10de:15f8 GP100GL [Tesla P100 PCIe 16GB]"}},
+		{"Tesla P100 (3D controller, class 0302) counted as a GPU beside the virtio GPU", pciByCategory(inventory.PCICategoryGPU),
+			[]string{"0000:04:00.0 1af4:1050 Virtio 1.0 GPU", "0000:06:00.0 10de:15f8 GP100GL [Tesla P100 PCIe 16GB]"}},
 		{"128 slots, one populated with 1 GiB", func(i *inventory.Inventory) any {
 			return [3]any{i.Memory.SlotCount, i.Memory.PopulatedCount, i.Memory.InstalledBytes}
 		}, [3]any{128, 1, uint64(1 << 30)}},

@@ -26,6 +26,10 @@ func (firmwareCollector) Collect(ctx context.Context, env *collector.Env) (colle
 	p := env.Paths
 	var w collector.Warnings
 	if _, err := p.Stat(p.Sys("firmware")); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return nil, fmt.Errorf("stat %s: %w", p.HostPath(p.Sys("firmware")), err)
 	}
 	fw := &inventory.Firmware{BootMode: "bios"}

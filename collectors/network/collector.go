@@ -32,7 +32,7 @@ func (c Collector) Collect(ctx context.Context, env *collector.Env) (collector.A
 	var w collector.Warnings
 	ents, err := p.ReadDir(p.Sys("class", "net"))
 	if err != nil {
-		return nil, fmt.Errorf("list network interfaces: %w", err)
+		return nil, fmt.Errorf("list network interfaces in %s: %w", p.HostPath(p.Sys("class", "net")), unwrapPath(err))
 	}
 	r := reader{p: p, w: &w, vlans: readVLANs(p, &w)}
 
@@ -174,4 +174,14 @@ func readBonding(p *hostpaths.Paths, bond string, w *collector.Warnings) map[str
 		w.Addf("%s: %v", p.HostPath(path), err)
 	}
 	return perm
+}
+
+// unwrapPath drops the *fs.PathError wrapper whose path is the agent's, not
+// the host's, so messages name the host path once.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

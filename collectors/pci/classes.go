@@ -103,13 +103,11 @@ var acceleratorVendors = map[uint16]bool{
 // hardware by:
 //
 //   - accelerator: processing accelerators (base class 0x12), co-processors
-//     (0x0b40), any non-bridge function of an accelerator-only vendor, and
-//     the data-centre compute GPUs that present as display controllers
-//     without a display: NVIDIA's 3D controllers (0x0302: Tesla, A100, H100)
-//     and AMD's 3D or "other" display controllers (0x0302, 0x0380: Instinct).
-//     The discrete GPU of a hybrid-graphics laptop presents the same way and
-//     is counted as an accelerator too.
-//   - gpu: every other display controller (0x03).
+//     (0x0b40) and any non-bridge function of an accelerator-only vendor.
+//   - gpu: every display controller (0x03), including the data-centre GPUs
+//     that present as 3D controllers without a display (NVIDIA Tesla, A100,
+//     H100: 0x0302; AMD Instinct: 0x0302, 0x0380): operators, schedulers
+//     and hardware.csv label rules call those GPUs.
 //   - network (0x02), storage (0x01), bridge (0x06), other.
 func Category(vendor uint16, class uint32) string {
 	base, sub := uint8(class>>16), uint8(class>>8)
@@ -117,9 +115,6 @@ func Category(vendor uint16, class uint32) string {
 	case base == 0x12, base == 0x0b && sub == 0x40:
 		return inventory.PCICategoryAccelerator
 	case acceleratorVendors[vendor] && base != 0x06:
-		return inventory.PCICategoryAccelerator
-	case base == 0x03 && vendor == 0x10de && sub == 0x02,
-		base == 0x03 && vendor == 0x1002 && (sub == 0x02 || sub == 0x80):
 		return inventory.PCICategoryAccelerator
 	case base == 0x03:
 		return inventory.PCICategoryGPU

@@ -94,7 +94,7 @@ func TestRealValues(t *testing.T) {
 			Driver: "i915", IOMMUGroup: intp(0)}},
 		{"ghw-qemu-nvidia-p100", inventory.PCIDevice{
 			Address: "0000:06:00.0", Class: "030200", ClassName: "Display controller", SubclassName: "3D controller",
-			Category: "accelerator", VendorID: "10de", DeviceID: "15f8", SubsystemVendorID: "10de", SubsystemDeviceID: "118f",
+			Category: "gpu", VendorID: "10de", DeviceID: "15f8", SubsystemVendorID: "10de", SubsystemDeviceID: "118f",
 			Revision: "a1", VendorName: "NVIDIA Corporation", DeviceName: "GP100GL [Tesla P100 PCIe 16GB]", Driver: "nvidia"}},
 		{"ghw-qemu-accel", inventory.PCIDevice{
 			Address: "0000:00:04.0", Class: "120000", ClassName: "Processing accelerators", SubclassName: "Processing accelerators",
@@ -139,7 +139,7 @@ func TestCounts(t *testing.T) {
 	t.Parallel()
 	want := map[string]map[string]int{
 		"ghw-dell-poweredge-r610": {"bridge": 56, "network": 14, "storage": 2, "gpu": 1, "other": 9},
-		"ghw-qemu-nvidia-p100":    {"bridge": 12, "accelerator": 1, "gpu": 1, "network": 1, "storage": 4, "other": 10},
+		"ghw-qemu-nvidia-p100":    {"bridge": 12, "gpu": 2, "network": 1, "storage": 4, "other": 10},
 	}
 	for tree, cats := range want {
 		inv, err := collect(t, filepath.Join("testdata", tree), collector.Config{})
