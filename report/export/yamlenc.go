@@ -272,13 +272,23 @@ var yamlNonString = regexp.MustCompile(`^(?:` +
 	`|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?` + // sexagesimal
 	`|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)` +
 	`|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?.*` + // timestamp
-	`|(?i:y|yes|n|no|true|false|on|off|null|~)` +
 	`|<<|=)$`)
+
+// yamlReserved are the words YAML 1.1 reads as booleans or null (any case).
+var yamlReserved = map[string]bool{"y": true, "yes": true, "n": true, "no": true, "true": true, "false": true, "on": true, "off": true, "null": true, "~": true}
 
 // plainSafe reports whether s can be written as a plain scalar and read
 // back as the same string.
 func plainSafe(s string) bool {
-	if s == "" || yamlNonString.MatchString(s) {
+	if s == "" {
+		return false
+	}
+	if len(s) <= 5 && yamlReserved[strings.ToLower(s)] {
+		return false
+	}
+	// Only strings starting like a number, '.', '<' or '=' can match the
+	// non-string forms; the regexp is the slow part of encoding.
+	if c := s[0]; (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || c == '<' || c == '=') && yamlNonString.MatchString(s) {
 		return false
 	}
 	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@` ", s[0]) >= 0 || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
