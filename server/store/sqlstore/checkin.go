@@ -46,6 +46,9 @@ func (s *Store) lockMachine(ctx context.Context, tx *sql.Tx, id, credHash string
 
 // Checkin implements store.Store.
 func (s *Store) Checkin(ctx context.Context, in store.Checkin) (store.CheckinResult, error) {
+	if s.d.postgres {
+		return s.checkinPostgres(ctx, in)
+	}
 	var res store.CheckinResult
 	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = store.CheckinResult{}
@@ -108,4 +111,54 @@ func (s *Store) UpdateInventory(ctx context.Context, in store.InventoryUpdate) e
 		}
 		return s.replaceDocument(ctx, tx, in.MachineID, in.Document)
 	})
+}
+
+// checkinPostgresSQL is a whole check-in in one statement, so in one round
+// trip and one implicit transaction: lock the row, check the credential,
+// update it, record a state change and a delivered action (in that order),
+// and return the previous state, pending action and digest.
+const checkinPostgresSQL = `WITH old AS (
+	SELECT id, state, pending_action, inventory_digest, credential_hash FROM machines WHERE id = $1 FOR UPDATE
+), upd AS (
+	UPDATE machines m SET last_seen = $2, state = CASE WHEN $3 = '' THEN old.state ELSE $3 END,
+		uptime_seconds = $4, agent_version = $5, pending_action = ''
+	FROM old WHERE m.id = old.id AND old.credential_hash = $6
+	RETURNING old.state AS old_state, m.state AS new_state, old.pending_action AS pending, old.inventory_digest AS digest
+), hist AS (
+	INSERT INTO machine_history (machine_id, at, kind, details)
+	SELECT $1, $2, kind, details FROM (
+		SELECT 1 AS o, 'state' AS kind, json_build_array(old_state || ' → ' || new_state)::text AS details FROM upd WHERE old_state <> new_state
+		UNION ALL
+		SELECT 2, 'action_delivered', json_build_array(pending)::text FROM upd WHERE pending <> ''
+	) x ORDER BY o
+)
+SELECT pending, digest FROM upd`
+
+// checkinPostgres is Checkin in one statement (the same effects as the
+// SQLite path, which runs them one by one under its single writer).
+func (s *Store) checkinPostgres(ctx context.Context, in store.Checkin) (store.CheckinResult, error) {
+	var pending, digest string
+	err := s.write.QueryRowContext(ctx, checkinPostgresSQL, in.MachineID, micros(in.Now), in.State,
+		in.UptimeSeconds, in.AgentVersion, in.CredentialHash).Scan(&pending, &digest)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Tell an unknown machine from a wrong credential.
+		var one int
+		switch err := s.write.QueryRowContext(ctx, `SELECT 1 FROM machines WHERE id = $1`, in.MachineID).Scan(&one); {
+		case errors.Is(err, sql.ErrNoRows):
+			return store.CheckinResult{}, store.ErrNotFound
+		case err != nil:
+			return store.CheckinResult{}, unavailable(err)
+		}
+		return store.CheckinResult{}, store.ErrBadCredential
+	}
+	if err != nil {
+		return store.CheckinResult{}, unavailable(err)
+	}
+	switch {
+	case pending != "":
+		return store.CheckinResult{Action: pending}, nil
+	case in.Digest != digest:
+		return store.CheckinResult{Action: api.ActionSendInventory}, nil
+	}
+	return store.CheckinResult{Action: api.ActionNone}, nil
 }

@@ -70,6 +70,13 @@ func TestMigrations(t *testing.T) {
 			if n != len(s.d.migrations) || v != len(s.d.migrations) {
 				t.Errorf("schema_migrations: %d rows, version %d; want %d", n, v, len(s.d.migrations))
 			}
+			if s.d.postgres {
+				var c string
+				if err := s.read.QueryRowContext(ctx, `SELECT attcompression FROM pg_attribute
+					WHERE attrelid = 'machine_inventories'::regclass AND attname = 'inventory'`).Scan(&c); err != nil || c != "l" {
+					t.Errorf("inventory column compression %q (%v), want l (lz4; Debian's PostgreSQL has it)", c, err)
+				}
+			}
 			if ms, err := s.List(ctx, store.Filter{}); err != nil || len(ms) != 1 {
 				t.Errorf("after reopening: %d machines, %v", len(ms), err)
 			}
