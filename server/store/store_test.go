@@ -76,7 +76,7 @@ func TestNeighbourText(t *testing.T) {
 	t.Parallel()
 	for n, want := range map[Neighbour]string{
 		{Switch: "leaf-1", Port: "Ethernet1"}: "leaf-1 Ethernet1",
-		{Switch: "44:4c:a8:00:00:01"}:          "44:4c:a8:00:00:01",
+		{Switch: "44:4c:a8:00:00:01"}:         "44:4c:a8:00:00:01",
 	} {
 		if got := n.Text(); got != want {
 			t.Errorf("%+v.Text() = %q, want %q", n, got, want)
