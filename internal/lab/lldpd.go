@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -78,8 +79,15 @@ func StartLLDPD(t testing.TB, ns *Netns, iface string, sw Switch) *LLDPD {
 	exited := make(chan error, 1)
 	go func() { exited <- d.cmd.Wait() }()
 	t.Cleanup(func() {
-		d.cmd.Process.Kill()
-		<-exited
+		// SIGTERM first: lldpd's monitor then stops its privilege-separated
+		// child and reaps it, instead of leaving an orphan to init.
+		d.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(2 * time.Second):
+			d.cmd.Process.Kill()
+			<-exited
+		}
 	})
 	// lldpd applies the configuration through lldpcli before it sends
 	// anything; the socket appears at start.
