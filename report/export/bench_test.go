@@ -128,19 +128,25 @@ func BenchmarkExport(b *testing.B) {
 				onDisk += fi.Size()
 			}
 		}
-		p, err := ParsePlan([]byte(benchPlan))
-		if err != nil {
-			b.Fatal(err)
-		}
-		x, err := New(*p, &Credentials{Username: "ADMIN", Password: "pw"})
-		if err != nil {
-			b.Fatal(err)
-		}
 		refs, err := FileRefs([]string{dir})
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, format := range []string{"csv", "tinkerbell"} {
+		// csv-reread: a template reading .Index renders hostnames after
+		// the assignment, reading every document a second time.
+		for _, format := range []string{"csv", "tinkerbell", "csv-reread"} {
+			plan := benchPlan
+			if format == "csv-reread" {
+				plan += "hostname_template: 'node-{{.Index}}'\n"
+			}
+			p, err := ParsePlan([]byte(plan))
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, err := New(*p, &Credentials{Username: "ADMIN", Password: "pw"})
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.Run(fmt.Sprintf("%s/%d", format, n), func(b *testing.B) {
 				b.ReportAllocs()
 				var peak uint64

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/hwagent/hwagent/inventory"
 )
 
 // Exporter turns inventories into rows under one plan.
@@ -142,19 +144,28 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 	}
 
 	rend := newRenderer(x.c.hostname)
-	ld := &loader{lean: x.c.lean}
+	var again func(i int) (*inventory.Inventory, error)
+	if x.c.hostnameLater {
+		var stop func()
+		again, stop = x.prefetch(entries)
+		defer stop()
+	}
 	u := newUniqueness(len(entries))
 	failed := false
-	for _, e := range entries {
+	for i, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		var inv *inventory.Inventory
+		var err error
+		if again != nil {
+			inv, err = again(i) // for every entry, in order
 		}
 		if !e.loadOK {
 			failed = true
 			continue
 		}
 		if e.hostnameLater {
-			inv, err := ld.load(e.ref)
 			if err != nil {
 				e.errs = append(e.errs, err.Error())
 				failed = true
@@ -192,6 +203,53 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 		return nil, err
 	}
 	return &Result{Machines: len(entries), Warnings: roles.shortfalls()}, nil
+}
+
+// prefetch reads the documents of entries that need a second read, in
+// order, GOMAXPROCS at a time and at most 2×GOMAXPROCS ahead of the
+// caller: again(i) waits for entry i's document (nil for entries that need
+// none) and must be called for every i in order; stop ends the readers.
+func (x *Exporter) prefetch(entries []*entry) (again func(i int) (*inventory.Inventory, error), stop func()) {
+	type loaded struct {
+		inv *inventory.Inventory
+		err error
+	}
+	workers := runtime.GOMAXPROCS(0)
+	window := make(chan struct{}, 2*workers)
+	done := make(chan struct{})
+	slots := make([]chan loaded, len(entries))
+	for i := range slots {
+		slots[i] = make(chan loaded, 1)
+	}
+	var next atomic.Int64
+	for range workers {
+		go func() {
+			ld := &loader{lean: x.c.lean}
+			for {
+				select {
+				case window <- struct{}{}:
+				case <-done:
+					return
+				}
+				i := int(next.Add(1) - 1)
+				if i >= len(entries) {
+					return
+				}
+				var l loaded
+				if e := entries[i]; e.loadOK && e.hostnameLater {
+					l.inv, l.err = ld.load(e.ref)
+				}
+				slots[i] <- l
+			}
+		}()
+	}
+	again = func(i int) (*inventory.Inventory, error) {
+		l := <-slots[i]
+		slots[i] = nil
+		<-window
+		return l.inv, l.err
+	}
+	return again, func() { close(done) }
 }
 
 // scanAll builds every entry, GOMAXPROCS documents at a time; entries come

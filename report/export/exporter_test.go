@@ -3,7 +3,10 @@ package export
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -149,5 +152,48 @@ func TestPreview(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, reasons); diff != "" {
 		t.Errorf("reasons (-want +got):\n%s", diff)
+	}
+}
+
+// The second read (a template reading .Index) keeps its order and never
+// stalls, whatever mix of machines needs it: fixed hostnames and
+// unreadable documents in between.
+func TestSecondReadMixedFleet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFleet(t, dir, 24)
+	hostnames := "hostnames:\n"
+	for i := 0; i < 24; i += 2 {
+		hostnames += fmt.Sprintf("  SN%07d: fixed-%d\n", i, i)
+	}
+	plan := "cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\ndisk_min_size: 4GiB\nhostname_template: 'n{{.Index}}-{{octet 4 .IP}}'\n" + hostnames
+	got, _ := exportCSV(t, plan, &Credentials{Username: "u", Password: "p"}, dir)
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != 25 {
+		t.Fatalf("%d lines:\n%s", len(lines), got)
+	}
+	for i, l := range lines[1:] {
+		host := strings.SplitN(l, ",", 2)[0]
+		want := fmt.Sprintf("n%d-%d", i, i+3) // .1 gateway, .2 nameserver
+		if i%2 == 0 {
+			want = fmt.Sprintf("fixed-%d", i)
+		}
+		if host != want {
+			t.Errorf("row %d: hostname %s, want %s", i, host, want)
+		}
+	}
+
+	for i := 0; i < 12; i++ {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("broken%02d.json", i)), []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _ := ParsePlan([]byte(plan))
+	x, _ := New(*p, &Credentials{Username: "u", Password: "p"})
+	refs, _ := FileRefs([]string{dir})
+	_, err := x.Export(context.Background(), refs, NewCSVWriter(&bytes.Buffer{}))
+	var e *Error
+	if !errors.As(err, &e) || len(e.Problems) != 12 {
+		t.Fatalf("got %v", err)
 	}
 }
