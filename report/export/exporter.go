@@ -3,12 +3,8 @@ package export
 import (
 	"context"
 	"fmt"
-	"net/netip"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -205,82 +201,6 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 	return &Result{Machines: len(entries), Warnings: roles.shortfalls()}, nil
 }
 
-// prefetch reads the documents of entries that need a second read, in
-// order, GOMAXPROCS at a time and at most 2×GOMAXPROCS ahead of the
-// caller: again(i) waits for entry i's document (nil for entries that need
-// none) and must be called for every i in order; stop ends the readers.
-func (x *Exporter) prefetch(entries []*entry) (again func(i int) (*inventory.Inventory, error), stop func()) {
-	type loaded struct {
-		inv *inventory.Inventory
-		err error
-	}
-	workers := runtime.GOMAXPROCS(0)
-	window := make(chan struct{}, 2*workers)
-	done := make(chan struct{})
-	slots := make([]chan loaded, len(entries))
-	for i := range slots {
-		slots[i] = make(chan loaded, 1)
-	}
-	var next atomic.Int64
-	for range workers {
-		go func() {
-			ld := &loader{lean: x.c.lean}
-			for {
-				select {
-				case window <- struct{}{}:
-				case <-done:
-					return
-				}
-				i := int(next.Add(1) - 1)
-				if i >= len(entries) {
-					return
-				}
-				var l loaded
-				if e := entries[i]; e.loadOK && e.hostnameLater {
-					l.inv, l.err = ld.load(e.ref)
-				}
-				slots[i] <- l
-			}
-		}()
-	}
-	again = func(i int) (*inventory.Inventory, error) {
-		l := <-slots[i]
-		slots[i] = nil
-		<-window
-		return l.inv, l.err
-	}
-	return again, func() { close(done) }
-}
-
-// scanAll builds every entry, GOMAXPROCS documents at a time; entries come
-// back in refs' order.
-func (x *Exporter) scanAll(ctx context.Context, refs []Ref, wantFacts bool) ([]*entry, error) {
-	entries := make([]*entry, len(refs))
-	workers := min(runtime.GOMAXPROCS(0), len(refs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rend := newRenderer(x.c.hostname)
-			ld := &loader{lean: x.c.lean}
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(refs) || ctx.Err() != nil {
-					return
-				}
-				entries[i] = x.scan(refs[i], ld, rend, wantFacts)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return entries, nil
-}
-
 // entryLess orders machines for export.
 func entryLess(a, b *entry) bool {
 	if (a.serial == "") != (b.serial == "") {
@@ -293,101 +213,4 @@ func entryLess(a, b *entry) bool {
 		return a.id < b.id
 	}
 	return a.ref.Name < b.ref.Name
-}
-
-// assignAddresses gives every machine its fixed address, then hands out the
-// pool in export order, skipping the gateway, nameservers, fixed addresses
-// and known BMC addresses.
-func (x *Exporter) assignAddresses(entries []*entry) {
-	c := x.c
-	used := map[netip.Addr]bool{}
-	mark := func(s string) {
-		if a, err := netip.ParseAddr(s); err == nil {
-			used[a] = true
-		}
-	}
-	mark(c.gateway)
-	for _, ns := range c.plan.Nameservers {
-		mark(ns)
-	}
-	for _, a := range c.addresses {
-		used[a] = true
-	}
-	var need []*entry
-	for _, e := range entries {
-		mark(e.row.BMCIP)
-		if !e.loadOK {
-			continue
-		}
-		a, key, conflict := lookup(c.addresses, e.keys)
-		switch {
-		case key != "" && conflict != "":
-			e.fail("ip_address", "addresses: entries "+key+" and "+conflict+" both match")
-		case key != "":
-			e.ip = a.String()
-		default:
-			need = append(need, e)
-		}
-	}
-	if len(need) == 0 {
-		return
-	}
-	if !c.poolStart.IsValid() {
-		for _, e := range need {
-			e.fail("ip_address", "no ip address: set cidr or pool_start/pool_end, or an addresses entry")
-		}
-		return
-	}
-	next := c.poolStart
-	free := func() (netip.Addr, bool) {
-		for ; next.IsValid() && !c.poolEnd.Less(next); next = next.Next() {
-			if !used[next] {
-				a := next
-				next = next.Next()
-				return a, true
-			}
-		}
-		return netip.Addr{}, false
-	}
-	assigned := 0
-	for _, e := range need {
-		a, ok := free()
-		if !ok {
-			e.fail("ip_address", fmt.Sprintf("address pool %s-%s is exhausted: %d machines need a pool address, %d were free", c.poolStart, c.poolEnd, len(need), assigned))
-			continue
-		}
-		assigned++
-		e.ip = a.String()
-	}
-}
-
-// uniqueness checks that ip_address, mac, hostname and bmc_ip are each
-// unique across rows, keeping one small key per value.
-type uniqueness struct {
-	seen [4]map[string]*entry
-}
-
-func newUniqueness(n int) *uniqueness {
-	u := &uniqueness{}
-	for i := range u.seen {
-		u.seen[i] = make(map[string]*entry, n)
-	}
-	return u
-}
-
-var uniqueFields = [4]string{"ip_address", "mac", "hostname", "bmc_ip"}
-
-func (u *uniqueness) check(e *entry, r *Row) {
-	for i, v := range [4]string{r.IPAddress, r.MAC, r.Hostname, r.BMCIP} {
-		f := uniqueFields[i]
-		if v == "" || e.bad[f] {
-			continue
-		}
-		if first, ok := u.seen[i][v]; ok {
-			e.errs = append(e.errs, fmt.Sprintf("duplicate %s %s: also %s", f, v, first.name))
-			first.errs = append(first.errs, fmt.Sprintf("duplicate %s %s: also %s", f, v, e.name))
-			continue
-		}
-		u.seen[i][v] = e
-	}
 }

@@ -16,8 +16,9 @@ import (
 	"github.com/hwagent/hwagent/inventory"
 )
 
-// Ref is one inventory document an export reads. Load is called twice per
-// export (once per pass), so it must return the same document each time.
+// Ref is one inventory document an export reads. An export may load it
+// twice (a hostname template reading .IP or .Index renders after a second
+// read), so Load must return the same document each time.
 type Ref struct {
 	// Name identifies the document in messages (a path, a server machine ID).
 	Name string
