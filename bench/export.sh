@@ -12,6 +12,7 @@ trap 'rm -rf "$out"' EXIT
 CGO_ENABLED=0 go build -trimpath -o "$out/hwagent" ./cmd/hwagent
 go test ./report/export -run '^TestWriteBenchFleet$' -count=1 -args -fleet-out "$out/fleet" -fleet-n "$n" >/dev/null
 echo "fleet: $n files, $(du -sh "$out/fleet" | cut -f1) on disk"
+export HWAGENT_BMC_USERNAME=ADMIN HWAGENT_BMC_PASSWORD=bench
 for cmd in hardware-csv tinkerbell; do
 	/usr/bin/time -f "$cmd: %e s wall, %U s user, %S s sys, %M KiB peak RSS" \
 		"$out/hwagent" export "$cmd" --plan "$out/bench-plan.yaml" --log-level warn "$out/fleet" -o "$out/$cmd.out"
