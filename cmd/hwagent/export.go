@@ -56,7 +56,7 @@ func (f *exportFlags) bind(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&p.Nameservers, "nameservers", nil, "DNS servers (comma separated)")
 	fs.Var(&p.VLAN, "vlan", "VLAN ID, or lldp for the port VLAN the switch advertises on the boot NIC")
 	fs.StringVar(&p.HostnameTemplate, "hostname-template", "", "Go template for hostnames (default "+export.DefaultHostnameTemplate+")")
-	fs.StringToStringVar(&p.Hostnames, "hostname", nil, "fixed hostname by serial or MAC: KEY=NAME (repeatable)")
+	fs.StringToStringVar(&p.Hostnames, "hostname-for", nil, "fixed hostname by serial or MAC: KEY=NAME (repeatable)")
 	fs.StringToStringVar(&p.Labels, "label", nil, "label for every machine: KEY=VALUE (repeatable)")
 	fs.StringArrayVar(&f.roles, "role", nil, `role rule "MATCH:LABELS", e.g. "product=X9DBL*,count=3:type=cp" or ":type=worker" (repeatable, in order; replaces the plan's roles)`)
 	fs.StringVar(&p.BMC, "bmc", "", "BMC columns: auto, required or omit (default auto)")
@@ -112,12 +112,12 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 		dst *map[string]string
 		src map[string]string
 	}{
-		"address":     {&p.Addresses, fp.Addresses},
-		"hostname":    {&p.Hostnames, fp.Hostnames},
-		"label":       {&p.Labels, fp.Labels},
-		"bmc-address": {&p.BMCAddresses, fp.BMCAddresses},
-		"disk-for":    {&p.Disks, fp.Disks},
-		"boot-mac":    {&p.BootMACs, fp.BootMACs},
+		"address":      {&p.Addresses, fp.Addresses},
+		"hostname-for": {&p.Hostnames, fp.Hostnames},
+		"label":        {&p.Labels, fp.Labels},
+		"bmc-address":  {&p.BMCAddresses, fp.BMCAddresses},
+		"disk-for":     {&p.Disks, fp.Disks},
+		"boot-mac":     {&p.BootMACs, fp.BootMACs},
 	} {
 		if !f.fs.Changed(name) {
 			continue

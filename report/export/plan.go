@@ -12,8 +12,8 @@ import (
 // Plan is what discovery cannot know: the operator's address plan,
 // hostnames, roles and BMC credentials, and overrides of the choices made
 // from the inventory. It is read from YAML (LoadPlan) with snake_case keys;
-// every field is also a flag of `hwagent export` (underscores become
-// dashes). Per-machine maps are keyed by a machine's serial number (system,
+// every field is also a flag of `hwagent export` (docs/export.md lists
+// them). Per-machine maps are keyed by a machine's serial number (system,
 // baseboard or chassis), any of its MAC addresses, or its hwagent machine
 // ID, compared case-insensitively.
 type Plan struct {
