@@ -288,8 +288,10 @@ func plainSafe(s string) bool {
 	}
 	// Only strings starting like a number, '.', '<' or '=' can match the
 	// non-string forms; the regexp is the slow part of encoding.
-	if c := s[0]; (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || c == '<' || c == '=') && yamlNonString.MatchString(s) {
-		return false
+	if c := s[0]; c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || c == '<' || c == '=' {
+		if yamlNonString.MatchString(s) || numberToGoYAML(s) {
+			return false
+		}
 	}
 	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@` ", s[0]) >= 0 || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
 		return false
@@ -306,6 +308,23 @@ func plainSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// numberToGoYAML reports whether go-yaml would read s as a number: it
+// drops every '_' and tries strconv's parsers with base prefixes ("0_X0"
+// is 0 to it).
+func numberToGoYAML(s string) bool {
+	plain := strings.ReplaceAll(s, "_", "")
+	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseFloat(plain, 64); err == nil {
+		return true
+	}
+	return false
 }
 
 // appendYAMLString appends s as a plain scalar when that is safe, else
