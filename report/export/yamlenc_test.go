@@ -123,3 +123,35 @@ func FuzzYAMLString(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkYAML compares the encoder with sigs.k8s.io/yaml on the fleet's
+// Hardware objects.
+func BenchmarkYAML(b *testing.B) {
+	inv, err := FileRef("testdata/fleet/srv-x9dbl.json").Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := NewTinkerbellWriter(nil, "", "")
+	row := &Row{Hostname: "node-1", IPAddress: "10.0.0.5", Netmask: "255.255.255.0", Gateway: "10.0.0.1", Nameservers: []string{"10.0.0.2"}, MAC: "00:1f:f3:af:d3:f1", Disk: "/dev/sda", BMCIP: "10.20.0.11", BMCUsername: "ADMIN", BMCPassword: "pw", Arch: "x86_64", UEFI: true}
+	docs := w.docs(&Machine{Row: row, Facts: FactsOf(inv), ID: "m-1", Serial: "9000116105"})
+	b.Run("hwagent", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			for _, d := range docs {
+				if _, err := marshalYAML(d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("sigs.k8s.io/yaml", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			for _, d := range docs {
+				if _, err := yaml.Marshal(d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
