@@ -52,6 +52,7 @@ type config struct {
 	serveArgs  string
 	ownConns   bool
 	resultJSON string
+	serverLog  string
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.StringVar(&c.serveArgs, "serve-args", "", "extra flags for hwagent serve (space separated)")
 	flag.BoolVar(&c.ownConns, "conn-per-agent", true, "give every agent its own HTTP connection")
 	flag.StringVar(&c.resultJSON, "json", "", "also write the results to this JSON file")
+	flag.StringVar(&c.serverLog, "server-log", "", "write the server's log to this file at the end")
 	flag.Parse()
 	if c.bin == "" {
 		fmt.Fprintln(os.Stderr, "load: -bin is required")
@@ -109,6 +111,9 @@ func run(c config) (*results, error) {
 		return nil, err
 	}
 	defer srv.Stop() //nolint:errcheck // reported by the run
+	if c.serverLog != "" {
+		defer func() { os.WriteFile(c.serverLog, []byte(srv.Logs()), 0o644) }() //nolint:errcheck // best effort
+	}
 
 	fmt.Fprintf(os.Stderr, "load: generating %d inventories...\n", c.agents)
 	agents, avg := generate(c.agents)

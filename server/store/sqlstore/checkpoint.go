@@ -9,12 +9,14 @@ import (
 
 // checkpointer copies SQLite's WAL back into the database file in the
 // background, on a connection of its own, every 100 ms. PASSIVE checkpoints
-// never wait for the writer or the readers, so writes are not stalled. A
-// WAL starts over only when a write begins after a complete checkpoint,
-// which a busy writer never leaves time for: the writer finishes the
-// checkpoint itself every 250 ms between two batches (finishCheckpoint).
-// A short WAL matters: readers search it for every page they read, and
-// they wait while a long checkpoint holds its locks.
+// never wait for the writer or the readers, and the writer never runs one
+// (wal_autocheckpoint=0): a checkpoint ends with an fsync of the database
+// file, which on a busy disk takes up to seconds, and every write queued
+// behind a writer-run checkpoint would wait that long. Small, frequent
+// checkpoints keep the WAL short: SQLite starts it over when a write begins
+// after a complete checkpoint, and journal_size_limit then truncates the
+// file. A short WAL matters: readers search it for every page they read,
+// and a long checkpoint makes them wait.
 type checkpointer struct {
 	db   *sql.DB
 	stop chan struct{}
@@ -56,12 +58,6 @@ func checkpoint(ctx context.Context, db *sql.DB, mode string) {
 	var busy, logFrames, done int
 	db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &logFrames, &done) //nolint:errcheck // see above
 }
-
-// finishCheckpoint is the writer's own PASSIVE checkpoint between batches:
-// the background checkpointer has usually copied most of the WAL already,
-// and with no write in progress this one completes, so that the next
-// transaction restarts the WAL instead of growing it.
-func finishCheckpoint(ctx context.Context, db *sql.DB) { checkpoint(ctx, db, "PASSIVE") }
 
 // close stops the loop, checkpoints what is left (TRUNCATE also empties
 // the WAL file when no reader is left) and closes the connection.

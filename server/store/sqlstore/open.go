@@ -117,7 +117,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	cdb.SetMaxOpenConns(1)
-	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch, finishCheckpoint, 250*time.Millisecond),
+	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch),
 		ckpt: newCheckpointer(cdb, 100*time.Millisecond), Version: v}, nil
 }
 

@@ -71,14 +71,6 @@ type batchWriter struct {
 	db       *sql.DB
 	maxBatch int
 
-	// afterBatch, when set, runs on the writer connection after a batch
-	// was answered, at most once per afterEvery: SQLite's store uses it to
-	// finish the WAL checkpoint while no write is in progress, so that the
-	// next transaction starts the WAL over.
-	afterBatch func(ctx context.Context, db *sql.DB)
-	afterEvery time.Duration
-	lastAfter  time.Time
-
 	mu     sync.RWMutex
 	closed bool
 	reqs   chan *writeReq
@@ -91,9 +83,8 @@ type writeReq struct {
 	err chan error
 }
 
-func newBatchWriter(db *sql.DB, maxBatch int, after func(context.Context, *sql.DB), every time.Duration) *batchWriter {
-	w := &batchWriter{db: db, maxBatch: maxBatch, reqs: make(chan *writeReq, maxBatch), done: make(chan struct{}),
-		afterBatch: after, afterEvery: every, lastAfter: time.Now()}
+func newBatchWriter(db *sql.DB, maxBatch int) *batchWriter {
+	w := &batchWriter{db: db, maxBatch: maxBatch, reqs: make(chan *writeReq, maxBatch), done: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -145,12 +136,6 @@ func (w *batchWriter) loop() {
 			}
 		}
 		w.run(batch)
-		if w.afterBatch != nil && time.Since(w.lastAfter) >= w.afterEvery {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			w.afterBatch(ctx, w.db)
-			cancel()
-			w.lastAfter = time.Now()
-		}
 	}
 }
 
