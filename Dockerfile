@@ -11,7 +11,9 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath \
+# -tags noserver: the image is the agent; the reference server (SQLite,
+# PostgreSQL, Prometheus) runs on the admin host from the full build.
+RUN CGO_ENABLED=0 go build -tags noserver -trimpath \
       -ldflags "-s -w -X github.com/hwagent/hwagent/internal/version.Version=${VERSION}" \
       -o /out/hwagent ./cmd/hwagent
 

@@ -56,7 +56,11 @@ exec chroot $R /hwagent "$@"
 // guestImage is the kernel and initramfs every test boots; only the
 // kernel command line differs between tests.
 type guestImage struct {
-	Kernel, Initramfs, Hwagent string
+	Kernel, Initramfs string
+	// Hwagent is the agent build the guest runs (the container image's,
+	// -tags noserver); HwagentFull, with the server, runs serve and the
+	// operator commands on the host side.
+	Hwagent, HwagentFull string
 	// InitramfsBytes is the compressed initramfs's size.
 	InitramfsBytes int64
 }
@@ -80,6 +84,10 @@ func buildGuestOnce(ctx context.Context, dir string) (guestImage, error) {
 		return guestImage{}, err
 	}
 	bin, err := lab.Hwagent(ctx)
+	if err != nil {
+		return guestImage{}, err
+	}
+	full, err := lab.HwagentFull(ctx)
 	if err != nil {
 		return guestImage{}, err
 	}
@@ -129,7 +137,7 @@ func buildGuestOnce(ctx context.Context, dir string) (guestImage, error) {
 	if err != nil {
 		return guestImage{}, err
 	}
-	return guestImage{Kernel: k.Vmlinuz, Initramfs: initrd, Hwagent: bin, InitramfsBytes: fi.Size()}, nil
+	return guestImage{Kernel: k.Vmlinuz, Initramfs: initrd, Hwagent: bin, HwagentFull: full, InitramfsBytes: fi.Size()}, nil
 }
 
 // vm is the guest QEMU runs for machine m with the given kernel command

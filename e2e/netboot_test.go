@@ -31,8 +31,8 @@ func TestNetboot(t *testing.T) {
 	ctx := context.Background()
 	r := newRack(t, ctx)
 	m := r.m
-	srv := startServer(t, r.ns, r.img.Hwagent, m.TapAddr+":"+m.ServerPort)
-	op := operator{ns: r.ns, bin: r.img.Hwagent, server: srv.URL}
+	srv := startServer(t, r.ns, r.img.HwagentFull, m.TapAddr+":"+m.ServerPort)
+	op := operator{ns: r.ns, bin: r.img.HwagentFull, server: srv.URL}
 
 	booted := time.Now()
 	g := r.boot(t, ctx, m.Cmdline(enrollToken))
@@ -135,9 +135,9 @@ func TestNetbootServerLate(t *testing.T) {
 	})
 	firstRefused := time.Now()
 	time.Sleep(5 * time.Second)
-	srv := startServer(t, r.ns, r.img.Hwagent, m.TapAddr+":"+m.ServerPort)
+	srv := startServer(t, r.ns, r.img.HwagentFull, m.TapAddr+":"+m.ServerPort)
 	started := time.Now()
-	op := operator{ns: r.ns, bin: r.img.Hwagent, server: srv.URL}
+	op := operator{ns: r.ns, bin: r.img.HwagentFull, server: srv.URL}
 	id := waitRegistered(t, g, op)
 	t.Logf("first connection refused, server started %.1f s later, registered %.1f s after that", started.Sub(firstRefused).Seconds(), time.Since(started).Seconds())
 

@@ -103,15 +103,6 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.History{MachineID: id, Changes: changes})
 }
 
-// ValidAction reports whether an operator may set action as pending.
-func ValidAction(action string) bool {
-	switch action {
-	case api.ActionNone, api.ActionSendInventory, api.ActionReboot, api.ActionPowerOff, api.ActionRelease:
-		return true
-	}
-	return false
-}
-
 // handleAction: PUT /v1/machines/{id}/action.
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
@@ -121,7 +112,7 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		s.bodyError(w, err)
 		return
 	}
-	if !ValidAction(req.Action) {
+	if !api.ValidAction(req.Action) {
 		writeError(w, http.StatusBadRequest, api.CodeInvalidAction,
 			fmt.Sprintf("action %q: want none, send_inventory, reboot, poweroff or release", req.Action))
 		return

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hwagent/hwagent/report"
-	"github.com/hwagent/hwagent/server"
 	"github.com/hwagent/hwagent/server/adminclient"
 	"github.com/hwagent/hwagent/server/api"
 )
@@ -269,7 +268,7 @@ func newMachinesActionCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 		Short: "Set the action the machine's next check-in receives: reboot, poweroff, release, send_inventory, or none to clear",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !server.ValidAction(args[1]) {
+			if !api.ValidAction(args[1]) {
 				return fmt.Errorf("action %q: want reboot, poweroff, release, send_inventory or none", args[1])
 			}
 			c, err := f.client()

@@ -1,3 +1,5 @@
+//go:build !noserver
+
 package main
 
 import (
@@ -7,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,22 +85,6 @@ reachable), /metrics (Prometheus).`,
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	return cmd
-}
-
-// secret returns the flag's value, else the file's first line.
-func secret(value, file, name string) (string, error) {
-	if value != "" && file != "" {
-		return "", fmt.Errorf("--%s and --%s-file both given", name, name)
-	}
-	if file == "" {
-		return value, nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("--%s-file: %w", name, err)
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	return strings.TrimSpace(line), nil
 }
 
 func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool) error {

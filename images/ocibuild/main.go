@@ -3,7 +3,7 @@
 // CA certificates and pci.ids), written as a tarball that `docker load`,
 // `podman load`, `ctr image import` and LinuxKit accept.
 //
-//	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/hwagent/hwagent/internal/version.Version=$(git describe --tags --always --dirty)" -o dist/hwagent ./cmd/hwagent
+//	CGO_ENABLED=0 go build -tags noserver -trimpath -ldflags "-s -w -X github.com/hwagent/hwagent/internal/version.Version=$(git describe --tags --always --dirty)" -o dist/hwagent ./cmd/hwagent
 //	go run ./images/ocibuild --binary dist/hwagent --tag hwagent/hwagent:$(git describe --tags --always --dirty) --out dist/hwagent-image.tar
 package main
 

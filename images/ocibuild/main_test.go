@@ -23,7 +23,7 @@ func TestImageTarball(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "hwagent")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X github.com/hwagent/hwagent/internal/version.Version=v9.9.9-test", "-o", bin, "../../cmd/hwagent")
+	build := exec.Command("go", "build", "-tags", "noserver", "-trimpath", "-ldflags", "-s -w -X github.com/hwagent/hwagent/internal/version.Version=v9.9.9-test", "-o", bin, "../../cmd/hwagent")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -95,6 +95,11 @@ func TestImageTarball(t *testing.T) {
 	if !strings.HasPrefix(string(got), "hwagent v9.9.9-test ") {
 		t.Errorf("hwagent version = %q", got)
 	}
+	// The image is the agent build: no reference server in it.
+	if got, err := exec.Command(extracted, "serve").CombinedOutput(); err == nil || !strings.Contains(string(got), "built with -tags noserver") {
+		t.Errorf("hwagent serve in the image: %v\n%s", err, got)
+	}
 	fi, _ := os.Stat(out)
-	t.Logf("image tarball %.1f MB", float64(fi.Size())/1e6)
+	bi, _ := os.Stat(extracted)
+	t.Logf("image tarball %.1f MB, binary %.1f MB", float64(fi.Size())/1e6, float64(bi.Size())/1e6)
 }

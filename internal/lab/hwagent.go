@@ -11,22 +11,36 @@ import (
 	"sync"
 )
 
-var (
-	hwagentOnce sync.Once
-	hwagentPath string
-	hwagentErr  error
-)
-
-// Hwagent builds ./cmd/hwagent as the guest runs it (static, CGO_ENABLED=0,
-// -trimpath -ldflags "-s -w") once per test binary and returns the path.
-// The binary goes to CacheDir/bin, replaced atomically on each build, so
-// test binaries of several packages can build at the same time.
-func Hwagent(ctx context.Context) (string, error) {
-	hwagentOnce.Do(func() { hwagentPath, hwagentErr = buildHwagent(ctx) })
-	return hwagentPath, hwagentErr
+// build is one flavour of the hwagent binary, built once per test binary.
+type build struct {
+	once sync.Once
+	path string
+	err  error
 }
 
-func buildHwagent(ctx context.Context) (string, error) {
+var (
+	agentBuild build // -tags noserver: what the container image ships
+	fullBuild  build // with the server: what `hwagent serve` runs from
+)
+
+// Hwagent builds ./cmd/hwagent as the guest runs it: the agent build of the
+// container image (static, CGO_ENABLED=0, -tags noserver, -trimpath
+// -ldflags "-s -w"), once per test binary, and returns the path. The binary
+// goes to CacheDir/bin, replaced atomically on each build, so test binaries
+// of several packages can build at the same time.
+func Hwagent(ctx context.Context) (string, error) {
+	agentBuild.once.Do(func() { agentBuild.path, agentBuild.err = buildHwagent(ctx, "noserver") })
+	return agentBuild.path, agentBuild.err
+}
+
+// HwagentFull builds the whole binary, with the reference server, for the
+// host side of a lab (`hwagent serve`, `hwagent machines`, `hwagent export`).
+func HwagentFull(ctx context.Context) (string, error) {
+	fullBuild.once.Do(func() { fullBuild.path, fullBuild.err = buildHwagent(ctx, "") })
+	return fullBuild.path, fullBuild.err
+}
+
+func buildHwagent(ctx context.Context, tags string) (string, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return "", err
@@ -45,7 +59,7 @@ func buildHwagent(ctx context.Context) (string, error) {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", tmp.Name(), "./cmd/hwagent")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", tags, "-trimpath", "-ldflags", "-s -w", "-o", tmp.Name(), "./cmd/hwagent")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -53,7 +67,7 @@ func buildHwagent(ctx context.Context) (string, error) {
 	}
 	// One name per checkout: two worktrees sharing the cache do not
 	// overwrite each other's binary.
-	dst := filepath.Join(dir, fmt.Sprintf("hwagent-%x", sha256.Sum256([]byte(root)))[:len("hwagent-")+12])
+	dst := filepath.Join(dir, fmt.Sprintf("hwagent-%x", sha256.Sum256([]byte(root+" "+tags)))[:len("hwagent-")+12])
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return "", fmt.Errorf("lab cache: %w", err)
 	}

@@ -79,6 +79,15 @@ const (
 	ActionRelease       = "release"
 )
 
+// ValidAction reports whether an operator may set action as pending.
+func ValidAction(action string) bool {
+	switch action {
+	case ActionNone, ActionSendInventory, ActionReboot, ActionPowerOff, ActionRelease:
+		return true
+	}
+	return false
+}
+
 // CheckinResponse tells the agent what to do next.
 type CheckinResponse struct {
 	Action                 string `json:"action"`
