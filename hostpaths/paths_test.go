@@ -175,3 +175,23 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("inventory missing from snapshot: %v", err)
 	}
 }
+
+// TestReadDirSkipsDotNames: a .gitkeep that keeps an empty sysfs directory
+// in git must not become a network interface or a disk.
+func TestReadDirSkipsDotNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := New(dir, nil)
+	testutil.WriteTree(t, dir, map[string]string{"sys/class/net/.gitkeep": "", "sys/class/net/eth0/": ""})
+	ents, err := p.ReadDir(p.Sys("class/net"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || ents[0].Name() != "eth0" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("ReadDir = %v, want [eth0]", names)
+	}
+}

@@ -79,14 +79,23 @@ func (p *Paths) ReadInt(name string) (int64, error) {
 	return v, nil
 }
 
-// ReadDir lists a directory, sorted by name.
+// ReadDir lists a directory, sorted by name. Names starting with "." are
+// left out: sysfs, procfs and devtmpfs have none, so such a name is an
+// artefact of a copied tree (a .gitkeep that keeps an empty sysfs directory
+// in a repository), never a device.
 func (p *Paths) ReadDir(name string) ([]fs.DirEntry, error) {
 	ents, err := os.ReadDir(name)
 	if err != nil {
 		return nil, err
 	}
 	p.rec.dir(name)
-	return ents, nil
+	out := ents[:0]
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), ".") {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // Readlink returns a symlink's target as stored.
