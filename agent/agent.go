@@ -152,21 +152,35 @@ func (a *Agent) retrier(what string) client.Retrier {
 	}
 }
 
-// startDelay waits the random start delay.
-func (a *Agent) startDelay(ctx context.Context) error {
+// startDelay waits the random start delay; before, when there is one to
+// wait, it calls waiting (nil: nothing).
+func (a *Agent) startDelay(ctx context.Context, waiting func()) error {
 	d := client.Jitter(a.opts.Rand, a.opts.StartJitter)
 	if d <= 0 {
 		return nil
+	}
+	if waiting != nil {
+		waiting()
 	}
 	a.logger.Info("waiting before the first request", "delay", d.Round(time.Millisecond), "max", a.opts.StartJitter)
 	return a.sleep(ctx, d)
 }
 
 // register sends the current inventory until the server acknowledges it.
-func (a *Agent) register(ctx context.Context) error {
+// failed, when not nil, is called after each failed attempt, before the
+// wait.
+func (a *Agent) register(ctx context.Context, failed func()) error {
 	var resp *api.RegisterResponse
 	var inv *inventory.Inventory
-	err := a.retrier("registration").Do(ctx, func(ctx context.Context) (err error) {
+	r := a.retrier("registration")
+	if failed != nil {
+		logRetry := r.OnRetry
+		r.OnRetry = func(n int, wait time.Duration, err error) {
+			logRetry(n, wait, err)
+			failed()
+		}
+	}
+	err := r.Do(ctx, func(ctx context.Context) (err error) {
 		inv = a.current()
 		resp, err = a.opts.Server.Register(ctx, inv)
 		return err
@@ -175,12 +189,14 @@ func (a *Agent) register(ctx context.Context) error {
 		return fmt.Errorf("register: %w", err)
 	}
 	a.machine = client.Machine{ID: resp.MachineID, Credential: client.Secret(resp.Credential)}
-	a.sent = inventory.Digest(inv)
 	if resp.CheckinIntervalSeconds > 0 {
 		a.interval = time.Duration(resp.CheckinIntervalSeconds) * time.Second
 	}
 	a.config = resp.Config
+	// Logged as soon as the answer is in: the digest below is for the
+	// check-ins that follow.
 	a.logger.Info("registered", "machine", resp.MachineID, "checkin_interval", a.interval)
+	a.sent = inventory.Digest(inv)
 	return nil
 }
 
@@ -196,10 +212,10 @@ func (a *Agent) Register(ctx context.Context) (*Registration, error) {
 		r := runLate(ctx, a.env, a.late, a.base)
 		a.lateRes = &r
 	}
-	if err := a.startDelay(ctx); err != nil {
+	if err := a.startDelay(ctx, nil); err != nil {
 		return nil, err
 	}
-	if err := a.register(ctx); err != nil {
+	if err := a.register(ctx, nil); err != nil {
 		return nil, err
 	}
 	return &Registration{Machine: a.machine, Interval: a.interval, Config: a.config}, nil

@@ -24,13 +24,21 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 		return "", err
 	}
 	defer a.stopLate()
-	if len(a.late) > 0 && a.env.Config.LLDPWait > 0 {
-		a.startLate(ctx)
+	// The late collectors start when the agent would otherwise wait: before
+	// the start delay, or once a registration attempt failed. Without either
+	// they start right after the registration (applyConfig): started
+	// earlier, their first run (packet sockets, links, netlink) competes
+	// with the registration for the CPU, which on a small or emulated
+	// machine delays the registration more than it advances the neighbours.
+	startLate := func() {
+		if len(a.late) > 0 && a.env.Config.LLDPWait > 0 && a.lateRun == nil {
+			a.startLate(ctx)
+		}
 	}
-	if err := a.startDelay(ctx); err != nil {
+	if err := a.startDelay(ctx, startLate); err != nil {
 		return "", err
 	}
-	if err := a.register(ctx); err != nil {
+	if err := a.register(ctx, startLate); err != nil {
 		return "", err
 	}
 	a.applyConfig(ctx)
@@ -79,7 +87,7 @@ func (a *Agent) withMachine(ctx context.Context, what string, op func(context.Co
 			return err
 		}
 		a.logger.Warn("the server no longer knows this machine; registering again", "machine", a.machine.ID, "err", err)
-		if err := a.register(ctx); err != nil {
+		if err := a.register(ctx, nil); err != nil {
 			return err
 		}
 		a.applyConfig(ctx)
