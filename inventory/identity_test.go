@@ -56,7 +56,7 @@ func sampleInventory() *Inventory {
 			{Name: "bond0", Kind: NICBond, MAC: "0c:c4:7a:00:00:01"},
 			{Name: "eth0", Kind: NICPhysical, MAC: "0c:c4:7a:00:00:02", PermanentMAC: "0c:c4:7a:00:00:01"},
 		}},
-		Host: &Host{UptimeSeconds: 12.5},
+		Host:       &Host{UptimeSeconds: 12.5},
 		Collectors: []CollectorStatus{{Name: "system", Status: StatusOK, DurationSeconds: 0.002}},
 	}
 }

@@ -115,7 +115,9 @@ func TestSchemaRejectsBadDocuments(t *testing.T) {
 		t.Fatalf("a good document fails: %v", err)
 	}
 	for name, mutate := range map[string]func(string) string{
-		"size as text":   func(d string) string { return strings.Replace(d, `"total_bytes":17179869184`, `"total_bytes":"16GB"`, 1) },
+		"size as text": func(d string) string {
+			return strings.Replace(d, `"total_bytes":17179869184`, `"total_bytes":"16GB"`, 1)
+		},
 		"unknown field":  func(d string) string { return strings.Replace(d, `"agent":{`, `"agent":{"colour":"blue",`, 1) },
 		"bad status":     func(d string) string { return strings.Replace(d, `"status":"ok"`, `"status":"fine"`, 1) },
 		"missing header": func(d string) string { return strings.Replace(d, `"schema_version":"hwagent.inventory/v1",`, ``, 1) },

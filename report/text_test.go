@@ -55,7 +55,7 @@ func fullInventory() *inventory.Inventory {
 		Firmware: &inventory.Firmware{BootMode: "uefi", EFIBitness: 64, SecureBoot: new(bool), TPM: &inventory.TPM{Device: "tpm0", Version: "2.0"}},
 		BMC: &inventory.BMC{Manufacturer: "Supermicro", ManufacturerID: 10876, FirmwareVersion: "3.10",
 			Interface: &inventory.IPMIInterface{Type: "KCS", SpecVersion: "2.0", BaseAddress: "0xca2"},
-			LAN: []inventory.BMCLANChannel{{Channel: 1, IPSource: "static", IPv4: "10.0.0.42", Netmask: "255.255.255.0", Gateway: "10.0.0.1", MAC: "52:54:00:be:ef:01", VLANID: 20, Configured: true}}},
+			LAN:       []inventory.BMCLANChannel{{Channel: 1, IPSource: "static", IPv4: "10.0.0.42", Netmask: "255.255.255.0", Gateway: "10.0.0.1", MAC: "52:54:00:be:ef:01", VLANID: 20, Configured: true}}},
 		Collectors: []inventory.CollectorStatus{
 			{Name: "bmc", Status: inventory.StatusOK, DurationSeconds: 0.012},
 			{Name: "lldp", Status: inventory.StatusPartial, Warnings: []string{"eth1: no LLDP received within 35s"}, DurationSeconds: 35},
