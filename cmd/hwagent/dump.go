@@ -41,7 +41,7 @@ func newCollectFlags(lldpWait time.Duration, lldpLinkUp bool) *collectFlags {
 
 func (c *collectFlags) bind(fs *pflag.FlagSet) {
 	c.host.bind(fs)
-	fs.StringSliceVar(&c.enable, "collectors", nil, "run only these collectors (comma separated; see `hwagent collectors`)")
+	fs.StringSliceVar(&c.enable, "collectors", nil, "run only these collectors (comma separated; list them with: hwagent collectors)")
 	fs.StringSliceVar(&c.disable, "disable", nil, "do not run these collectors (comma separated)")
 	fs.StringVar(&c.pciIDs, "pci-ids", "", "pci.ids file for PCI names (default: the host's /usr/share/hwdata or /usr/share/misc, then the agent's own; none: IDs only)")
 	fs.DurationVar(&c.lldpWait, "lldp-wait", c.lldpWait, "how long to listen for LLDP/CDP neighbours (0 skips LLDP)")
