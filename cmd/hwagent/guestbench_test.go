@@ -40,30 +40,12 @@ func TestGuestBench(t *testing.T) {
 	lab.RequireQEMU(t)
 	lab.Require(t, "dmidecode", "lshw")
 	ctx := context.Background()
-	k, err := lab.DebianKernel(ctx)
+	g, err := lab.NewGuest(ctx, qemuModules...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin, err := lab.Hwagent(ctx)
+	r, err := g.Initramfs()
 	if err != nil {
-		t.Fatal(err)
-	}
-	mods, err := k.Modules(qemuModules...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, m := range mods {
-		names = append(names, m.Name)
-	}
-	r := lab.NewInitramfs()
-	if err := r.Busybox(); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Modules(mods); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.HostFile("/bin/hwagent", bin); err != nil {
 		t.Fatal(err)
 	}
 	for _, prog := range []string{"dmidecode", "lshw"} {
@@ -79,13 +61,13 @@ func TestGuestBench(t *testing.T) {
 				guestRuns, tool.shell),
 		})
 	}
-	r.File("/init", []byte(lab.InitScript{Modules: names, Commands: cmds}.Script()), 0o755)
+	r.File("/init", []byte(lab.InitScript{Modules: g.ModuleNames, Commands: cmds}.Script()), 0o755)
 	initrd := filepath.Join(t.TempDir(), "initramfs.cpio.gz")
 	if err := r.WriteFile(initrd); err != nil {
 		t.Fatal(err)
 	}
 	h := qemuHosts[0]
-	console, err := h.vm(k.Vmlinuz, initrd).Run(ctx)
+	console, err := h.vm(g.Kernel.Vmlinuz, initrd).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

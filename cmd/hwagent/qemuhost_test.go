@@ -206,33 +206,15 @@ func TestRegenerateQEMUHost(t *testing.T) {
 	}
 	lab.RequireQEMU(t)
 	ctx := context.Background()
-	k, err := lab.DebianKernel(ctx)
+	g, err := lab.NewGuest(ctx, qemuModules...)
 	if err != nil {
 		t.Fatal(err)
-	}
-	bin, err := lab.Hwagent(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mods, err := k.Modules(qemuModules...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := make([]string, len(mods))
-	for i, m := range mods {
-		names[i] = m.Name
 	}
 	for _, h := range qemuHosts {
 		t.Run(h.Name, func(t *testing.T) {
 			t.Parallel()
-			r := lab.NewInitramfs()
-			if err := r.Busybox(); err != nil {
-				t.Fatal(err)
-			}
-			if err := r.Modules(mods); err != nil {
-				t.Fatal(err)
-			}
-			if err := r.HostFile("/bin/hwagent", bin); err != nil {
+			r, err := g.Initramfs()
+			if err != nil {
 				t.Fatal(err)
 			}
 			var waits []string
@@ -240,7 +222,7 @@ func TestRegenerateQEMUHost(t *testing.T) {
 				waits = append(waits, "/sys/block/"+d.Name)
 			}
 			r.File("/init", []byte(lab.InitScript{
-				Modules: names,
+				Modules: g.ModuleNames,
 				Net:     []lab.NetConfig{h.Net},
 				WaitFor: waits,
 				Commands: []lab.Command{{
@@ -254,7 +236,7 @@ func TestRegenerateQEMUHost(t *testing.T) {
 			if err := r.WriteFile(initrd); err != nil {
 				t.Fatal(err)
 			}
-			console, err := h.vm(k.Vmlinuz, initrd).Run(ctx)
+			console, err := h.vm(g.Kernel.Vmlinuz, initrd).Run(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +262,7 @@ func TestRegenerateQEMUHost(t *testing.T) {
 				t.Fatal(err)
 			}
 			doc := fmt.Sprintf("# %s: QEMU %s, kernel %s (%s %s), captured %s with hwagent snapshot\n%s",
-				h.Name, qemuVersion(), k.Release, k.Package, k.Version, time.Now().UTC().Format("2006-01-02"), h.commandLine())
+				h.Name, qemuVersion(), g.Kernel.Release, g.Kernel.Package, g.Kernel.Version, time.Now().UTC().Format("2006-01-02"), h.commandLine())
 			if err := os.WriteFile(dir+".qemu.txt", []byte(doc), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -27,38 +27,20 @@ func bootGuest(t testing.TB, bmc lab.BMC, commands ...lab.Command) string {
 	t.Helper()
 	lab.RequireQEMU(t)
 	ctx := t.Context()
-	k, err := lab.DebianKernel(ctx)
+	g, err := lab.NewGuest(ctx, "ipmi_devintf", "ipmi_si")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin, err := lab.Hwagent(ctx)
+	r, err := g.Initramfs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	mods, err := k.Modules("ipmi_devintf", "ipmi_si")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, m := range mods {
-		names = append(names, m.Name)
-	}
-	r := lab.NewInitramfs()
-	if err := r.Busybox(); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Modules(mods); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.HostFile("/bin/hwagent", bin); err != nil {
-		t.Fatal(err)
-	}
-	r.File("/init", []byte(lab.InitScript{Modules: names, WaitFor: []string{"/dev/ipmi0"}, Commands: commands}.Script()), 0o755)
+	r.File("/init", []byte(lab.InitScript{Modules: g.ModuleNames, WaitFor: []string{"/dev/ipmi0"}, Commands: commands}.Script()), 0o755)
 	initrd := filepath.Join(t.TempDir(), "initramfs.cpio.gz")
 	if err := r.WriteFile(initrd); err != nil {
 		t.Fatal(err)
 	}
-	vm := lab.VM{Kernel: k.Vmlinuz, Initramfs: initrd, BMC: bmc, Timeout: 3 * time.Minute}
+	vm := lab.VM{Kernel: g.Kernel.Vmlinuz, Initramfs: initrd, BMC: bmc, Timeout: 3 * time.Minute}
 	start := time.Now()
 	console, err := vm.Run(ctx)
 	if err != nil {
