@@ -10,8 +10,8 @@ import (
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report/client"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client"
 )
 
 // Server is the provisioning server as the agent uses it; *client.Client

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report/client"
-	"github.com/hwagent/hwagent/report/client/clienttest"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 type runResult struct {

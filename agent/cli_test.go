@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwagent/hwagent/report/client/clienttest"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 // TestCLIRunReleaseExitsZero runs the hwagent binary in netboot mode against

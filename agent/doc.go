@@ -11,7 +11,7 @@
 // sends it with PUT /v1/machines/{id}/inventory.
 //
 // Every call to the server is retried on network errors, 5xx and 429 with
-// capped exponential backoff and full jitter (report/client.Retrier),
+// capped exponential backoff and full jitter (server/client.Retrier),
 // forever unless the context has a deadline. A check-in answered 401 or 404
 // (the server lost its database, an operator deleted the machine) makes the
 // agent register again. Any other 4xx ends the loop with an error.

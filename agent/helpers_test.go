@@ -18,8 +18,8 @@ import (
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/lldp"
 	"github.com/hwagent/hwagent/lldp/pcapfile"
-	"github.com/hwagent/hwagent/report/client"
-	"github.com/hwagent/hwagent/report/client/clienttest"
+	"github.com/hwagent/hwagent/server/client"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 // testdata/host is a real host tree: /proc and /etc captured on a Debian 12

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report/client"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client"
 )
 
 // realAgent builds an in-process agent against a real server URL.

@@ -6,8 +6,8 @@ import (
 
 	"github.com/hwagent/hwagent/collectors/host"
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report/client"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client"
 )
 
 // releaseTimeout bounds the final check-in that tells the server the agent

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwagent/hwagent/report/client/clienttest"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 func TestRegisterOneShot(t *testing.T) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times `hwagent export` on a fleet of N inventory files (default 10,000;
-# the six fleet machines of report/export/testdata/fleet, each copy with its
+# the six fleet machines of export/testdata/fleet, each copy with its
 # own serial, UUID, MACs and BMC address; 25 KiB per file on average): wall
 # time, CPU time and peak RSS for hardware-csv and tinkerbell, with
 # /usr/bin/time (Debian package "time"). Usage: bench/export.sh [N]
@@ -10,7 +10,7 @@ n=${1:-10000}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 CGO_ENABLED=0 go build -trimpath -o "$out/hwagent" ./cmd/hwagent
-go test ./report/export -run '^TestWriteBenchFleet$' -count=1 -args -fleet-out "$out/fleet" -fleet-n "$n" >/dev/null
+go test ./export -run '^TestWriteBenchFleet$' -count=1 -args -fleet-out "$out/fleet" -fleet-n "$n" >/dev/null
 echo "fleet: $n files, $(du -sh "$out/fleet" | cut -f1) on disk"
 export HWAGENT_BMC_USERNAME=ADMIN HWAGENT_BMC_PASSWORD=bench
 for cmd in hardware-csv tinkerbell; do

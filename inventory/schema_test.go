@@ -85,7 +85,7 @@ func validate(t *testing.T, s *jsonschema.Schema, b []byte) error {
 func TestGoldenDocumentsValidate(t *testing.T) {
 	s := compile(t)
 	files, _ := filepath.Glob("../testdata/golden/*.json")
-	more, _ := filepath.Glob("../report/export/testdata/fleet/*.json")
+	more, _ := filepath.Glob("../export/testdata/fleet/*.json")
 	files = append(files, more...)
 	if len(files) == 0 {
 		t.Skip("no golden inventory documents yet under testdata/golden")

@@ -20,7 +20,7 @@ const (
 	JSON Format = "json"
 	YAML Format = "yaml"
 	// CSV is this machine's hardware.csv row; the caller renders it with
-	// a plan (report/export), Write refuses it.
+	// a plan (export), Write refuses it.
 	CSV Format = "csv"
 )
 
@@ -70,7 +70,7 @@ func Write(w io.Writer, inv *inventory.Inventory, f Format, opts Options) error 
 	case Text:
 		return WriteText(w, inv, opts)
 	case CSV:
-		return fmt.Errorf("csv output needs a plan: use report/export")
+		return fmt.Errorf("csv output needs a plan: use export")
 	}
 	return fmt.Errorf("unknown output format %q", f)
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/hwagent/hwagent/inventory/units"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -95,9 +96,9 @@ func Summary(inv *inventory.Inventory) string {
 		parts = append(parts, desc)
 	}
 	if m := inv.Memory; m != nil {
-		mem := Bytes(m.TotalBytes)
+		mem := units.Bytes(m.TotalBytes)
 		if m.InstalledBytes > 0 {
-			mem = Bytes(m.InstalledBytes)
+			mem = units.Bytes(m.InstalledBytes)
 		}
 		parts = append(parts, mem+" RAM")
 	}
@@ -106,7 +107,7 @@ func Summary(inv *inventory.Inventory) string {
 		for _, d := range s.Disks {
 			total += d.SizeBytes
 		}
-		parts = append(parts, fmt.Sprintf("%s %s", plural(len(s.Disks), "disk"), DecimalBytes(total)))
+		parts = append(parts, fmt.Sprintf("%s %s", plural(len(s.Disks), "disk"), units.DecimalBytes(total)))
 	}
 	if n := inv.Network; n != nil {
 		phys := 0
@@ -237,7 +238,7 @@ func writeCPU(t *textWriter, c *inventory.CPU) {
 		case "Instruction":
 			name += "i"
 		}
-		caches = append(caches, fmt.Sprintf("%s %s×%d", name, Bytes(k.SizeBytes), max(k.Instances, 1)))
+		caches = append(caches, fmt.Sprintf("%s %s×%d", name, units.Bytes(k.SizeBytes), max(k.Instances, 1)))
 	}
 	if len(caches) > 0 {
 		rows = append(rows, []string{"Caches", strings.Join(caches, ", ")})
@@ -279,9 +280,9 @@ func writeMemory(t *textWriter, m *inventory.Memory) {
 		return
 	}
 	t.section("Memory")
-	rows := [][]string{{"Usable", Bytes(m.TotalBytes)}}
+	rows := [][]string{{"Usable", units.Bytes(m.TotalBytes)}}
 	if m.SlotCount > 0 {
-		rows = append(rows, []string{"Installed", fmt.Sprintf("%s in %d of %d slots", Bytes(m.InstalledBytes), m.PopulatedCount, m.SlotCount)})
+		rows = append(rows, []string{"Installed", fmt.Sprintf("%s in %d of %d slots", units.Bytes(m.InstalledBytes), m.PopulatedCount, m.SlotCount)})
 	}
 	for _, d := range m.Modules {
 		if !d.Populated {
@@ -294,7 +295,7 @@ func writeMemory(t *textWriter, m *inventory.Memory) {
 		} else if d.SpeedMTs > 0 {
 			speed = fmt.Sprintf("%d MT/s", d.SpeedMTs)
 		}
-		rows = append(rows, []string{d.Locator, Bytes(d.SizeBytes), d.Type, d.FormFactor, speed,
+		rows = append(rows, []string{d.Locator, units.Bytes(d.SizeBytes), d.Type, d.FormFactor, speed,
 			d.Manufacturer, d.PartNumber, prefixed("serial ", d.Serial)})
 	}
 	t.table(rows)
@@ -318,7 +319,7 @@ func writeStorage(t *textWriter, s *inventory.Storage) {
 		if d.Removable {
 			kind += " removable"
 		}
-		rows = append(rows, []string{d.Path, DecimalBytes(d.SizeBytes), kind, strings.Join(nonEmpty(d.Vendor, d.Model), " "), d.Serial, d.FirmwareRevision})
+		rows = append(rows, []string{d.Path, units.DecimalBytes(d.SizeBytes), kind, strings.Join(nonEmpty(d.Vendor, d.Model), " "), d.Serial, d.FirmwareRevision})
 	}
 	t.table(rows)
 }
@@ -334,7 +335,7 @@ func writeNetwork(t *textWriter, n *inventory.Network) {
 		if nic.Carrier {
 			state = "up"
 			if nic.SpeedMbps > 0 {
-				state += " " + Speed(nic.SpeedMbps)
+				state += " " + units.Speed(nic.SpeedMbps)
 			}
 		}
 		name := nic.Name

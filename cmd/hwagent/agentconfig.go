@@ -19,7 +19,7 @@ import (
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/privileges"
 	"github.com/hwagent/hwagent/internal/version"
-	"github.com/hwagent/hwagent/report/client"
+	"github.com/hwagent/hwagent/server/client"
 )
 
 // agentFlags configure the conversation with the provisioning server

@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report/export"
 	"github.com/hwagent/hwagent/server/api"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-const exportTestdata = "../../report/export/testdata"
+const exportTestdata = "../../export/testdata"
 
 func TestExportHardwareCSVToFile(t *testing.T) {
 	t.Parallel()

@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hwagent/hwagent/collectors/smbios"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/smbios"
 )
 
 // Apply writes a collector's result into the inventory. The runner calls the

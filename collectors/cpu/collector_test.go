@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 	"github.com/hwagent/hwagent/internal/testutil"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the collec
 // collect runs the collector against a host tree rooted at root.
 func collect(t testing.TB, root string) (*inventory.CPU, error) {
 	t.Helper()
-	inv, err := collecttest.Collect(t, New(), root, collector.Config{})
+	inv, err := collectortest.Collect(t, New(), root, collector.Config{})
 	return inv.CPU, err
 }
 
@@ -156,7 +156,7 @@ func golden(t *testing.T, fixture string, c *inventory.CPU, err error) {
 	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		CPU      *inventory.CPU `json:"cpu"`
 		Warnings []string       `json:"warnings,omitempty"`
-	}{c, collecttest.Warnings(err)}, *update)
+	}{c, collectortest.Warnings(err)}, *update)
 }
 
 const x86CPUInfo = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nmodel name\t: Test CPU\nflags\t\t: fpu vme\n\nprocessor\t: 1\n\nprocessor\t: 2\n\nprocessor\t: 3\n"
@@ -224,7 +224,7 @@ func TestCollectEdgeCases(t *testing.T) {
 			if diff := cmp.Diff(tt.want, summarizeCPU(got), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("CPU section (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantWarnings, collecttest.Warnings(err)); diff != "" {
+			if diff := cmp.Diff(tt.wantWarnings, collectortest.Warnings(err)); diff != "" {
 				t.Errorf("warnings (-want +got):\n%s", diff)
 			}
 		})
@@ -245,7 +245,7 @@ func TestCollectFails(t *testing.T) {
 }
 
 func BenchmarkCollect(b *testing.B) {
-	collecttest.Benchmark(b, New(), filepath.Join("testdata", "ghw", "dual-xeon-l5640"), collector.Config{})
+	collectortest.Benchmark(b, New(), filepath.Join("testdata", "ghw", "dual-xeon-l5640"), collector.Config{})
 }
 
 // TestCollectSMBIOSSockets joins the dual-socket SuperMicro X9DBL's SMBIOS
@@ -289,5 +289,5 @@ func TestCollectSMBIOSSockets(t *testing.T) {
 // unpacked, gives the same section.
 func TestSnapshotRoundTrip(t *testing.T) {
 	t.Parallel()
-	collecttest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "ghw", "dual-xeon-l5640"))
+	collectortest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "ghw", "dual-xeon-l5640"))
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 	"github.com/hwagent/hwagent/internal/testutil"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -21,8 +21,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the collec
 // warnings come apart from other errors.
 func collect(t testing.TB, root string) (*inventory.Firmware, []string, error) {
 	t.Helper()
-	inv, err := collecttest.Collect(t, New(), root, collector.Config{})
-	if warnings := collecttest.Warnings(err); warnings != nil {
+	inv, err := collectortest.Collect(t, New(), root, collector.Config{})
+	if warnings := collectortest.Warnings(err); warnings != nil {
 		return inv.Firmware, warnings, nil
 	}
 	return inv.Firmware, nil, err
@@ -170,5 +170,5 @@ func BenchmarkCollect(b *testing.B) {
 		"sys/class/tpm/tpm0":                tpmLink,
 		tpmDir + "tpm_version_major":        "2\n",
 	})
-	collecttest.Benchmark(b, New(), root, collector.Config{})
+	collectortest.Benchmark(b, New(), root, collector.Config{})
 }

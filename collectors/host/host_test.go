@@ -12,9 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/testutil"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the collec
 
 func collect(t testing.TB, paths *hostpaths.Paths) (*inventory.Host, error) {
 	t.Helper()
-	inv, err := collecttest.CollectPaths(t, New(), paths, collector.Config{})
+	inv, err := collectortest.CollectPaths(t, New(), paths, collector.Config{})
 	return inv.Host, err
 }
 
@@ -59,7 +59,7 @@ func golden(t *testing.T, fixture string, h *inventory.Host, err error) {
 	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		Host     *inventory.Host `json:"host"`
 		Warnings []string        `json:"warnings,omitempty"`
-	}{h, collecttest.Warnings(err)}, *update)
+	}{h, collectortest.Warnings(err)}, *update)
 }
 
 // hookCmdline has the shape of the command line Tinkerbell's Smee writes in
@@ -140,7 +140,7 @@ func TestCollectTrees(t *testing.T) {
 				o = tt.overrides(root)
 			}
 			got, err := collect(t, hostpaths.New(root, o))
-			warnings := collecttest.Warnings(err)
+			warnings := collectortest.Warnings(err)
 			if warnings == nil && err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +172,7 @@ func TestGOARCH(t *testing.T) {
 }
 
 func BenchmarkCollect(b *testing.B) {
-	collecttest.Benchmark(b, New(), filepath.Join("testdata", "local", "vm-virtio"), collector.Config{})
+	collectortest.Benchmark(b, New(), filepath.Join("testdata", "local", "vm-virtio"), collector.Config{})
 }
 
 // TestTokenNeverInInventory: an enrollment token given on the kernel command
@@ -182,7 +182,7 @@ func TestTokenNeverInInventory(t *testing.T) {
 	dir := t.TempDir()
 	line := hookCmdline + " hwagent.server=https://192.0.2.10:8443 hwagent.token=s3cr3t-enrol\n"
 	testutil.WriteTree(t, dir, map[string]string{"proc/cmdline": line, "proc/sys/kernel/osrelease": "6.6.60-hook\n"})
-	inv, err := collecttest.Collect(t, New(), dir, collector.Config{})
+	inv, err := collectortest.Collect(t, New(), dir, collector.Config{})
 	if inv.Host == nil {
 		t.Fatalf("no result: %v", err)
 	}
@@ -199,5 +199,5 @@ func TestTokenNeverInInventory(t *testing.T) {
 // unpacked, gives the same section.
 func TestSnapshotRoundTrip(t *testing.T) {
 	t.Parallel()
-	collecttest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "local", "vm-virtio"))
+	collectortest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "local", "vm-virtio"))
 }

@@ -12,14 +12,14 @@ import (
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/collectors/memory"
-	"github.com/hwagent/hwagent/collectors/smbios"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/smbios"
 )
 
 // The SMBIOS tables are the real machines' dump-bin files of package smbios.
-const fixtures = "../smbios/testdata"
+const fixtures = "../../smbios/testdata"
 
 // splitFixture returns a fixture's entry point and structure table as
 // Linux exports them.

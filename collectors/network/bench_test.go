@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 )
 
 // BenchmarkCollect runs the collector on testdata trees from sysfs alone,
@@ -22,7 +22,7 @@ func BenchmarkCollect(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			collecttest.Benchmark(b, c.c, c.root, collector.Config{})
+			collectortest.Benchmark(b, c.c, c.root, collector.Config{})
 		})
 	}
 }

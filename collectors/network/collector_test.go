@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 	"github.com/hwagent/hwagent/internal/testutil"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -33,7 +33,7 @@ func (f fakeLinks) DriverInfo(name string) (DriverInfo, error) {
 // collect runs c on a host tree and returns the network section.
 func collect(t testing.TB, c Collector, root string) (*inventory.Network, error) {
 	t.Helper()
-	inv, err := collecttest.Collect(t, c, root, collector.Config{})
+	inv, err := collectortest.Collect(t, c, root, collector.Config{})
 	return inv.Network, err
 }
 

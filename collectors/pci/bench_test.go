@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 )
 
 // BenchmarkCollect runs the collector on the Dell PowerEdge R610 tree (82
@@ -19,7 +19,7 @@ func BenchmarkCollect(b *testing.B) {
 					b.Skipf("full database not installed (Debian package pci.ids): %v", err)
 				}
 			}
-			collecttest.Benchmark(b, New(), "testdata/ghw-dell-poweredge-r610", collector.Config{PCIIDsPath: c.db})
+			collectortest.Benchmark(b, New(), "testdata/ghw-dell-poweredge-r610", collector.Config{PCIIDsPath: c.db})
 		})
 	}
 }

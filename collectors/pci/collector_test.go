@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/testutil"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -35,7 +35,7 @@ const excerpt = "pciids/testdata/pci.ids"
 // collect runs the collector on a testdata tree with cfg.
 func collect(t testing.TB, root string, cfg collector.Config) (*inventory.Inventory, error) {
 	t.Helper()
-	return collecttest.Collect(t, New(), root, cfg)
+	return collectortest.Collect(t, New(), root, cfg)
 }
 
 func TestGolden(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 	"github.com/hwagent/hwagent/internal/testutil"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -22,8 +22,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the collec
 // warnings come apart from other errors.
 func collect(t testing.TB, root string) (*inventory.Storage, []string, error) {
 	t.Helper()
-	inv, err := collecttest.Collect(t, New(), root, collector.Config{})
-	if warnings := collecttest.Warnings(err); warnings != nil {
+	inv, err := collectortest.Collect(t, New(), root, collector.Config{})
+	if warnings := collectortest.Warnings(err); warnings != nil {
 		return inv.Storage, warnings, nil
 	}
 	return inv.Storage, nil, err
@@ -138,7 +138,7 @@ func golden(t *testing.T, fixture string, s *inventory.Storage, warnings []strin
 }
 
 func BenchmarkCollect(b *testing.B) {
-	collecttest.Benchmark(b, New(), filepath.Join("testdata", "qemu", "q35-all-transports"), collector.Config{})
+	collectortest.Benchmark(b, New(), filepath.Join("testdata", "qemu", "q35-all-transports"), collector.Config{})
 }
 
 func TestCollectNoSysBlock(t *testing.T) {
@@ -153,5 +153,5 @@ func TestCollectNoSysBlock(t *testing.T) {
 // unpacked, gives the same section.
 func TestSnapshotRoundTrip(t *testing.T) {
 	t.Parallel()
-	collecttest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "qemu", "q35-all-transports"))
+	collectortest.SnapshotRoundTrip(t, New(), filepath.Join("testdata", "qemu", "q35-all-transports"))
 }

@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/collectors/smbios"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/smbios"
 )
 
 // ErrNoDMIID means the host has no /sys/class/dmi/id.

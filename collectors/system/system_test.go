@@ -12,15 +12,15 @@ import (
 
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/collectors/smbios"
 	"github.com/hwagent/hwagent/collectors/system"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/smbios"
 )
 
 // The SMBIOS tables are the real machines' dump-bin files of package smbios.
-const fixtures = "../smbios/testdata"
+const fixtures = "../../smbios/testdata"
 
 // hostTree is a host root in a temporary directory.
 type hostTree struct {

@@ -6,8 +6,8 @@
 // testing.TB that records failures so the helpers themselves can be tested.
 //
 // It imports nothing of hwagent, so the tests of any package in the module,
-// hostpaths and collectors/smbios included, may use it. Helpers that run a
-// collector live in the subpackage collecttest.
+// hostpaths and smbios included, may use it. Helpers that run a
+// collector live in the subpackage collectortest.
 //
 // No helper registers a flag: a test package that rewrites golden files
 // keeps its own

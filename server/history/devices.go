@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report"
+	"github.com/hwagent/hwagent/inventory/units"
 )
 
 // keyed pairs the items of two lists by a key and reports them in list
@@ -50,10 +50,10 @@ func (d *differ) memory(o, n *inventory.Memory) {
 		n = &inventory.Memory{}
 	}
 	if o.TotalBytes != n.TotalBytes {
-		d.addf("memory.total %s → %s", report.Bytes(o.TotalBytes), report.Bytes(n.TotalBytes))
+		d.addf("memory.total %s → %s", units.Bytes(o.TotalBytes), units.Bytes(n.TotalBytes))
 	}
 	if o.InstalledBytes != n.InstalledBytes {
-		d.addf("memory.installed %s → %s", report.Bytes(o.InstalledBytes), report.Bytes(n.InstalledBytes))
+		d.addf("memory.installed %s → %s", units.Bytes(o.InstalledBytes), units.Bytes(n.InstalledBytes))
 	}
 	keyed(populated(o.Modules), populated(n.Modules), dimmKey,
 		func(m inventory.MemoryModule) { d.addf("dimm %s added (%s)", dimmKey(m), dimmText(m)) },
@@ -87,7 +87,7 @@ func dimmKey(m inventory.MemoryModule) string {
 }
 
 func dimmText(m inventory.MemoryModule) string {
-	parts := []string{report.Bytes(m.SizeBytes)}
+	parts := []string{units.Bytes(m.SizeBytes)}
 	if m.Manufacturer != "" {
 		parts = append(parts, m.Manufacturer)
 	}
@@ -119,7 +119,7 @@ func (d *differ) storage(o, n *inventory.Storage) {
 				d.addf("disk %s firmware %s → %s", diskLabel(nx), orNone(ox.FirmwareRevision), orNone(nx.FirmwareRevision))
 			}
 			if ox.SizeBytes != nx.SizeBytes {
-				d.addf("disk %s size %s → %s", diskLabel(nx), report.DecimalBytes(ox.SizeBytes), report.DecimalBytes(nx.SizeBytes))
+				d.addf("disk %s size %s → %s", diskLabel(nx), units.DecimalBytes(ox.SizeBytes), units.DecimalBytes(nx.SizeBytes))
 			}
 		})
 }
@@ -140,7 +140,7 @@ func diskLabel(x inventory.Disk) string {
 }
 
 func diskText(x inventory.Disk) string {
-	parts := []string{report.DecimalBytes(x.SizeBytes)}
+	parts := []string{units.DecimalBytes(x.SizeBytes)}
 	if x.Model != "" {
 		parts = append(parts, x.Model)
 	}

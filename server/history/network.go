@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report"
+	"github.com/hwagent/hwagent/inventory/units"
 )
 
 func (d *differ) network(o, n *inventory.Network) {
@@ -121,5 +121,5 @@ func speed(mbps uint32) string {
 	if mbps == 0 {
 		return "(down)"
 	}
-	return report.Speed(mbps)
+	return units.Speed(mbps)
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/inventory"
-	"github.com/hwagent/hwagent/report/client/clienttest"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 // The tokens are long random-looking strings so that a leak is unambiguous.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwagent/hwagent/report/client/clienttest"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 func TestTLS(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/hwagent/hwagent/report/client/clienttest"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 // topRand always draws the top of the window, so waits are predictable.

@@ -1,4 +1,4 @@
-package collecttest_test
+package collectortest_test
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/collector/collectortest"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/testutil"
-	"github.com/hwagent/hwagent/internal/testutil/collecttest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -54,7 +54,7 @@ func TestCollect(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	testutil.WriteTree(t, root, kernel)
-	inv, err := collecttest.Collect(t, hostname{}, root, collector.Config{})
+	inv, err := collectortest.Collect(t, hostname{}, root, collector.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,15 +65,15 @@ func TestCollect(t *testing.T) {
 	// No release: a partial result and its warning.
 	partial := t.TempDir()
 	testutil.WriteTree(t, partial, map[string]string{"proc/sys/kernel/hostname": "vm\n"})
-	inv, err = collecttest.Collect(t, hostname{}, partial, collector.Config{})
+	inv, err = collectortest.Collect(t, hostname{}, partial, collector.Config{})
 	want := []string{"open " + partial + "/proc/sys/kernel/osrelease: no such file or directory"}
-	if diff := cmp.Diff(want, collecttest.Warnings(err)); diff != "" || inv.Host == nil || inv.Host.Hostname != "vm" {
+	if diff := cmp.Diff(want, collectortest.Warnings(err)); diff != "" || inv.Host == nil || inv.Host.Hostname != "vm" {
 		t.Errorf("warnings (-want +got):\n%s\nhost %+v", diff, inv.Host)
 	}
 
 	// Nothing: no Apply, an empty inventory and the collector's error.
-	inv, err = collecttest.Collect(t, hostname{}, t.TempDir(), collector.Config{})
-	if !errors.Is(err, fs.ErrNotExist) || inv == nil || !cmp.Equal(inv, &inventory.Inventory{}) || collecttest.Warnings(err) != nil {
+	inv, err = collectortest.Collect(t, hostname{}, t.TempDir(), collector.Config{})
+	if !errors.Is(err, fs.ErrNotExist) || inv == nil || !cmp.Equal(inv, &inventory.Inventory{}) || collectortest.Warnings(err) != nil {
 		t.Errorf("empty host: %+v, %v", inv, err)
 	}
 }
@@ -86,7 +86,7 @@ func TestCollectPathsOverrides(t *testing.T) {
 		"host-proc/sys/kernel/hostname":  "hanlon\n",
 		"host-proc/sys/kernel/osrelease": "6.6.108\n",
 	})
-	inv, err := collecttest.CollectPaths(t, hostname{}, hostpaths.New(root, hostpaths.Overrides{hostpaths.Proc: root + "/host-proc"}), collector.Config{})
+	inv, err := collectortest.CollectPaths(t, hostname{}, hostpaths.New(root, hostpaths.Overrides{hostpaths.Proc: root + "/host-proc"}), collector.Config{})
 	if err != nil || inv.Host.Hostname != "hanlon" || inv.Host.KernelRelease != "6.6.108" {
 		t.Errorf("host %+v, %v", inv.Host, err)
 	}
@@ -96,15 +96,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	testutil.WriteTree(t, root, kernel)
-	if r := testutil.Record(t, func(tb testing.TB) { collecttest.SnapshotRoundTrip(tb, hostname{}, root) }); r.Failed() {
+	if r := testutil.Record(t, func(tb testing.TB) { collectortest.SnapshotRoundTrip(tb, hostname{}, root) }); r.Failed() {
 		t.Errorf("collector reading through hostpaths: %+v", r)
 	}
 	// A read behind hostpaths' back is missing from the snapshot: the
 	// replay is partial.
-	testutil.Record(t, func(tb testing.TB) { collecttest.SnapshotRoundTrip(tb, hostname{bypass: true}, root) }).
+	testutil.Record(t, func(tb testing.TB) { collectortest.SnapshotRoundTrip(tb, hostname{bypass: true}, root) }).
 		WantFatal(t, "partial: open ")
 	// A collector that fails on the host fails the test before any snapshot.
-	testutil.Record(t, func(tb testing.TB) { collecttest.SnapshotRoundTrip(tb, hostname{}, t.TempDir()) }).
+	testutil.Record(t, func(tb testing.TB) { collectortest.SnapshotRoundTrip(tb, hostname{}, t.TempDir()) }).
 		WantFatal(t, "no such file or directory")
 }
 
@@ -120,7 +120,7 @@ func TestWarnings(t *testing.T) {
 		{p, p.Warnings},
 		{errors.Join(errors.New("other"), p), p.Warnings},
 	} {
-		if diff := cmp.Diff(tt.want, collecttest.Warnings(tt.err)); diff != "" {
+		if diff := cmp.Diff(tt.want, collectortest.Warnings(tt.err)); diff != "" {
 			t.Errorf("Warnings(%v) (-want +got):\n%s", tt.err, diff)
 		}
 	}
@@ -129,5 +129,5 @@ func TestWarnings(t *testing.T) {
 func BenchmarkCollect(b *testing.B) {
 	root := b.TempDir()
 	testutil.WriteTree(b, root, kernel)
-	collecttest.Benchmark(b, hostname{}, root, collector.Config{})
+	collectortest.Benchmark(b, hostname{}, root, collector.Config{})
 }

@@ -5,9 +5,9 @@
 # folder's README says), a ghw v0.26.0 snapshot (proc, sys: CPU, memory,
 # NUMA, block) and the network/storage trees other collectors' tests keep,
 # then the collectors run over it (./dump) with the hand edits README.md
-# lists. Run from the repository root:  sh report/export/testdata/fleet/make-fleet.sh
+# lists. Run from the repository root:  sh export/testdata/fleet/make-fleet.sh
 set -eu
-here=report/export/testdata/fleet
+here=export/testdata/fleet
 smbios=${SMBIOS_FIXTURES:-/work/shared/fixtures/smbios}
 ghw=$(go list -m -f '{{.Dir}}' github.com/jaypipes/ghw)/testdata/snapshots
 tmp=$(mktemp -d)

@@ -1,4 +1,4 @@
-package collecttest
+package collectortest
 
 import (
 	"bytes"

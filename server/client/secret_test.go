@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hwagent/hwagent/report/client/clienttest"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 func TestSecretNeverPrints(t *testing.T) {
