@@ -3,8 +3,8 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -41,6 +41,9 @@ const DefaultTimeout = 30 * time.Second
 
 // maxResponseBytes bounds a response body: answers are small JSON documents.
 const maxResponseBytes = 1 << 20
+
+// maxRedirects bounds the redirects followed within the server's origin.
+const maxRedirects = 3
 
 // Client talks to one provisioning server. It is safe for concurrent use.
 type Client struct {
@@ -89,7 +92,11 @@ func New(opts Options) (*Client, error) {
 		SetLogger(slogAdapter{logger.With("component", "http")}).
 		SetTimeout(timeout).
 		SetRetryCount(0).
-		SetResponseBodyLimit(maxResponseBytes).
+		// The client reads the body itself, after looking at the status:
+		// a 503 with a large maintenance page is still a 503 (retried),
+		// only a 2xx answer too large to use is a failure.
+		SetDoNotParseResponse(true).
+		SetRedirectPolicy(sameOrigin(base)).
 		SetHeader("Accept", "application/json")
 	if opts.UserAgent != "" {
 		h.SetHeader("User-Agent", opts.UserAgent)
@@ -150,22 +157,62 @@ func (c *Client) do(ctx context.Context, method, path string, token Secret, in, 
 	}
 	resp, err := req.Execute(method, c.base.String()+path)
 	if err != nil {
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return &PermanentError{fmt.Errorf("%s %s: answer larger than %d bytes", method, path, maxResponseBytes)}
-		}
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
+	raw := resp.RawBody()
+	defer raw.Close()
+	// At most maxResponseBytes+1 bytes are read: one more than the limit
+	// tells a body of exactly the limit from a longer one.
+	body, readErr := io.ReadAll(io.LimitReader(raw, maxResponseBytes+1))
 	status := resp.StatusCode()
 	if status < 200 || status > 299 {
-		return decodeError(method, path, status, resp.Header(), resp.Body(), c.now())
+		// The status decides, whatever the body: a truncated or unreadable
+		// error page still carries its status and Retry-After.
+		return decodeError(method, path, status, resp.Header(), body, c.now())
+	}
+	if readErr != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, path, readErr)
+	}
+	if len(body) > maxResponseBytes {
+		return &PermanentError{fmt.Errorf("%s %s: answer larger than %d bytes", method, path, maxResponseBytes)}
 	}
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(resp.Body(), out); err != nil {
+	if err := json.Unmarshal(body, out); err != nil {
 		return &PermanentError{fmt.Errorf("%s %s: decode answer: %w", method, path, err)}
 	}
 	return nil
+}
+
+// sameOrigin follows a redirect only within the configured server's origin
+// (scheme, host and port) and at most maxRedirects times. Anything else is
+// refused before the request is sent: the bearer token must never reach
+// another server, nor leave TLS, and another server's answer is never taken
+// for this one's (issue 11: a 307 from https://server to http://other).
+func sameOrigin(base *url.URL) resty.RedirectPolicy {
+	return resty.RedirectPolicyFunc(func(req *http.Request, via []*http.Request) error {
+		to := req.URL
+		if !strings.EqualFold(to.Scheme, base.Scheme) || !strings.EqualFold(to.Hostname(), base.Hostname()) || port(to) != port(base) {
+			return &PermanentError{fmt.Errorf("the server redirected to %s://%s, not its own origin %s://%s: refused (configure --server with the URL that answers)",
+				to.Scheme, to.Host, base.Scheme, base.Host)}
+		}
+		if len(via) >= maxRedirects {
+			return &PermanentError{fmt.Errorf("stopped after %d redirects", maxRedirects)}
+		}
+		return nil
+	})
+}
+
+// port is u's port, or its scheme's default.
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
 }
 
 // slogAdapter routes resty's diagnostics to slog. resty reports every failed
