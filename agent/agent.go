@@ -189,9 +189,7 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 		return fmt.Errorf("register: %w", err)
 	}
 	a.machine = client.Machine{ID: resp.MachineID, Credential: client.Secret(resp.Credential)}
-	if resp.CheckinIntervalSeconds > 0 {
-		a.interval = time.Duration(resp.CheckinIntervalSeconds) * time.Second
-	}
+	a.serverInterval(resp.CheckinIntervalSeconds)
 	a.config = resp.Config
 	// Logged as soon as the answer is in: the digest below is for the
 	// check-ins that follow.

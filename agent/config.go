@@ -70,7 +70,10 @@ func (a *Agent) applyConfig(ctx context.Context) {
 	}
 	if cfg.LLDPWaitSeconds != nil {
 		env := *a.env
-		env.Config.LLDPWait = time.Duration(*cfg.LLDPWaitSeconds) * time.Second
+		env.Config.LLDPWait = clampSeconds(*cfg.LLDPWaitSeconds, 0, MaxLLDPWait)
+		if *cfg.LLDPWaitSeconds < 0 || env.Config.LLDPWait == MaxLLDPWait && *cfg.LLDPWaitSeconds > int(MaxLLDPWait/time.Second) {
+			a.logger.Warn("the server's LLDP wait is out of range; clamped", "seconds", *cfg.LLDPWaitSeconds, "wait", env.Config.LLDPWait)
+		}
 		a.env = &env
 	}
 	wantLate := len(a.late) > 0 && a.env.Config.LLDPWait > 0

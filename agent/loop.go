@@ -105,9 +105,7 @@ func (a *Agent) checkin(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return "", err
 	}
-	if resp.CheckinIntervalSeconds > 0 {
-		a.interval = time.Duration(resp.CheckinIntervalSeconds) * time.Second
-	}
+	a.serverInterval(resp.CheckinIntervalSeconds)
 	if resp.Action != api.ActionNone {
 		a.logger.Info("action from the server", "action", resp.Action, "machine", a.machine.ID)
 	}
