@@ -58,12 +58,22 @@ func New(root string, overrides Overrides) *Paths {
 	return p
 }
 
+// HookRoot is where Tinkerbell's Hook binds the host's root into its
+// privileged services (hook-docker, getty): `binds: [/:/host_root]`.
+const HookRoot = "/host_root"
+
 // Stat is the part of the file system Detect looks at; os.Stat in production.
 type Stat func(name string) (fs.FileInfo, error)
 
-// Detect chooses where the host is when nothing was configured: a Hook-style
-// /host with /host/proc/cpuinfo, Hanlon's /host-proc, /host-sys and
-// /host-dev, or the agent's own root.
+// Detect chooses where the host is when nothing was configured, first match
+// wins:
+//   - /host with /host/proc/cpuinfo: hwagent's own layout, the binds of
+//     images/linuxkit/hwagent.yml (/proc:/host/proc, /sys:/host/sys, ...);
+//   - /host_root with /host_root/proc/cpuinfo: the bind Tinkerbell's Hook
+//     itself gives its privileged services (`/:/host_root`, recursive, so the
+//     host's /proc, /sys, /dev and /run are under it);
+//   - Hanlon's /host-proc, /host-sys and /host-dev;
+//   - else the agent's own root.
 func Detect(stat Stat) *Paths {
 	if stat == nil {
 		stat = os.Stat
@@ -73,6 +83,10 @@ func Detect(stat Stat) *Paths {
 	case exists("/host/proc/cpuinfo"):
 		p := New("/host", nil)
 		p.Detected = "autodetected /host"
+		return p
+	case exists(HookRoot + "/proc/cpuinfo"):
+		p := New(HookRoot, nil)
+		p.Detected = "autodetected Hook " + HookRoot
 		return p
 	case exists("/host-proc/cpuinfo"):
 		o := Overrides{Proc: "/host-proc"}

@@ -36,7 +36,9 @@ func TestDetect(t *testing.T) {
 		wantSys  string
 		wantDev  string
 	}{
-		{"hook", statOf("/host/proc/cpuinfo"), "/host/proc", "/host/sys", "/host/dev"},
+		{"hwagent's /host", statOf("/host/proc/cpuinfo"), "/host/proc", "/host/sys", "/host/dev"},
+		{"hook's /host_root", statOf("/host_root/proc/cpuinfo"), "/host_root/proc", "/host_root/sys", "/host_root/dev"},
+		{"/host wins over /host_root", statOf("/host/proc/cpuinfo", "/host_root/proc/cpuinfo"), "/host/proc", "/host/sys", "/host/dev"},
 		{"hanlon", statOf("/host-proc/cpuinfo", "/host-sys", "/host-dev"), "/host-proc", "/host-sys", "/host-dev"},
 		{"hanlon without sys", statOf("/host-proc/cpuinfo"), "/host-proc", "/sys", "/dev"},
 		{"own root", statOf(), "/proc", "/sys", "/dev"},

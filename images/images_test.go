@@ -19,6 +19,8 @@ type lkContainer struct {
 	Command      []string `json:"command"`
 	Net          string   `json:"net"`
 	PID          string   `json:"pid"`
+	UTS          string   `json:"uts"`
+	Readonly     bool     `json:"readonly"`
 	Binds        []string `json:"binds"`
 	Capabilities []string `json:"capabilities"`
 	Devices      []struct {
@@ -57,14 +59,17 @@ func TestLinuxKitManifest(t *testing.T) {
 		mode string
 		argv []string
 	}{
-		{find(t, m.Onboot, "hwagent-register"), "register", []string{"/hwagent", "register"}},
+		{find(t, m.Onboot, "hwagent-register"), "register", []string{"/hwagent", "register", "--register-timeout=10s", "--start-jitter=2s"}},
 		{find(t, m.Services, "hwagent"), "run", []string{"/hwagent", "run"}},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			if !slices.Equal(tc.c.Command, tc.argv) {
 				t.Errorf("command = %v, want %v", tc.c.Command, tc.argv)
 			}
-			shared := map[string]string{"net": tc.c.Net, "pid": tc.c.PID}
+			if !tc.c.Readonly {
+				t.Error("readonly: false; the agent writes nothing to its root")
+			}
+			shared := map[string]string{"net": tc.c.Net, "pid": tc.c.PID, "uts": tc.c.UTS}
 			for _, ns := range privileges.Namespaces {
 				if slices.Contains(ns.Modes, tc.mode) && shared[ns.Name] != "host" {
 					t.Errorf("%s: %q, want host (%s)", ns.Name, shared[ns.Name], ns.Why)

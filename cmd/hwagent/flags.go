@@ -57,7 +57,7 @@ func newHostFlags() *hostFlags {
 }
 
 func (h *hostFlags) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&h.root, "root", "", "where the host's root is mounted (default: autodetect /host, Hanlon's /host-proc, else /)")
+	fs.StringVar(&h.root, "root", "", "where the host's root is mounted (default: autodetect /host, Hook's /host_root, Hanlon's /host-proc, else /)")
 	for _, t := range hostpaths.Trees {
 		fs.StringVar(h.overrides[t], string(t), "", fmt.Sprintf("where the host's /%s is (overrides --root for that tree)", t))
 	}

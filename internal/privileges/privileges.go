@@ -57,6 +57,7 @@ type Namespace struct {
 var Namespaces = []Namespace{
 	{"net", "the host's NICs, addresses and LLDP frames", []string{"run", "register"}},
 	{"pid", "reboot(2) from a child PID namespace only ends that namespace's init, not the machine", []string{"run"}},
+	{"uts", "the inventory's hostname is read from the agent's own UTS namespace (/proc/sys/kernel/hostname): a container's own one names the container, not the machine", []string{"run", "register"}},
 }
 
 // KernelModules the host must load for the BMC to be reachable.
