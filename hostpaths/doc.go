@@ -11,6 +11,9 @@
 // from flags, environment and autodetection and handed to every collector.
 //
 // Every read goes through Paths so that quirks of sysfs and procfs are handled
-// in one place (bounded reads, sizes that lie) and so that `hwagent snapshot`
-// can record exactly which files the collectors read.
+// in one place (sizes that lie) and so that `hwagent snapshot` can record
+// exactly which files the collectors read. Every read is bounded in size
+// (MaxFileSize) and in time (ReadTimeout), and only regular files are read:
+// a FIFO or device where a sysfs attribute should be is ErrNotRegular at
+// once, never an open(2) that waits for a writer.
 package hostpaths

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,17 +20,35 @@ const MaxFileSize = 8 << 20
 
 // ReadFile reads a whole file from a host tree. It does not trust the size
 // stat reports (sysfs says 4096 for everything, procfs says 0) and reads
-// until EOF, at most MaxFileSize bytes.
+// until EOF, at most MaxFileSize bytes, within ReadTimeout. Only regular
+// files are read: a FIFO, socket or device is ErrNotRegular at once (it is
+// opened non-blocking, so a FIFO without a writer cannot hang the open).
 func (p *Paths) ReadFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+	b, err := bounded(ReadTimeout, name, "read", func() ([]byte, error) { return readRegular(name) })
+	if err != nil {
+		return nil, err
+	}
+	p.rec.file(name, b)
+	return b, nil
+}
+
+func readRegular(name string) ([]byte, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, fileType(fi.Mode()))}
+	}
 	var buf bytes.Buffer
 	// Regular files with a believable size (pci.ids, a DMI table) get one
 	// allocation; sysfs says 4096 and procfs 0, which is harmless.
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 && fi.Size() <= MaxFileSize {
+	if fi.Size() > 0 && fi.Size() <= MaxFileSize {
 		buf.Grow(int(fi.Size()) + bytes.MinRead)
 	}
 	n, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
@@ -39,8 +58,24 @@ func (p *Paths) ReadFile(name string) ([]byte, error) {
 	if n > MaxFileSize {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("file larger than 8 MiB")}
 	}
-	p.rec.file(name, buf.Bytes())
 	return buf.Bytes(), nil
+}
+
+// fileType names a non-regular file's type for errors.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "fifo"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "block device"
+	}
+	return m.Type().String()
 }
 
 // ReadString reads a sysfs or procfs attribute and trims surrounding space.
@@ -84,7 +119,7 @@ func (p *Paths) ReadInt(name string) (int64, error) {
 // artefact of a copied tree (a .gitkeep that keeps an empty sysfs directory
 // in a repository), never a device.
 func (p *Paths) ReadDir(name string) ([]fs.DirEntry, error) {
-	ents, err := os.ReadDir(name)
+	ents, err := bounded(ReadTimeout, name, "readdir", func() ([]fs.DirEntry, error) { return readDir(name) })
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +133,22 @@ func (p *Paths) ReadDir(name string) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
+// readDir is os.ReadDir opening with O_DIRECTORY and O_NONBLOCK: a FIFO
+// where a directory should be is an error, not an open that never returns.
+func readDir(name string) ([]fs.DirEntry, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ents, err := f.ReadDir(-1)
+	slices.SortFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return ents, err
+}
+
 // Readlink returns a symlink's target as stored.
 func (p *Paths) Readlink(name string) (string, error) {
-	t, err := os.Readlink(name)
+	t, err := bounded(ReadTimeout, name, "readlink", func() (string, error) { return os.Readlink(name) })
 	if err != nil {
 		return "", err
 	}
@@ -110,7 +158,7 @@ func (p *Paths) Readlink(name string) (string, error) {
 
 // Stat follows symlinks.
 func (p *Paths) Stat(name string) (fs.FileInfo, error) {
-	fi, err := os.Stat(name)
+	fi, err := bounded(ReadTimeout, name, "stat", func() (fs.FileInfo, error) { return os.Stat(name) })
 	if err == nil {
 		p.rec.stat(name, fi)
 	}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -79,5 +82,31 @@ func writeFile(t *testing.T, name, data string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Issue 11 row 13: a FIFO in place of /proc/cmdline made `register
+// --root` hang with no output; it is now a clear error at once.
+func TestCmdlineFIFOIsAnError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	mkHost(t, dir)
+	if err := syscall.Mkfifo(filepath.Join(dir, "proc", "cmdline"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := &cobra.Command{Use: "x"}
+	cmd.Flags().String("server", "", "")
+	done := make(chan error, 1)
+	go func() {
+		_, err := bindCmdline(cmd, hostpaths.New(dir, nil))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, hostpaths.ErrNotRegular) || !strings.Contains(err.Error(), "kernel command line") {
+			t.Errorf("bindCmdline = %v, want an error about the kernel command line not being a file", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("bindCmdline still blocked after 20 s")
 	}
 }
