@@ -28,8 +28,13 @@ type entry struct {
 	// rendered after addresses are assigned (reading the inventory again).
 	hostnameLater bool
 	// mac is the chosen boot MAC, which the template's mac and id see.
-	mac   string
-	tink  *Facts
+	mac  string
+	tink *Facts
+	// biosBoot: the inventory says the machine booted in legacy BIOS mode.
+	biosBoot bool
+	// noBMC says why the machine has no BMC address (bmc auto or
+	// required), "" when it has one.
+	noBMC string
 	probs []problem // what the row builder could not fill
 
 	// Assigned after sorting.
@@ -73,7 +78,11 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 	e.name = label(e.ref.Name, e.serial, e.id)
 	fail := func(field, msg string) { e.probs = append(e.probs, problem{field, msg}) }
 	r := &e.row
-	r.UEFI = inv.Firmware == nil || inv.Firmware.BootMode != "bios"
+	// EKS Anywhere writes uefi: true for every hardware.csv row; the YAML
+	// says the same, and a machine that booted in legacy BIOS mode gets a
+	// warning instead of a Hardware that disagrees with its CSV row.
+	r.UEFI = true
+	e.biosBoot = inv.Firmware != nil && inv.Firmware.BootMode == "bios"
 	r.Arch = dhcpArch(inv)
 
 	nic, err := chooseBootNIC(c, inv, e.keys)
@@ -108,8 +117,11 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 		if r.BMCIP != "" {
 			login := x.creds.For(e.keys)
 			r.BMCUsername, r.BMCPassword = login.Username, login.Password
-		} else if c.bmcMode == BMCRequired {
-			fail("bmc_ip", "bmc required but no BMC address is known (the BMC reported no configured LAN channel; set bmc_addresses)")
+		} else {
+			e.noBMC = noBMCAddress(inv)
+			if c.bmcMode == BMCRequired {
+				fail("bmc_ip", "bmc required but no BMC address is known: "+e.noBMC+"; set bmc_addresses")
+			}
 		}
 	}
 

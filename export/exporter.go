@@ -198,7 +198,47 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 	if err := w.End(); err != nil {
 		return nil, err
 	}
-	return &Result{Machines: len(entries), Warnings: roles.shortfalls()}, nil
+	warnings := roles.shortfalls()
+	warnings = append(warnings, x.fleetWarnings(entries, cols)...)
+	return &Result{Machines: len(entries), Warnings: warnings}, nil
+}
+
+// maxNamed bounds how many machines one warning names.
+const maxNamed = 10
+
+// fleetWarnings are what an export should say about a fleet that is valid
+// but probably not what the operator meant: machines that booted in legacy
+// BIOS mode (EKS Anywhere provisions in UEFI mode and the export writes
+// uefi: true, as for a hardware.csv row), and, under bmc: auto, machines
+// left without BMC columns while others have them.
+func (x *Exporter) fleetWarnings(entries []*entry, cols Columns) []string {
+	var bios, noBMC []string
+	for _, e := range entries {
+		if e.biosBoot {
+			bios = append(bios, e.name)
+		}
+		if x.c.bmcMode == BMCAuto && cols.BMC && e.noBMC != "" {
+			noBMC = append(noBMC, e.name+": "+e.noBMC)
+		}
+	}
+	var out []string
+	if len(bios) > 0 {
+		out = append(out, fmt.Sprintf("%d of %d machines booted in legacy BIOS mode; EKS Anywhere provisions in UEFI mode (every hardware.csv row becomes uefi: true, and so does this export): switch their firmware to UEFI boot before provisioning: %s",
+			len(bios), len(entries), nameList(bios)))
+	}
+	if len(noBMC) > 0 {
+		out = append(out, fmt.Sprintf("bmc auto: %d of %d machines have a BMC address, %d have none and get empty BMC columns (EKS Anywhere will not control their power; bmc: required refuses such a fleet): %s",
+			len(entries)-len(noBMC), len(entries), len(noBMC), nameList(noBMC)))
+	}
+	return out
+}
+
+// nameList joins names, at most maxNamed of them.
+func nameList(names []string) string {
+	if len(names) <= maxNamed {
+		return strings.Join(names, "; ")
+	}
+	return strings.Join(names[:maxNamed], "; ") + fmt.Sprintf("; and %d more", len(names)-maxNamed)
 }
 
 // entryLess orders machines for export.

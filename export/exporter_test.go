@@ -71,7 +71,25 @@ roles:
     labels: {type: cp}
   - labels: {type: worker}
 `, nil, "testdata/fleet/laptop-t480.json", "testdata/fleet/vm-vmware.json")
-	want := []string{"roles[0] (type=cp): 1 of 3 machines matched"}
+	want := []string{
+		"roles[0] (type=cp): 1 of 3 machines matched",
+		"1 of 2 machines booted in legacy BIOS mode; EKS Anywhere provisions in UEFI mode (every hardware.csv row becomes uefi: true, and so does this export): switch their firmware to UEFI boot before provisioning: testdata/fleet/vm-vmware.json (serial VMware-56 4d e2 c3 c3 c0 e1 e2-46 22 55 4d c5 eb 6b a1)",
+	}
+	if diff := cmp.Diff(want, res.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// A fleet where some machines have a BMC address and others none exports
+// under bmc: auto, with empty BMC columns for the latter, and says so,
+// with why each has none.
+func TestBMCAutoMixedFleetWarns(t *testing.T) {
+	t.Parallel()
+	_, res := exportCSV(t, `cidr: 10.0.0.0/24
+gateway: 10.0.0.1
+nameservers: [10.0.0.1]
+`, &Credentials{Username: "u", Password: "p"}, "testdata/fleet/laptop-t480.json", "testdata/fleet/srv-x9dbl.json")
+	want := []string{`bmc auto: 1 of 2 machines have a BMC address, 1 have none and get empty BMC columns (EKS Anywhere will not control their power; bmc: required refuses such a fleet): testdata/fleet/laptop-t480.json (serial PC131TBF): this machine has no BMC ("no BMC: no SMBIOS type 38 or 42 record and no /dev/ipmi0")`}
 	if diff := cmp.Diff(want, res.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}

@@ -33,12 +33,13 @@ type TemplateData struct {
 // read the machine d holds when the template runs.
 func templateFuncs(d *TemplateData) template.FuncMap {
 	return template.FuncMap{
-		"serial": func() string { return d.Serial },
-		"mac":    func() string { return d.MAC },
-		"id":     func() string { return d.ID },
-		"lower":  strings.ToLower,
-		"upper":  strings.ToUpper,
-		"trim":   strings.TrimSpace,
+		hostnameLabelFunc: hostnameLabel,
+		"serial":          func() string { return d.Serial },
+		"mac":             func() string { return d.MAC },
+		"id":              func() string { return d.ID },
+		"lower":           strings.ToLower,
+		"upper":           strings.ToUpper,
+		"trim":            strings.TrimSpace,
 		// replace OLD NEW S, for pipelines: {{mac | replace ":" ""}}.
 		"replace":    func(old, new, s string) string { return strings.ReplaceAll(s, old, new) },
 		"trimPrefix": func(prefix, s string) string { return strings.TrimPrefix(s, prefix) },
@@ -73,12 +74,79 @@ func templateFuncs(d *TemplateData) template.FuncMap {
 
 // parseHostnameTemplate parses the template once, its machine-specific
 // functions bound to d: renderHostname fills d before each execution.
+// Every value the template prints goes through hostnameLabel, so that dots
+// in hostnames come only from the template's own text: a vendor name such
+// as "Dell Inc." must not turn "{{.System.Manufacturer}}-{{serial}}" into
+// the FQDN-like "dell-inc.-abc123" (short name "dell-inc", shared by every
+// Dell).
 func parseHostnameTemplate(text string, d *TemplateData) (*template.Template, error) {
 	t, err := template.New("hostname_template").Option("missingkey=error").Funcs(templateFuncs(d)).Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("hostname_template: %w", err)
 	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			escapeValues(tt.Tree, tt.Tree.Root)
+		}
+	}
 	return t, nil
+}
+
+// hostnameLabelFunc is the function escapeValues appends to every printing
+// pipeline.
+const hostnameLabelFunc = "_hostnameLabel"
+
+// escapeValues appends hostnameLabel to every action that prints a value,
+// as html/template appends its escapers.
+func escapeValues(tree *parse.Tree, n parse.Node) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			escapeValues(tree, c)
+		}
+	case *parse.ActionNode:
+		if len(n.Pipe.Decl) > 0 {
+			return // {{$x := ...}} prints nothing
+		}
+		id := parse.NewIdentifier(hostnameLabelFunc).SetTree(tree).SetPos(n.Pos)
+		n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{NodeType: parse.NodeCommand, Pos: n.Pos, Args: []parse.Node{id}})
+	case *parse.IfNode:
+		escapeValues(tree, n.List)
+		escapeValues(tree, n.ElseList)
+	case *parse.RangeNode:
+		escapeValues(tree, n.List)
+		escapeValues(tree, n.ElseList)
+	case *parse.WithNode:
+		escapeValues(tree, n.List)
+		escapeValues(tree, n.ElseList)
+	}
+}
+
+// hostnameLabel turns one printed value into hostname characters without
+// dots: lower case, every run of characters other than a-z and 0-9 one '-'
+// ("Dell Inc." → "dell-inc-"; SanitizeHostname then drops the dash at the
+// end of a label and merges it with the template's own "-").
+func hostnameLabel(v any) string {
+	s := strings.ToLower(fmt.Sprint(v))
+	var b strings.Builder
+	b.Grow(len(s))
+	inRun := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+			inRun = false
+			continue
+		}
+		if !inRun {
+			b.WriteByte('-')
+			inRun = true
+		}
+	}
+	return b.String()
 }
 
 // checkFields executes the template once over an inventory whose every
@@ -124,9 +192,9 @@ func renderHostname(t *template.Template, d *TemplateData) (string, error) {
 }
 
 // SanitizeHostname lower-cases s and makes it a DNS-1123 subdomain where it
-// can: every run of characters other than a-z, 0-9, '-' and '.' becomes one
-// '-', and each dot-separated label loses leading and trailing '-' (empty
-// labels are dropped). Length limits are not enforced by truncation: a
+// can: every run of characters other than a-z, 0-9 and '.' becomes one '-'
+// ("a--b" too), and each dot-separated label loses leading and trailing
+// '-' (empty labels are dropped). Length limits are not enforced by truncation: a
 // label over 63 characters stays and fails validation, so two machines
 // never end up with the same truncated name silently.
 func SanitizeHostname(s string) string {
@@ -136,7 +204,7 @@ func SanitizeHostname(s string) string {
 	inRun := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' {
 			b.WriteByte(c)
 			inRun = false
 			continue

@@ -45,7 +45,13 @@ func TestHostnameTemplates(t *testing.T) {
 		{tmpl: "{{id}}.rack-a.example.com", want: "9000116105.rack-a.example.com"},
 		{tmpl: "{{.NoSuchField}}", wantErr: `hostname_template: template: hostname_template:1:2: executing "hostname_template" at <.NoSuchField>: can't evaluate field NoSuchField in type *export.TemplateData`},
 		{tmpl: "{{octet 5 .IP}}", wantErr: `hostname_template: template: hostname_template:1:2: executing "hostname_template" at <octet 5 .IP>: error calling octet: octet 5 of "10.10.10.100": want 1-4 of an IPv4 address`},
-		{tmpl: "{{.System.Product.Family}}", want: "to-be-filled-by-o.e.m"}, // placeholders pass unless default is used
+		{tmpl: "{{.System.Product.Family}}", want: "to-be-filled-by-o-e-m"}, // placeholders pass unless default is used; their dots do not make labels
+		// Dots in hostnames come from the template's text, never from a
+		// value: "Thomas-Krenn.AG" is one label.
+		{tmpl: "{{.System.Product.Manufacturer}}-{{serial}}", want: "thomas-krenn-ag-9000116105"},
+		{tmpl: "{{.System.Product.Manufacturer | lower}}.{{serial}}", want: "thomas-krenn-ag.9000116105"},
+		{tmpl: "{{range .Network.Interfaces}}{{.Name}}.{{end}}x", want: "bond0.bond0-100.br100.eno1.enp17s0f0.enp17s0f1.x"},
+		{tmpl: "{{$m := .System.Product.Manufacturer}}{{if $m}}{{$m}}-{{end}}{{id}}", want: "thomas-krenn-ag-9000116105"},
 		{tmpl: "{{.System.Product.Family | default .Host.Hostname}}", want: "hook"},
 		{tmpl: "{{.Host.WorkerID}}", wantErr: `hostname_template gave "", which has no DNS-safe characters`},
 	}

@@ -71,7 +71,7 @@ func TestExportFailures(t *testing.T) {
 			creds: full,
 			refs:  []string{"testdata/fleet/srv-x9dbl.json"},
 			want: []Problem{
-				{srv, []string{`hostname_template: hostname "thomas-krenn.ag-00000000-0000-0000-00"...: label "ag-00000000-0000-0000-0000-0cc47a1338"... is longer than 63 characters (76)`}},
+				{srv, []string{`hostname_template: hostname "thomas-krenn-ag-00000000-0000-0000-00"...: label "thomas-krenn-ag-00000000-0000-0000-00"... is longer than 63 characters (89)`}},
 			},
 		},
 		{
@@ -146,7 +146,7 @@ func TestExportFailures(t *testing.T) {
 			plan:  "bmc: required\n",
 			creds: full,
 			refs:  []string{"testdata/fleet/srv-x9dbl.json", "testdata/fleet/vm-vmware.json"},
-			want:  []Problem{{vmw, []string{"bmc required but no BMC address is known (the BMC reported no configured LAN channel; set bmc_addresses)"}}},
+			want:  []Problem{{vmw, []string{`bmc required but no BMC address is known: this machine has no BMC ("no BMC: no SMBIOS type 38 or 42 record and no /dev/ipmi0"); set bmc_addresses`}}},
 		},
 		{
 			name:  "the same machine twice",

@@ -374,8 +374,8 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 }
 
 // dumpCSV prints this machine's hardware.csv row under the plan file (none:
-// an empty plan), with the reasons it would be rejected as warnings: a
-// quick look, never a failure.
+// an empty plan). A row EKS Anywhere would reject is not printed: the
+// command fails with every reason, as hwagent export does.
 func dumpCSV(stdout io.Writer, logger *slog.Logger, planFile string, inv *inventory.Inventory) error {
 	f := &exportFlags{}
 	f.bind(pflag.NewFlagSet("dump-csv", pflag.ContinueOnError))
@@ -385,8 +385,19 @@ func dumpCSV(stdout io.Writer, logger *slog.Logger, planFile string, inv *invent
 		return err
 	}
 	row, cols, reasons := x.Preview(inv)
-	for _, r := range reasons {
-		logger.Warn("hardware.csv row not valid", "reason", r)
+	if len(reasons) > 0 {
+		var b strings.Builder
+		b.WriteString("this machine's hardware.csv row would be rejected; nothing was printed:")
+		for _, r := range reasons {
+			b.WriteString("\n  - " + r)
+		}
+		if planFile == "" {
+			b.WriteString("\n(discovery cannot know the address plan: give --plan FILE with cidr, gateway and nameservers; see docs/export.md)")
+		}
+		return errors.New(b.String())
+	}
+	if inv.Firmware != nil && inv.Firmware.BootMode == "bios" {
+		logger.Warn("this machine booted in legacy BIOS mode; EKS Anywhere provisions in UEFI mode (every hardware.csv row becomes uefi: true): switch its firmware to UEFI boot before provisioning")
 	}
 	return export.WriteRecords(stdout, cols, row)
 }
