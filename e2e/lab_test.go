@@ -48,9 +48,7 @@ const tapName = "tap-srv01"
 // starts, QEMU included, see the tap and ipmi_sim's loopback ports.
 func newRack(t *testing.T, ctx context.Context) *rack {
 	t.Helper()
-	lab.RequireRoot(t)
-	lab.RequireQEMU(t)
-	lab.Require(t, "ip", "lldpd", "lldpcli", "ipmi_sim")
+	lab.Need(t, lab.NetworkNamespaces, lab.QEMU, lab.LLDPDaemon, lab.IPMISimulator)
 	r := &rack{m: srv01(), tap: tapName}
 	start := time.Now()
 	img, err := buildGuest(ctx, imageDir)

@@ -85,7 +85,7 @@ func hexBytes(b []byte) string {
 // the same BMC (mc info, mc guid, lan print 1), the oracle of the decoder
 // tests.
 func TestIPMISimTranscript(t *testing.T) {
-	lab.Require(t, "ipmi_sim", "ipmitool")
+	lab.Need(t, lab.IPMISimulator)
 	ctx := t.Context()
 	sim := lab.StartIPMISim(t, lab.TestBMC())
 	if err := sim.SetVLAN(ctx, lab.TestBMCVLAN); err != nil {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/mdlayher/packet"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -16,12 +16,10 @@ import (
 
 // inNetns moves the calling goroutine, locked to its thread, into a new
 // empty network namespace and returns a function that moves it back. The
-// namespace disappears with its last socket. It skips without root.
+// namespace disappears with its last socket. It needs root (lab.Need).
 func inNetns(tb testing.TB) (restore func()) {
 	tb.Helper()
-	if os.Geteuid() != 0 {
-		tb.Skip("needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN) to create a network namespace and veth pairs")
-	}
+	lab.Need(tb, lab.Root)
 	runtime.LockOSThread()
 	orig, err := netns.Get()
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
+	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -24,9 +24,10 @@ import (
 // inventory says "Network Host Interface".
 func TestSyntheticTablesAgreeWithDmidecode(t *testing.T) {
 	t.Parallel()
+	lab.Need(t, lab.Dmidecode)
 	dmidecode, err := exec.LookPath("dmidecode")
 	if err != nil {
-		t.Skip("dmidecode not installed (Debian package dmidecode)")
+		t.Fatal(err)
 	}
 	// type 0: vendor, version, segment F000, date, ROM 0xFF → extended
 	// 0x0020 = 32 MiB, characteristics PCI, ext1 ACPI+USB, ext2 targeted

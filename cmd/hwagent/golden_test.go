@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hwagent/hwagent/internal/lab"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the dumps of testdata/hosts")
@@ -122,7 +123,7 @@ func runIsolated(t *testing.T, args []string) []byte {
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) && (errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOSPC)) {
-			t.Skipf("the golden dumps run in an empty network namespace, which needs root or unprivileged user namespaces: %v", err)
+			lab.Unavailable(t, lab.Root, fmt.Errorf("the golden dumps run in an empty network namespace, which needs root or unprivileged user namespaces: %w", err))
 		}
 		t.Fatalf("hwagent %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
 	}

@@ -37,8 +37,7 @@ func TestGuestBench(t *testing.T) {
 	if !*guestBench {
 		t.Skip("boots a QEMU guest to time tools in it: run with -guest-bench -v")
 	}
-	lab.RequireQEMU(t)
-	lab.Require(t, "dmidecode", "lshw")
+	lab.Need(t, lab.QEMU, lab.Dmidecode, lab.Lshw)
 	ctx := context.Background()
 	g, err := lab.NewGuest(ctx, qemuModules...)
 	if err != nil {

@@ -204,7 +204,7 @@ func TestRegenerateQEMUHost(t *testing.T) {
 	if !*regenerateQEMU {
 		t.Skip("rewrites testdata/hosts/qemu-*: run with -regenerate-qemu")
 	}
-	lab.RequireQEMU(t)
+	lab.Need(t, lab.QEMU)
 	ctx := context.Background()
 	g, err := lab.NewGuest(ctx, qemuModules...)
 	if err != nil {

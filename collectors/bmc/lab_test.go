@@ -25,7 +25,7 @@ import (
 // /dev/ipmi0 and runs commands; it returns the console.
 func bootGuest(t testing.TB, bmc lab.BMC, commands ...lab.Command) string {
 	t.Helper()
-	lab.RequireQEMU(t)
+	lab.Need(t, lab.QEMU)
 	ctx := t.Context()
 	g, err := lab.NewGuest(ctx, "ipmi_devintf", "ipmi_si")
 	if err != nil {
@@ -100,8 +100,7 @@ func reverseGUID(hex32 string) string {
 // exactly the simulator's configuration.
 func TestLabIPMISim(t *testing.T) {
 	t.Parallel()
-	lab.RequireQEMU(t)
-	lab.Require(t, "ipmi_sim", "ipmitool")
+	lab.Need(t, lab.QEMU, lab.IPMISimulator)
 	cfg := lab.TestBMC()
 	sim := lab.StartIPMISim(t, cfg)
 	if err := sim.SetVLAN(t.Context(), lab.TestBMCVLAN); err != nil {
@@ -199,8 +198,7 @@ func TestLabBuiltinBMC(t *testing.T) {
 // is slower than hardware; compare with ipmitool in the same guest (~0.4 s
 // per command, LAB.md).
 func BenchmarkLabIPMISim(b *testing.B) {
-	lab.RequireQEMU(b)
-	lab.Require(b, "ipmi_sim", "ipmitool")
+	lab.Need(b, lab.QEMU, lab.IPMISimulator)
 	sim := lab.StartIPMISim(b, lab.TestBMC())
 	if err := sim.SetVLAN(b.Context(), lab.TestBMCVLAN); err != nil {
 		b.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	hwlab "github.com/hwagent/hwagent/internal/lab"
 )
 
 // lab is a set of network namespaces wired with veth pairs and real lldpd
@@ -26,18 +28,10 @@ type lab struct {
 
 var labSeq atomic.Int32
 
-// newLab skips unless the test runs as root with ip, lldpd and lldpcli
-// installed (Debian packages iproute2 and lldpd).
+// newLab needs network namespaces and lldpd (lab.Need).
 func newLab(t *testing.T) *lab {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
-	for _, tool := range []string{"ip", "lldpd", "lldpcli"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (Debian packages iproute2 and lldpd): %v", tool, err)
-		}
-	}
+	hwlab.Need(t, hwlab.NetworkNamespaces, hwlab.LLDPDaemon)
 	// lldpd chroots its unprivileged half here; systemd-tmpfiles usually
 	// creates it.
 	if err := os.MkdirAll("/run/lldpd", 0o755); err != nil {

@@ -12,12 +12,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
-
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 const childEnv = "HWAGENT_NETWORK_NETNS_CHILD"
@@ -31,9 +31,7 @@ func TestIntegrationNetns(t *testing.T) {
 	if os.Getenv(childEnv) != "" {
 		t.Skip("in the child")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network and mount namespaces")
-	}
+	lab.Need(t, lab.Root)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestNetnsChild$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWNS}

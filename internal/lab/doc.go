@@ -37,10 +37,12 @@
 //     lldpd there as the top-of-rack switch; processes a locked thread
 //     starts (ipmi_sim, QEMU) run in that namespace too.
 //
-// Require and RequireQEMU skip a test, naming the missing program and its
-// Debian package, only when a tool is truly absent; CI installs
-// qemu-system-x86, busybox-static, cpio, openipmi and ipmitool and has apt,
-// so these tests run there.
+// Need(t, capabilities...) is how a test says what it needs from the machine
+// (QEMU, IPMISimulator, LLDPDaemon, PostgreSQL, NetworkNamespaces, Root...):
+// when one is missing the test skips, naming the Debian packages to install,
+// unless HWAGENT_TEST_REQUIRE names the capability (or is "all", as in CI),
+// in which case it fails. Unavailable does the same for a capability found
+// missing by trying it. No test skips on its own for a missing component.
 //
 // A boot takes 6-8 s under TCG on two cores and about 265 MB of memory for
 // -m 512. Build the initramfs once per test and run independent VMs in
@@ -49,7 +51,7 @@
 //
 // A typical test:
 //
-//	lab.RequireQEMU(t)
+//	lab.Need(t, lab.QEMU)
 //	k, err := lab.DebianKernel(ctx)
 //	bin, err := lab.Hwagent(ctx)
 //	mods, err := k.Modules("ipmi_devintf", "ipmi_si")

@@ -17,7 +17,7 @@ import (
 // TestInitramfsReadByCpio writes an archive and lists it with GNU cpio.
 func TestInitramfsReadByCpio(t *testing.T) {
 	t.Parallel()
-	Require(t, "cpio")
+	Need(t, CPIO)
 	r := NewInitramfs()
 	r.File("/etc/motd", []byte("hello\n"), 0o644)
 	r.File("bin/tool", []byte("#!/bin/sh\n"), 0o755)
@@ -82,7 +82,7 @@ func TestInitramfsReadByCpio(t *testing.T) {
 
 func TestInitScriptSyntax(t *testing.T) {
 	t.Parallel()
-	Require(t, "busybox")
+	Need(t, QEMU)
 	s := InitScript{
 		Modules:  []string{"ipmi_msghandler", "ipmi_si"},
 		Net:      []NetConfig{{Interface: "eth0", CIDR: "10.0.2.15/24", Gateway: "10.0.2.2"}},
@@ -158,8 +158,8 @@ func TestVMArgs(t *testing.T) {
 // one's dependencies against modinfo (kmod).
 func TestKernelModules(t *testing.T) {
 	t.Parallel()
-	RequireQEMU(t)
-	Require(t, "modinfo")
+	Need(t, QEMU)
+	Need(t, Modinfo)
 	k, err := DebianKernel(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +199,7 @@ func TestKernelModules(t *testing.T) {
 // TestBoot boots a guest with SMBIOS values and a NIC and reads them back.
 func TestBoot(t *testing.T) {
 	t.Parallel()
-	RequireQEMU(t)
+	Need(t, QEMU)
 	ctx := t.Context()
 	k, err := DebianKernel(ctx)
 	if err != nil {

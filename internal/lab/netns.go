@@ -26,23 +26,13 @@ type Netns struct {
 	Name string
 }
 
-// RequireRoot skips the test unless it runs as root, which network
-// namespaces, tap devices and raw LLDP sockets need.
-func RequireRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("lab: not root (network namespaces and tap devices need root)")
-	}
-}
-
 // NewNetns creates a network namespace with a unique name starting with
 // prefix and deletes it when the test ends, failed or not, after killing
 // every process still inside it (all of them started by the test). It
-// skips the test when not root or when ip (iproute2) is missing.
+// needs the NetworkNamespaces capability (root and iproute2's ip).
 func NewNetns(t testing.TB, prefix string) *Netns {
 	t.Helper()
-	RequireRoot(t)
-	Require(t, "ip")
+	Need(t, NetworkNamespaces)
 	var b [3]byte
 	rand.Read(b[:])
 	// Interface-name-sized: short enough to reuse as a tap name prefix.

@@ -11,12 +11,12 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/internal/lab"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 )
 
@@ -30,44 +30,27 @@ type Postgres struct {
 	nextDB atomic.Int64
 }
 
-// ErrNoPostgres says why no cluster could be started: the binaries or the
-// user to run them as are missing.
+// ErrNoPostgres says why no cluster could be started: PostgreSQL is not
+// installed (the lab.PostgreSQL capability is missing). Any other error of
+// StartPostgres is a PostgreSQL that is installed and failed to start.
 var ErrNoPostgres = errors.New("postgres not available")
-
-// PostgresBinDir finds initdb and pg_ctl: Debian keeps them in
-// /usr/lib/postgresql/<version>/bin (newest first), others on PATH.
-func PostgresBinDir() (string, error) {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d, nil
-		}
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		return filepath.Dir(p), nil
-	}
-	return "", fmt.Errorf("%w: initdb not in /usr/lib/postgresql/*/bin nor on PATH (install Debian's postgresql)", ErrNoPostgres)
-}
-
-func versionOf(binDir string) int {
-	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return v
-}
 
 // StartPostgres initialises and starts a cluster. Durable keeps fsync on
 // (benchmarks); tests turn it off for speed, which does not weaken what they
 // check: the server process is what they kill, not PostgreSQL.
 func StartPostgres(durable bool) (*Postgres, error) {
-	bin, err := PostgresBinDir()
+	if err := lab.Have(lab.PostgreSQL); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoPostgres, err)
+	}
+	bin, err := lab.PostgresBinDir()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrNoPostgres, err)
 	}
 	p := &Postgres{bin: bin, port: 5432}
 	if os.Geteuid() == 0 {
 		// initdb refuses to run as root.
 		if p.runAs, err = user.Lookup("postgres"); err != nil {
-			return nil, fmt.Errorf("%w: running as root and no postgres user to run initdb as: %v", ErrNoPostgres, err)
+			return nil, fmt.Errorf("%w: running as root and no postgres user to run initdb as: %w", ErrNoPostgres, err)
 		}
 	}
 	if p.Dir, err = os.MkdirTemp("", "hwagent-pg-"); err != nil {
@@ -141,12 +124,18 @@ func (p *Postgres) CreateDatabase(name string) (string, error) {
 	return p.DSN(name), nil
 }
 
-// NewDatabase creates a fresh database for one test (skipping the test
-// when p is nil, with why) and returns its DSN.
+// NewDatabase creates a fresh database for one test and returns its DSN.
+// When p is nil, why is StartPostgres's error: a PostgreSQL that is not
+// installed stops the test as a missing lab capability (a failure when
+// HWAGENT_TEST_REQUIRE names it, a skip otherwise); one that is installed
+// and failed to start fails the test, always.
 func (p *Postgres) NewDatabase(t testing.TB, why error) string {
 	t.Helper()
 	if p == nil {
-		t.Skipf("no PostgreSQL: %v", why)
+		if errors.Is(why, ErrNoPostgres) {
+			lab.Unavailable(t, lab.PostgreSQL, why)
+		}
+		t.Fatalf("PostgreSQL failed to start: %v", why)
 	}
 	dsn, err := p.CreateDatabase(fmt.Sprintf("t%d_%d", os.Getpid(), p.nextDB.Add(1)))
 	if err != nil {

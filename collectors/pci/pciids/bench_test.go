@@ -4,15 +4,17 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/jaypipes/pcidb"
 )
 
 // BenchmarkLookup looks the IDs of the Dell PowerEdge R610 testdata tree
 // (82 functions, 23 distinct IDs of six vendors) up in Debian's full pci.ids.
 func BenchmarkLookup(b *testing.B) {
+	lab.Need(b, lab.PCIIDs)
 	data, err := os.ReadFile(debianPCIIDs)
 	if err != nil {
-		b.Skipf("full database not installed (Debian package pci.ids): %v", err)
+		b.Fatal(err)
 	}
 	wanted := r610IDs()
 	b.SetBytes(int64(len(data)))
@@ -26,9 +28,10 @@ func BenchmarkLookup(b *testing.B) {
 
 // BenchmarkLookupAllTestdata asks for every ID of every testdata tree.
 func BenchmarkLookupAllTestdata(b *testing.B) {
+	lab.Need(b, lab.PCIIDs)
 	data, err := os.ReadFile(debianPCIIDs)
 	if err != nil {
-		b.Skipf("full database not installed (Debian package pci.ids): %v", err)
+		b.Fatal(err)
 	}
 	wanted := testdataIDs()
 	b.ReportAllocs()
@@ -40,9 +43,7 @@ func BenchmarkLookupAllTestdata(b *testing.B) {
 // BenchmarkPCIDB is what ghw does instead: jaypipes/pcidb parses the whole
 // file into maps, then names are map look-ups.
 func BenchmarkPCIDB(b *testing.B) {
-	if _, err := os.Stat(debianPCIIDs); err != nil {
-		b.Skipf("full database not installed (Debian package pci.ids): %v", err)
-	}
+	lab.Need(b, lab.PCIIDs)
 	wanted := r610IDs()
 	b.ReportAllocs()
 	for b.Loop() {

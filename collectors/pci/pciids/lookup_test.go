@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hwagent/hwagent/internal/lab"
 )
 
 // excerpt is a real excerpt of Debian's pci.ids 2023.04.10: its header, the
@@ -15,7 +16,7 @@ import (
 const excerpt = "testdata/pci.ids"
 
 // debianPCIIDs is where Debian's pci.ids package installs the full database.
-const debianPCIIDs = "/usr/share/misc/pci.ids"
+const debianPCIIDs = lab.DebianPCIIDs
 
 func readFile(tb testing.TB, name string) []byte {
 	tb.Helper()
@@ -86,9 +87,10 @@ func TestLookupMany(t *testing.T) {
 // pci.ids when the pci.ids package is installed.
 func TestLookupFullDatabase(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(debianPCIIDs)
+	lab.Need(t, lab.PCIIDs)
+	data, err := os.ReadFile(lab.DebianPCIIDs)
 	if err != nil {
-		t.Skipf("full database not installed (Debian package pci.ids): %v", err)
+		t.Fatal(err)
 	}
 	wanted := testdataIDs()
 	if diff := cmp.Diff(referenceLookup(data, wanted), Lookup(data, wanted)); diff != "" {
