@@ -78,7 +78,7 @@ func (s *syncBuffer) String() string {
 // when ipmi_sim is not installed. One ipmi_sim serves one VM.
 func StartIPMISim(t testing.TB, cfg IPMISimConfig) *IPMISim {
 	t.Helper()
-	Require(t, "ipmi_sim")
+	Need(t, IPMISimulator)
 	dir := t.TempDir()
 	vmPort, err := freePort("tcp")
 	if err != nil {

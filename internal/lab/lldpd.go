@@ -45,7 +45,7 @@ type LLDPD struct {
 // not installed.
 func StartLLDPD(t testing.TB, ns *Netns, iface string, sw Switch) *LLDPD {
 	t.Helper()
-	Require(t, "lldpd", "lldpcli")
+	Need(t, LLDPDaemon)
 	// lldpd runs lldpcli on the configuration through its control socket
 	// at start, and lldpcli drops privileges to _lldpd: both must be
 	// reachable by that user, which t.TempDir (0700) is not. lldpd sends
