@@ -74,8 +74,8 @@ func (s *syncBuffer) String() string {
 }
 
 // StartIPMISim starts ipmi_sim with a configuration generated from cfg, on
-// free local ports, and stops it when the test ends. It skips the test
-// when ipmi_sim is not installed. One ipmi_sim serves one VM.
+// free local ports, and stops it when the test ends. It needs the
+// IPMISimulator capability (Need). One ipmi_sim serves one VM.
 func StartIPMISim(t testing.TB, cfg IPMISimConfig) *IPMISim {
 	t.Helper()
 	Need(t, IPMISimulator)

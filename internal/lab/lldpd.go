@@ -41,8 +41,8 @@ type LLDPD struct {
 }
 
 // StartLLDPD starts lldpd in ns, sending sw's frames on iface once a
-// second, and stops it when the test ends. It skips the test when lldpd is
-// not installed.
+// second, and stops it when the test ends. It needs the LLDPDaemon
+// capability (Need).
 func StartLLDPD(t testing.TB, ns *Netns, iface string, sw Switch) *LLDPD {
 	t.Helper()
 	Need(t, LLDPDaemon)
