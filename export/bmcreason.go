@@ -21,7 +21,7 @@ func noBMCAddress(inv *inventory.Inventory) string {
 	case st.Status == inventory.StatusNotApplicable:
 		return fmt.Sprintf("this machine has no BMC (%s)", quoteReason(st.Error))
 	case st.Status == inventory.StatusFailed:
-		return fmt.Sprintf("the BMC was not reachable in band: %s", quoteReason(st.Error))
+		return fmt.Sprintf("the BMC could not be queried in band: %s", quoteReason(st.Error))
 	case b == nil || b.DevicePath == "" || (b.DeviceID == 0 && b.ManufacturerID == 0 && len(b.LAN) == 0):
 		why := "no IPMI device to ask it through"
 		if len(st.Warnings) > 0 {

@@ -41,7 +41,7 @@ func TestNoBMCAddress(t *testing.T) {
 			inv.BMC = nil
 			st := inv.Collector("bmc")
 			st.Status, st.Error, st.Warnings = inventory.StatusFailed, "/dev/ipmi0: get device id: timeout after 5s", nil
-		}, `the BMC was not reachable in band: "/dev/ipmi0: get device id: timeout after 5s"`},
+		}, `the BMC could not be queried in band: "/dev/ipmi0: get device id: timeout after 5s"`},
 		{"lan unconfigured", "srv-x9dbl.json", func(inv *inventory.Inventory) {
 			inv.BMC.DevicePath, inv.BMC.ManufacturerID = "/dev/ipmi0", 10876
 			inv.BMC.LAN[0].Configured, inv.BMC.LAN[0].IPv4 = false, ""

@@ -31,13 +31,23 @@ func (c bmcCollector) Collect(ctx context.Context, env *collector.Env) (collecto
 	node, fi, err := findDevice(p)
 	w.Add(err)
 	if node == "" {
+		driver := ipmiDriverProblem(p)
 		switch {
+		case b.Interface != nil && driver != "":
+			w.Addf("IPMI %s interface at %s in SMBIOS but no %s: %s",
+				b.Interface.Type, b.Interface.BaseAddress, p.HostPath(deviceCandidates(p)[0]), driver)
+			return apply(b), w.Err()
 		case b.Interface != nil:
 			w.Addf("IPMI %s interface at %s in SMBIOS but no %s: load %s and ipmi_devintf",
 				b.Interface.Type, b.Interface.BaseAddress, p.HostPath(deviceCandidates(p)[0]), driverModule(b.Interface.Type))
 			return apply(b), w.Err()
 		case b.Redfish != nil:
+			if driver != "" {
+				w.Addf("in-band IPMI not checked: %s", driver)
+			}
 			return apply(b), w.Err()
+		case driver != "":
+			return nil, errors.New(driver)
 		}
 		return nil, collector.NotApplicable("no BMC: no SMBIOS type 38 or 42 record and no %s", p.HostPath(deviceCandidates(p)[0]))
 	}

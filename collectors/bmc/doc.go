@@ -8,8 +8,13 @@
 // address without stickers or DHCP leases.
 //
 // Outcomes:
-//   - no type 38 record, no type 42 record and no device node: not
-//     applicable ("no BMC");
+//   - no device node and the running kernel without its IPMI driver (no
+//     /sys/module/ipmi_msghandler: not built in, not loaded): failed, saying
+//     so, whether the kernel has no IPMI support at all (Tinkerbell Hook's
+//     default kernel) or has the modules unloaded. Without the driver
+//     nothing can tell whether there is a BMC: never "no BMC";
+//   - no type 38 record, no type 42 record and no device node, the driver
+//     loaded: not applicable ("no BMC");
 //   - a type 38 record but no device node: partial, with the SMBIOS
 //     records and a warning naming the kernel modules to load (ipmi_si or
 //     ipmi_ssif, and ipmi_devintf). The BMC exists, so this is not "not
