@@ -125,3 +125,81 @@ func FuzzDecodeLAN(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeUserAccess(f *testing.F) {
+	seeds(f, "06 44", func(b []byte) { f.Add(b) })
+	f.Add([]byte{0x00, 0x10, 0x43, 0x02, 0x73})
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		ua, err := ipmi.DecodeUserAccess(resp)
+		checkErr(t, err)
+		if err == nil && (ua.MaxUsers > ipmi.MaxUserID || ua.EnabledUsers > ipmi.MaxUserID || ua.FixedNames > ipmi.MaxUserID || ua.Enable > 3 || ua.Privilege > 0x0f) {
+			t.Fatalf("out of range: %+v", ua)
+		}
+	})
+}
+
+func FuzzDecodeUserName(f *testing.F) {
+	seeds(f, "06 46", func(b []byte) { f.Add(b) })
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		name, err := ipmi.DecodeUserName(resp)
+		checkErr(t, err)
+		if len(name) > ipmi.UserNameLength {
+			t.Fatalf("name %q longer than 16", name)
+		}
+		for _, c := range []byte(name) {
+			if c < 0x20 || c > 0x7e {
+				t.Fatalf("name %q has byte %02x", name, c)
+			}
+		}
+	})
+}
+
+func FuzzDecodeChannelAccess(f *testing.F) {
+	seeds(f, "06 41", func(b []byte) { f.Add(b) })
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		ca, err := ipmi.DecodeChannelAccess(resp)
+		checkErr(t, err)
+		if err == nil && (ca.Mode > 7 || ca.Privilege > 0x0f) {
+			t.Fatalf("out of range: %+v", ca)
+		}
+	})
+}
+
+func FuzzDecodeSetUserPassword(f *testing.F) {
+	for _, b := range [][]byte{{0}, {0x80}, {0x81}, {0xc1}, {}} {
+		f.Add(uint8(ipmi.PasswordTest), b)
+		f.Add(uint8(ipmi.PasswordSet), b)
+	}
+	f.Fuzz(func(t *testing.T, op uint8, resp []byte) {
+		err := ipmi.DecodeSetUserPassword(ipmi.PasswordOperation(op&3), resp)
+		checkErr(t, err)
+	})
+}
+
+// FuzzEncodeUser checks that every name and password the encoders accept
+// fits its field, and that a rejected password never shows in the error.
+func FuzzEncodeUser(f *testing.F) {
+	f.Add(uint8(3), "hwagent", "s3cret-password")
+	f.Add(uint8(63), "a.b_c-d", "01234567890123456789")
+	f.Fuzz(func(t *testing.T, user uint8, name, password string) {
+		if req, err := ipmi.EncodeSetUserName(user, name); err == nil {
+			if len(req) != 17 || req[0] > ipmi.MaxUserID {
+				t.Fatalf("set user name request % x", req)
+			}
+		} else if !errors.Is(err, ipmi.ErrInvalidUserName) {
+			t.Fatal(err)
+		}
+		for _, size := range []int{ipmi.PasswordLength16, ipmi.PasswordLength20} {
+			req, err := ipmi.EncodeSetUserPassword(user, ipmi.PasswordSet, password, size)
+			if err != nil {
+				if len(password) >= 4 && strings.Contains(err.Error(), password) {
+					t.Fatalf("error shows the password: %v", err)
+				}
+				continue
+			}
+			if len(req) != 2+size || req[0]&0x3f > ipmi.MaxUserID || string(req[2:2+len(password)]) != password {
+				t.Fatalf("set password request of %d bytes for form %d", len(req), size)
+			}
+		}
+	})
+}

@@ -23,8 +23,8 @@ var capture = flag.Bool("capture", false, "rewrite testdata/ipmi_sim from a live
 const simDir = "testdata/ipmi_sim"
 
 // transcriptRequests are the requests hwagent sends, as captured from
-// ipmi_sim: identity, channels 1-11 and 15, and the LAN parameters of
-// channel 1.
+// ipmi_sim: identity, channels 1-11 and 15, the LAN parameters of
+// channel 1, and the user table's first slots with channel 1's access.
 func transcriptRequests() [][]byte {
 	reqs := [][]byte{
 		{ipmi.NetFnApp, ipmi.CmdGetDeviceID},
@@ -37,6 +37,16 @@ func transcriptRequests() [][]byte {
 	reqs = append(reqs, []byte{ipmi.NetFnApp, ipmi.CmdGetChannelInfo, 15})
 	for _, p := range []byte{3, 4, 5, 6, 12, 13, 20, 50, 51, 55, 56, 59} {
 		reqs = append(reqs, []byte{ipmi.NetFnTransport, ipmi.CmdGetLANConfigParams, 1, p, 0, 0})
+	}
+	// The user table as hwagent bmc credentials reads it: slots 1-3 of
+	// channel 1 (the anonymous slot, the admin, a free one) and the
+	// channel's access settings.
+	for u := byte(1); u <= 3; u++ {
+		reqs = append(reqs, append([]byte{ipmi.NetFnApp, ipmi.CmdGetUserAccess}, ipmi.EncodeGetUserAccess(1, u)...))
+		reqs = append(reqs, append([]byte{ipmi.NetFnApp, ipmi.CmdGetUserName}, ipmi.EncodeGetUserName(u)...))
+	}
+	for _, which := range []byte{ipmi.ChannelNonVolatile, ipmi.ChannelVolatile} {
+		reqs = append(reqs, append([]byte{ipmi.NetFnApp, ipmi.CmdGetChannelAccess}, ipmi.EncodeGetChannelAccess(1, which)...))
 	}
 	return reqs
 }

@@ -140,9 +140,16 @@ func (s *IPMISim) Log() string { return s.out.String() }
 // Ipmitool runs ipmitool against the simulator over IPMI LAN and returns
 // its standard output.
 func (s *IPMISim) Ipmitool(ctx context.Context, args ...string) (string, error) {
+	return s.ipmitool(ctx, []string{"-I", "lan", "-U", "admin", "-E"}, "password", args...)
+}
+
+// ipmitool runs ipmitool against the simulator's LAN port with the session
+// options opts (-I, -U, -E, -L...), the password in IPMI_PASSWORD.
+func (s *IPMISim) ipmitool(ctx context.Context, opts []string, password string, args ...string) (string, error) {
 	host, port, _ := net.SplitHostPort(s.LANAddr)
-	full := append([]string{"-I", "lan", "-H", host, "-p", port, "-U", "admin", "-P", "password"}, args...)
+	full := append(append([]string{"-H", host, "-p", port}, opts...), args...)
 	cmd := exec.CommandContext(ctx, "ipmitool", full...)
+	cmd.Env = append(os.Environ(), "IPMI_PASSWORD="+password)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
