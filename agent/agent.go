@@ -96,6 +96,7 @@ type Agent struct {
 	lateRun  *lateRun             // the late collection in progress, if any
 	sent     string               // digest of the inventory the server holds
 	config   api.AgentConfig      // pushed by the server at the last registration
+	obeyed   []string             // IDs of the actions obeyed, latest last
 }
 
 // New returns an agent.

@@ -107,7 +107,13 @@ func (a *Agent) checkin(ctx context.Context) (Outcome, error) {
 	}
 	a.serverInterval(resp.CheckinIntervalSeconds)
 	if resp.Action != api.ActionNone {
-		a.logger.Info("action from the server", "action", resp.Action, "machine", a.machine.ID)
+		a.logger.Info("action from the server", "action", resp.Action, "action_id", resp.ActionID, "machine", a.machine.ID)
+	}
+	if resp.ActionID != "" {
+		obey, err := a.acknowledge(ctx, resp.Action, resp.ActionID)
+		if err != nil || !obey {
+			return "", err
+		}
 	}
 	switch resp.Action {
 	case api.ActionNone:
@@ -128,7 +134,7 @@ func (a *Agent) checkin(ctx context.Context) (Outcome, error) {
 }
 
 func (a *Agent) checkinRequest(state string) api.CheckinRequest {
-	req := api.CheckinRequest{State: state, InventoryDigest: inventory.Digest(a.current()), AgentVersion: a.opts.Version}
+	req := api.CheckinRequest{State: state, InventoryDigest: inventory.Digest(a.current()), AgentVersion: a.opts.Version, AcksActions: true}
 	if data, err := a.env.Paths.ReadFile(a.env.Paths.Proc("uptime")); err == nil {
 		req.UptimeSeconds, _ = host.ParseUptime(data)
 	}

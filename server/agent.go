@@ -134,8 +134,9 @@ func (s *Server) machineAuth(w http.ResponseWriter, r *http.Request) (id, hash, 
 }
 
 var (
-	stateRe  = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
-	digestRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	stateRe    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	digestRe   = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	actionIDRe = regexp.MustCompile(api.ActionIDPattern)
 )
 
 // handleCheckin: POST /v1/machines/{id}/checkin with the machine credential.
@@ -173,15 +174,23 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
 	case req.UptimeSeconds < 0:
 		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field uptime_seconds: negative")
 		return "invalid"
+	case req.AckActionID != "" && !actionIDRe.MatchString(req.AckActionID):
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field ack_action_id: want a- and 16 lower-case hex digits")
+		return "invalid"
 	}
 	res, err := s.cfg.Store.Checkin(r.Context(), store.Checkin{
 		MachineID: id, CredentialHash: hash, State: req.State, Digest: req.InventoryDigest,
 		UptimeSeconds: req.UptimeSeconds, AgentVersion: req.AgentVersion, Now: s.cfg.Now(),
+		AcksActions: req.AcksActions, AckActionID: req.AckActionID,
 	})
 	if err != nil {
 		return s.storeError(w, r, err)
 	}
-	writeJSON(w, http.StatusOK, api.CheckinResponse{Action: res.Action, CheckinIntervalSeconds: s.intervalSeconds()})
+	if res.AckedActionID != "" {
+		s.log(r).Info("action acknowledged", "machine_id", id, "action_id", res.AckedActionID)
+	}
+	writeJSON(w, http.StatusOK, api.CheckinResponse{Action: res.Action, CheckinIntervalSeconds: s.intervalSeconds(),
+		ActionID: res.ActionID, AckedActionID: res.AckedActionID})
 	return res.Action
 }
 

@@ -76,13 +76,15 @@ func TestRefusedBodies(t *testing.T) {
 	}
 	checkin := fmt.Sprintf(api.PathCheckinFmt, reg.MachineID)
 	for name, body := range map[string]string{
-		"state with spaces":   `{"state":"rm -rf"}`,
-		"digest not hex":      `{"state":"registered","inventory_digest":"xyz"}`,
-		"negative uptime":     `{"state":"registered","uptime_seconds":-5}`,
-		"uptime as a string":  `{"state":"registered","uptime_seconds":"5"}`,
-		"unknown field":       `{"state":"registered","action":"release"}`,
-		"agent version > 128": `{"agent_version":"` + strings.Repeat("v", 129) + `"}`,
-		"oversized":           `{"agent_version":"` + strings.Repeat("v", 70<<10) + `"}`,
+		"state with spaces":    `{"state":"rm -rf"}`,
+		"digest not hex":       `{"state":"registered","inventory_digest":"xyz"}`,
+		"negative uptime":      `{"state":"registered","uptime_seconds":-5}`,
+		"uptime as a string":   `{"state":"registered","uptime_seconds":"5"}`,
+		"unknown field":        `{"state":"registered","action":"release"}`,
+		"ack not an action ID": `{"state":"registered","acks_actions":true,"ack_action_id":"reboot"}`,
+		"acks as a string":     `{"state":"registered","acks_actions":"yes"}`,
+		"agent version > 128":  `{"agent_version":"` + strings.Repeat("v", 129) + `"}`,
+		"oversized":            `{"agent_version":"` + strings.Repeat("v", 70<<10) + `"}`,
 	} {
 		status := 400
 		if name == "oversized" {

@@ -201,7 +201,7 @@ func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			for _, row := range [][2]string{
-				{"ID", m.ID}, {"State", m.State}, {"Pending action", dash(m.PendingAction)},
+				{"ID", m.ID}, {"State", m.State}, {"Pending action", dash(strings.TrimSpace(m.PendingAction + " " + m.PendingActionID))},
 				{"First seen", m.FirstSeen.Format(time.RFC3339)},
 				{"Last seen", m.LastSeen.Format(time.RFC3339) + " (" + ago(f.now(), m.LastSeen) + " ago)"},
 				{"Manufacturer", dash(m.Manufacturer)}, {"Product", dash(m.Product)}, {"Serial", dash(m.Serial)},

@@ -68,6 +68,15 @@ type CheckinRequest struct {
 	InventoryDigest string  `json:"inventory_digest"`
 	UptimeSeconds   float64 `json:"uptime_seconds"`
 	AgentVersion    string  `json:"agent_version"`
+	// AcksActions says the agent acknowledges actions (AckActionID): the
+	// server then keeps an operator's action pending, and answers it at
+	// every check-in, until the agent acknowledged its ID. Without it the
+	// action is cleared once answered (agents before action IDs).
+	AcksActions bool `json:"acks_actions,omitempty"`
+	// AckActionID acknowledges the action of that ID (CheckinResponse.
+	// ActionID): the agent has it and obeys it once the answer confirms
+	// the acknowledgement (CheckinResponse.AckedActionID).
+	AckActionID string `json:"ack_action_id,omitempty"`
 }
 
 // Actions a server can ask of an agent.
@@ -92,7 +101,20 @@ func ValidAction(action string) bool {
 type CheckinResponse struct {
 	Action                 string `json:"action"`
 	CheckinIntervalSeconds int    `json:"checkin_interval_seconds"`
+	// ActionID identifies an operator's action ("a-" and 16 hex digits):
+	// the same ID until the agent acknowledged it. Absent for none and for
+	// a send_inventory the server asks because the digests differ.
+	ActionID string `json:"action_id,omitempty"`
+	// AckedActionID echoes the request's AckActionID when the server
+	// accepted the acknowledgement (now, or at an earlier check-in whose
+	// answer was lost). An acknowledgement of an action the operator has
+	// since replaced or cleared, or of an unknown one, is not echoed: the
+	// agent must not obey it.
+	AckedActionID string `json:"acked_action_id,omitempty"`
 }
+
+// ActionIDPattern is the shape of action IDs.
+const ActionIDPattern = `^a-[0-9a-f]{16}$`
 
 // InventoryRequest is PUT to the inventory path with the machine credential
 // when the inventory changed (late LLDP neighbours, a server's request).
@@ -133,8 +155,11 @@ type Machine struct {
 	State     string    `json:"state"`
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
-	// PendingAction is the action the next check-in will receive.
+	// PendingAction is the action the next check-in will receive; it stays
+	// until the agent acknowledged it.
 	PendingAction string `json:"pending_action,omitempty"`
+	// PendingActionID is its ID.
+	PendingActionID string `json:"pending_action_id,omitempty"`
 	// InventoryDigest of the latest inventory.
 	InventoryDigest string `json:"inventory_digest,omitempty"`
 	// Summary fields for listings and filters.

@@ -93,14 +93,24 @@ type Checkin struct {
 	UptimeSeconds  float64
 	AgentVersion   string
 	Now            time.Time
+	// AcksActions: the agent acknowledges actions, so a pending action
+	// stays until AckActionID names it. Without it a pending action is
+	// cleared (and recorded as delivered) once answered.
+	AcksActions bool
+	// AckActionID acknowledges the pending action of that ID: it is
+	// cleared and recorded as delivered.
+	AckActionID string
 }
 
 // CheckinResult is what the agent is told.
 type CheckinResult struct {
-	// Action is the pending action (now cleared and recorded as delivered),
-	// else api.ActionSendInventory when the digests differ, else
-	// api.ActionNone.
-	Action string
+	// Action is the pending action (with ActionID), else
+	// api.ActionSendInventory when the digests differ, else api.ActionNone.
+	Action   string
+	ActionID string
+	// AckedActionID is Checkin.AckActionID when the acknowledgement is
+	// accepted: it named the pending action, or the one acknowledged last.
+	AckedActionID string
 }
 
 // InventoryUpdate is a new inventory from an authenticated machine.

@@ -43,6 +43,9 @@ type Machine struct {
 	Digest        string
 	State         string
 	PendingAction string
+	// PendingActionID is the pending action's ID; AckedActionID the last
+	// one the agent acknowledged.
+	PendingActionID, AckedActionID string
 	// Registrations, Checkins and InventoryPuts count the calls.
 	Registrations, Checkins, InventoryPuts int
 	LastCheckin                            api.CheckinRequest
@@ -117,7 +120,14 @@ func (s *Server) SetAction(id, action string) error {
 	if !ok {
 		return fmt.Errorf("no machine %s", id)
 	}
-	m.PendingAction = action
+	m.PendingAction, m.PendingActionID = action, ""
+	if action != "" && action != api.ActionNone {
+		var b [8]byte
+		rand.Read(b[:]) //nolint:errcheck // never fails on Linux
+		m.PendingActionID = "a-" + hex.EncodeToString(b[:])
+	} else {
+		m.PendingAction = ""
+	}
 	return nil
 }
 
@@ -304,14 +314,27 @@ func (s *Server) checkin(w http.ResponseWriter, id, bearer string, body []byte) 
 	m.Checkins++
 	m.LastCheckin = req
 	m.State = req.State
-	action := api.ActionNone
+	// The real server's rules (sqlstore decideCheckin): an acknowledgement
+	// of the pending action's ID clears it; a pending action is answered
+	// with its ID until acknowledged (agents that acknowledge) or once.
+	resp := api.CheckinResponse{Action: api.ActionNone, CheckinIntervalSeconds: s.interval}
+	if req.AckActionID != "" && m.PendingAction != "" && req.AckActionID == m.PendingActionID {
+		m.AckedActionID = m.PendingActionID
+		m.PendingAction, m.PendingActionID = "", ""
+	}
+	if req.AckActionID != "" && req.AckActionID == m.AckedActionID {
+		resp.AckedActionID = req.AckActionID
+	}
 	switch {
 	case m.PendingAction != "":
-		action, m.PendingAction = m.PendingAction, ""
+		resp.Action, resp.ActionID = m.PendingAction, m.PendingActionID
+		if !req.AcksActions {
+			m.PendingAction, m.PendingActionID = "", ""
+		}
 	case req.InventoryDigest != m.Digest:
-		action = api.ActionSendInventory
+		resp.Action = api.ActionSendInventory
 	}
-	return writeJSON(w, http.StatusOK, api.CheckinResponse{Action: action, CheckinIntervalSeconds: s.interval})
+	return writeJSON(w, http.StatusOK, resp)
 }
 
 func (s *Server) putInventory(w http.ResponseWriter, id, bearer string, body []byte) int {

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +18,8 @@ import (
 
 // machineColumns are the columns scanMachine reads, in order.
 const machineColumns = `id, state, first_seen, last_seen, pending_action, inventory_digest, manufacturer,
-	product, serial, bmc_ip, hostname, worker_id, hw_addr, switches, agent_version, uptime_seconds`
+	product, serial, bmc_ip, hostname, worker_id, hw_addr, switches, agent_version, uptime_seconds,
+	pending_action_id`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -26,10 +29,13 @@ func scanMachine(sc scanner) (api.Machine, error) {
 	var switches string
 	if err := sc.Scan(&m.ID, &m.State, &first, &last, &m.PendingAction, &m.InventoryDigest, &m.Manufacturer,
 		&m.Product, &m.Serial, &m.BMCIP, &m.Hostname, &m.WorkerID, &m.HWAddr, &switches, &m.AgentVersion,
-		&m.UptimeSeconds); err != nil {
+		&m.UptimeSeconds, &m.PendingActionID); err != nil {
 		return m, err
 	}
 	m.FirstSeen, m.LastSeen = fromMicros(first), fromMicros(last)
+	if m.PendingAction == "" {
+		m.PendingActionID = "" // cleared by a server older than action IDs
+	}
 	if err := json.Unmarshal([]byte(switches), &m.Switches); err != nil {
 		return m, fmt.Errorf("machine %s: switches column: %w", m.ID, err)
 	}
@@ -171,12 +177,20 @@ func (s *Store) History(ctx context.Context, id string) ([]api.Change, error) {
 
 // SetAction implements store.Store; the action must already be valid.
 func (s *Store) SetAction(ctx context.Context, id, action string, now time.Time) error {
-	pending := action
+	pending, pendingID := action, ""
 	if action == api.ActionNone {
 		pending = ""
+	} else {
+		// A new ID every time: an acknowledgement of the action this one
+		// replaces is not one of this one.
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		pendingID = "a-" + hex.EncodeToString(b[:])
 	}
 	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE machines SET pending_action = $2 WHERE id = $1`, id, pending)
+		r, err := tx.ExecContext(ctx, `UPDATE machines SET pending_action = $2, pending_action_id = $3 WHERE id = $1`, id, pending, pendingID)
 		if err != nil {
 			return fmt.Errorf("set action of %s: %w", id, err)
 		}

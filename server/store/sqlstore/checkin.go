@@ -44,6 +44,51 @@ func (s *Store) lockMachine(ctx context.Context, tx *sql.Tx, id, credHash string
 	return state, pending, digest, nil
 }
 
+// actionRow is what a check-in reads of a machine's actions.
+type actionRow struct {
+	state, pending, pendingID, ackedID, digest string
+}
+
+// checkinDecision is what a check-in does to a machine's action and tells
+// the agent; SQLite runs it in Go, PostgreSQL in checkinPostgresSQL (the
+// same rules), and both derive the answer here.
+type checkinDecision struct {
+	res store.CheckinResult
+	// clear: the pending action is cleared; acked: the acked_action_id
+	// afterwards; delivered: the action recorded as delivered ("": none).
+	clear            bool
+	acked, delivered string
+}
+
+// decideCheckin applies the action rules: an acknowledgement of the
+// pending action's ID clears it (delivered); a pending action is answered
+// with its ID and, for agents that do not acknowledge, cleared at once
+// (delivered, the v1 behaviour before action IDs); else send_inventory
+// when the digests differ, else none.
+func decideCheckin(in store.Checkin, cur actionRow) checkinDecision {
+	d := checkinDecision{acked: cur.ackedID}
+	pending, pendingID := cur.pending, cur.pendingID
+	if in.AckActionID != "" && pending != "" && in.AckActionID == pendingID {
+		d.clear, d.delivered, d.acked = true, pending, pendingID
+		pending, pendingID = "", ""
+	}
+	if in.AckActionID != "" && in.AckActionID == d.acked {
+		d.res.AckedActionID = in.AckActionID
+	}
+	switch {
+	case pending != "":
+		d.res.Action, d.res.ActionID = pending, pendingID
+		if !in.AcksActions {
+			d.clear, d.delivered = true, pending
+		}
+	case in.Digest != cur.digest:
+		d.res.Action = api.ActionSendInventory
+	default:
+		d.res.Action = api.ActionNone
+	}
+	return d
+}
+
 // Checkin implements store.Store.
 func (s *Store) Checkin(ctx context.Context, in store.Checkin) (store.CheckinResult, error) {
 	if s.d.postgres {
@@ -52,34 +97,42 @@ func (s *Store) Checkin(ctx context.Context, in store.Checkin) (store.CheckinRes
 	var res store.CheckinResult
 	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = store.CheckinResult{}
-		state, pending, digest, err := s.lockMachine(ctx, tx, in.MachineID, in.CredentialHash)
+		var cur actionRow
+		var stored string
+		err := tx.QueryRowContext(ctx, `SELECT credential_hash, state, pending_action, pending_action_id, acked_action_id,
+			inventory_digest FROM machines WHERE id = $1`, in.MachineID).
+			Scan(&stored, &cur.state, &cur.pending, &cur.pendingID, &cur.ackedID, &cur.digest)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("read machine %s: %w", in.MachineID, err)
 		}
-		switch {
-		case pending != "":
-			res.Action = pending
-		case in.Digest != digest:
-			res.Action = api.ActionSendInventory
-		default:
-			res.Action = api.ActionNone
+		if subtle.ConstantTimeCompare([]byte(stored), []byte(in.CredentialHash)) != 1 {
+			return store.ErrBadCredential
 		}
+		d := decideCheckin(in, cur)
+		res = d.res
 		newState := in.State
 		if newState == "" {
-			newState = state
+			newState = cur.state
+		}
+		pending, pendingID := cur.pending, cur.pendingID
+		if d.clear {
+			pending, pendingID = "", ""
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE machines SET last_seen = $2, state = $3, uptime_seconds = $4,
-			agent_version = $5, pending_action = '' WHERE id = $1`,
-			in.MachineID, micros(in.Now), newState, in.UptimeSeconds, in.AgentVersion); err != nil {
+			agent_version = $5, pending_action = $6, pending_action_id = $7, acked_action_id = $8 WHERE id = $1`,
+			in.MachineID, micros(in.Now), newState, in.UptimeSeconds, in.AgentVersion, pending, pendingID, d.acked); err != nil {
 			return fmt.Errorf("update machine %s: %w", in.MachineID, err)
 		}
-		if newState != state {
-			if err := s.record(ctx, tx, in.MachineID, in.Now, api.ChangeState, []string{state + " → " + newState}); err != nil {
+		if newState != cur.state {
+			if err := s.record(ctx, tx, in.MachineID, in.Now, api.ChangeState, []string{cur.state + " → " + newState}); err != nil {
 				return err
 			}
 		}
-		if pending != "" {
-			return s.record(ctx, tx, in.MachineID, in.Now, api.ChangeActionDelivered, []string{pending})
+		if d.delivered != "" {
+			return s.record(ctx, tx, in.MachineID, in.Now, api.ChangeActionDelivered, []string{d.delivered})
 		}
 		return nil
 	})
@@ -115,31 +168,43 @@ func (s *Store) UpdateInventory(ctx context.Context, in store.InventoryUpdate) e
 
 // checkinPostgresSQL is a whole check-in in one statement, so in one round
 // trip and one implicit transaction: lock the row, check the credential,
-// update it, record a state change and a delivered action (in that order),
-// and return the previous state, pending action and digest.
+// apply decideCheckin's rules to the action ($7 the acknowledged ID, $8
+// whether the agent acknowledges actions), update the row, record a state
+// change and a delivered action (in that order), and return what the row
+// held before. The row lock makes a check-in and an acknowledgement
+// atomic across replicas sharing the database.
 const checkinPostgresSQL = `WITH old AS (
-	SELECT id, state, pending_action, inventory_digest, credential_hash FROM machines WHERE id = $1 FOR UPDATE
+	SELECT id, state, pending_action, pending_action_id, acked_action_id, inventory_digest, credential_hash
+	FROM machines WHERE id = $1 FOR UPDATE
+), ok AS (
+	SELECT old.*, ($7 <> '' AND pending_action <> '' AND $7 = pending_action_id) AS ack_now
+	FROM old WHERE credential_hash = $6
 ), upd AS (
-	UPDATE machines m SET last_seen = $2, state = CASE WHEN $3 = '' THEN old.state ELSE $3 END,
-		uptime_seconds = $4, agent_version = $5, pending_action = ''
-	FROM old WHERE m.id = old.id AND old.credential_hash = $6
-	RETURNING old.state AS old_state, m.state AS new_state, old.pending_action AS pending, old.inventory_digest AS digest
+	UPDATE machines m SET last_seen = $2, state = CASE WHEN $3 = '' THEN ok.state ELSE $3 END,
+		uptime_seconds = $4, agent_version = $5,
+		pending_action = CASE WHEN ok.ack_now OR NOT $8 THEN '' ELSE ok.pending_action END,
+		pending_action_id = CASE WHEN ok.ack_now OR NOT $8 THEN '' ELSE ok.pending_action_id END,
+		acked_action_id = CASE WHEN ok.ack_now THEN ok.pending_action_id ELSE ok.acked_action_id END
+	FROM ok WHERE m.id = ok.id
+	RETURNING ok.state AS old_state, m.state AS new_state, ok.pending_action AS pending, ok.pending_action_id AS pending_id,
+		ok.acked_action_id AS acked, ok.inventory_digest AS digest, ok.ack_now
 ), hist AS (
 	INSERT INTO machine_history (machine_id, at, kind, details)
 	SELECT $1, $2, kind, details FROM (
 		SELECT 1 AS o, 'state' AS kind, json_build_array(old_state || ' → ' || new_state)::text AS details FROM upd WHERE old_state <> new_state
 		UNION ALL
-		SELECT 2, 'action_delivered', json_build_array(pending)::text FROM upd WHERE pending <> ''
+		SELECT 2, 'action_delivered', json_build_array(pending)::text FROM upd WHERE pending <> '' AND (ack_now OR NOT $8)
 	) x ORDER BY o
 )
-SELECT pending, digest FROM upd`
+SELECT pending, pending_id, acked, digest FROM upd`
 
 // checkinPostgres is Checkin in one statement (the same effects as the
 // SQLite path, which runs them one by one under its single writer).
 func (s *Store) checkinPostgres(ctx context.Context, in store.Checkin) (store.CheckinResult, error) {
-	var pending, digest string
+	var cur actionRow
 	err := s.write.QueryRowContext(ctx, checkinPostgresSQL, in.MachineID, micros(in.Now), in.State,
-		in.UptimeSeconds, in.AgentVersion, in.CredentialHash).Scan(&pending, &digest)
+		in.UptimeSeconds, in.AgentVersion, in.CredentialHash, in.AckActionID, in.AcksActions).
+		Scan(&cur.pending, &cur.pendingID, &cur.ackedID, &cur.digest)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Tell an unknown machine from a wrong credential.
 		var one int
@@ -154,11 +219,5 @@ func (s *Store) checkinPostgres(ctx context.Context, in store.Checkin) (store.Ch
 	if err != nil {
 		return store.CheckinResult{}, unavailable(err)
 	}
-	switch {
-	case pending != "":
-		return store.CheckinResult{Action: pending}, nil
-	case in.Digest != digest:
-		return store.CheckinResult{Action: api.ActionSendInventory}, nil
-	}
-	return store.CheckinResult{Action: api.ActionNone}, nil
+	return decideCheckin(in, cur).res, nil
 }

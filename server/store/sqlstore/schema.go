@@ -57,6 +57,15 @@ var sqliteMigrations = [][]string{
 		)`,
 		`CREATE INDEX machine_history_machine ON machine_history (machine_id, id)`,
 	},
+	// 2: action IDs (issue 11): an operator's action stays pending until
+	// the agent acknowledged its ID; acked_action_id is the last one
+	// acknowledged, so that a repeated acknowledgement (its answer was
+	// lost) is still confirmed. Actions pending at the upgrade get an ID.
+	{
+		`ALTER TABLE machines ADD COLUMN pending_action_id TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE machines ADD COLUMN acked_action_id TEXT NOT NULL DEFAULT ''`,
+		`UPDATE machines SET pending_action_id = 'a-' || lower(hex(randomblob(8))) WHERE pending_action <> ''`,
+	},
 }
 
 // postgresMigrations mirror sqliteMigrations. The inventory is a json
@@ -119,5 +128,10 @@ var postgresMigrations = [][]string{
 			details TEXT NOT NULL
 		)`,
 		`CREATE INDEX machine_history_machine ON machine_history (machine_id, id)`,
+	},
+	{
+		`ALTER TABLE machines ADD COLUMN pending_action_id TEXT NOT NULL DEFAULT '',
+			ADD COLUMN acked_action_id TEXT NOT NULL DEFAULT ''`,
+		`UPDATE machines SET pending_action_id = 'a-' || substr(md5(random()::text || id), 1, 16) WHERE pending_action <> ''`,
 	},
 }
