@@ -54,6 +54,9 @@ const (
 	KubeAPIServer Capability = "kube"
 	// SWTPM is the software TPM 2.0 QEMU attaches to a guest.
 	SWTPM Capability = "swtpm"
+	// TPMTools are tpm2-tools and openssl, the reference client the
+	// tpm package's results are checked against on a software TPM.
+	TPMTools Capability = "tpm2-tools"
 	// HAProxy puts several servers behind one address.
 	HAProxy Capability = "haproxy"
 	// Runc runs the agent's OCI image as a container.
@@ -84,7 +87,8 @@ var capabilities = map[Capability]capability{
 	Dmidecode:         {"dmidecode", func() error { return programs("dmidecode") }},
 	PCIIDs:            {"pci.ids", func() error { _, err := os.Stat(DebianPCIIDs); return err }},
 	KubeAPIServer:     {"etcd-server", func() error { return programs("etcd") }},
-	SWTPM:             {"swtpm swtpm-tools", func() error { return programs("swtpm", "swtpm_setup") }},
+	SWTPM:             {"swtpm swtpm-tools", func() error { return programs("swtpm", "swtpm_setup", "swtpm_localca") }},
+	TPMTools:          {"tpm2-tools openssl", func() error { return programs("tpm2_createek", "tpm2_nvread", "tpm2_makecredential", "openssl") }},
 	HAProxy:           {"haproxy", func() error { return programs("haproxy") }},
 	Runc:              {"runc", func() error { return programs("runc") }},
 	Lshw:              {"lshw", func() error { return programs("lshw") }},
@@ -265,6 +269,7 @@ var programCapability = map[string]Capability{
 	"dmidecode":           Dmidecode,
 	"swtpm":               SWTPM,
 	"swtpm_setup":         SWTPM,
+	"swtpm_localca":       SWTPM,
 	"haproxy":             HAProxy,
 	"runc":                Runc,
 	"etcd":                KubeAPIServer,

@@ -1,0 +1,73 @@
+package tpm
+
+import (
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/google/go-tpm/tpm2"
+	"github.com/google/go-tpm/tpm2/transport"
+)
+
+// akUnique makes hwagent's attestation key its own: the TPM derives a
+// primary key from the hierarchy's seed and the whole template, unique
+// field included.
+var akUnique = sha256.Sum256([]byte("hwagent attestation key v1"))
+
+// akTemplate is hwagent's attestation key: an ECDSA NIST P-256 restricted
+// signing key, a primary key of the endorsement hierarchy. A primary key
+// is derived, not stored, so the agent gets the same key on every boot
+// without writing anything into the TPM (no persistent handle, no NV),
+// and creating one takes the TPM about a millisecond. ECC rather than
+// RSA: RSA primary keys cost a prime search each time.
+var akTemplate = tpm2.TPMTPublic{
+	Type:    tpm2.TPMAlgECC,
+	NameAlg: tpm2.TPMAlgSHA256,
+	ObjectAttributes: tpm2.TPMAObject{
+		FixedTPM:            true,
+		FixedParent:         true,
+		SensitiveDataOrigin: true,
+		UserWithAuth:        true,
+		NoDA:                true,
+		Restricted:          true,
+		SignEncrypt:         true,
+	},
+	Parameters: tpm2.NewTPMUPublicParms(tpm2.TPMAlgECC, &tpm2.TPMSECCParms{
+		Scheme: tpm2.TPMTECCScheme{
+			Scheme:  tpm2.TPMAlgECDSA,
+			Details: tpm2.NewTPMUAsymScheme(tpm2.TPMAlgECDSA, &tpm2.TPMSSigSchemeECDSA{HashAlg: tpm2.TPMAlgSHA256}),
+		},
+		CurveID: tpm2.TPMECCNistP256,
+	}),
+	Unique: tpm2.NewTPMUPublicID(tpm2.TPMAlgECC, &tpm2.TPMSECCPoint{
+		X: tpm2.TPM2BECCParameter{Buffer: akUnique[:]},
+		Y: tpm2.TPM2BECCParameter{Buffer: make([]byte, 32)},
+	}),
+}
+
+// createAttestationKey creates (derives) the attestation key and leaves it
+// loaded.
+func createAttestationKey(t transport.TPM) (*Public, loadedKey, error) {
+	rsp, err := tpm2.CreatePrimary{
+		PrimaryHandle: tpm2.TPMRHEndorsement,
+		InPublic:      tpm2.New2B(akTemplate),
+	}.Execute(t)
+	if err != nil {
+		return nil, loadedKey{}, fmt.Errorf("attestation key: %w", err)
+	}
+	key := loadedKey{handle: rsp.ObjectHandle, name: rsp.Name, transient: true}
+	area, err := rsp.OutPublic.Contents()
+	if err != nil {
+		key.flush(t)
+		return nil, loadedKey{}, fmt.Errorf("attestation key: %w", err)
+	}
+	pub, err := ParseAttestationKey(tpm2.Marshal(area))
+	if err != nil {
+		key.flush(t)
+		return nil, loadedKey{}, err
+	}
+	if string(pub.Name) != string(rsp.Name.Buffer) {
+		key.flush(t)
+		return nil, loadedKey{}, fmt.Errorf("attestation key: the TPM names it %x, its public area %x", rsp.Name.Buffer, pub.Name)
+	}
+	return pub, key, nil
+}
