@@ -36,6 +36,7 @@ type agentFlags struct {
 	startJitter        time.Duration
 	backoffBase        time.Duration
 	backoffCap         time.Duration
+	syslog             string
 }
 
 func (a *agentFlags) bind(fs *pflag.FlagSet) {
@@ -50,6 +51,7 @@ func (a *agentFlags) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&a.startJitter, "start-jitter", 10*time.Second, "wait a random delay up to this before the first request, so a rack powering on is spread out")
 	fs.DurationVar(&a.backoffBase, "backoff-base", client.DefaultBase, "first retry window (full jitter: a random wait in [0, window])")
 	fs.DurationVar(&a.backoffCap, "backoff-cap", client.DefaultCap, "largest retry window; the window doubles per failure up to this")
+	fs.StringVar(&a.syslog, "syslog", "", `also send the logs to this syslog receiver, HOST[:PORT] (RFC 5424 over UDP, port 514); default: Tinkerbell's syslog_host= kernel parameter, as Hook's own containers do; "off" sends none`)
 }
 
 // secret returns the enrollment token from --token or --token-file.
@@ -112,8 +114,12 @@ func newAgent(cmd *cobra.Command, g *globalFlags, cf *collectFlags, af *agentFla
 			return nil, err
 		}
 	}
+	syslogTo, err := g.teeSyslog(cmd.Context(), af.syslog, paths)
+	if err != nil {
+		g.logger.Warn("logs not sent to syslog", "err", err)
+	}
 	logger := g.logger
-	logger.Info("hwagent starting", "mode", mode, "version", version.String(), "host", paths.String(), "detected", paths.Detected, "from_kernel_cmdline", fromCmdline)
+	logger.Info("hwagent starting", "mode", mode, "version", version.String(), "host", paths.String(), "detected", paths.Detected, "from_kernel_cmdline", fromCmdline, "syslog", syslogTo)
 	warnPrivileges(logger, mode)
 	if mode == "run" {
 		warnPIDNamespace(logger, paths)

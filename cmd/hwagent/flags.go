@@ -26,9 +26,9 @@ func (g *globalFlags) bind(cmd *cobra.Command) {
 }
 
 func (g *globalFlags) setup(stderr io.Writer) error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
-		return fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)
+	level, err := g.level()
+	if err != nil {
+		return err
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch g.logFormat {
@@ -40,6 +40,15 @@ func (g *globalFlags) setup(stderr io.Writer) error {
 		return fmt.Errorf("--log-format %q: want text or json", g.logFormat)
 	}
 	return nil
+}
+
+// level is --log-level.
+func (g *globalFlags) level() (slog.Level, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)
+	}
+	return level, nil
 }
 
 // hostFlags locate the host's trees.

@@ -67,6 +67,8 @@ const (
 	CPIO Capability = "cpio"
 	// Modinfo is kmod's modinfo, the reference for kernel module order.
 	Modinfo Capability = "modinfo"
+	// RsyslogD is rsyslogd, the reference syslog receiver (RFC 5424 over UDP).
+	RsyslogD Capability = "rsyslog"
 )
 
 // capability says how to tell whether a capability is present and which
@@ -94,6 +96,7 @@ var capabilities = map[Capability]capability{
 	Lshw:              {"lshw", func() error { return programs("lshw") }},
 	CPIO:              {"cpio", func() error { return programs("cpio") }},
 	Modinfo:           {"kmod", func() error { return programs("modinfo") }},
+	RsyslogD:          {"rsyslog", func() error { return programs("rsyslogd") }},
 }
 
 // DebianPCIIDs is where Debian's pci.ids package installs the database.
