@@ -3,11 +3,13 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"regexp"
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store"
 )
 
@@ -43,21 +45,88 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return s.storeError(w, r, err)
 	}
-	res, err := s.cfg.Store.Register(r.Context(), store.Registration{Document: doc, CredentialHash: hash, Now: s.cfg.Now()})
+	in := store.Registration{Document: doc, CredentialHash: hash, Now: s.cfg.Now(), Peer: peerHost(r.RemoteAddr)}
+	res, challenge, err := s.enrol(r, &req, in)
 	if err != nil {
 		return s.storeError(w, r, err)
 	}
+	if challenge != nil {
+		info(r).machine = res.MachineID
+		writeJSON(w, http.StatusOK, challenge)
+		return "challenge"
+	}
 	info(r).machine = res.MachineID
-	writeJSON(w, http.StatusOK, api.RegisterResponse{
+	answer := api.RegisterResponse{
 		MachineID:              res.MachineID,
 		Credential:             cred,
 		CheckinIntervalSeconds: s.intervalSeconds(),
 		Config:                 s.cfg.Push,
-	})
+	}
+	switch res.Verdict {
+	case reenroll.Hold:
+		s.log(r).Warn("registration held for approval", "machine_id", res.MachineID, "pending_id", res.PendingID, "peer", in.Peer)
+		answer.PendingApproval, answer.PendingID = true, res.PendingID
+		writeJSON(w, http.StatusAccepted, answer)
+		return "held"
+	case reenroll.Refuse:
+		s.log(r).Warn("registration refused", "machine_id", res.MachineID, "peer", in.Peer, "reason", res.Reason)
+		writeError(w, http.StatusForbidden, api.CodeRefused, "registration refused: "+res.Reason)
+		return "refused"
+	}
+	if !res.Created {
+		s.log(r).Info("credential rotated", "machine_id", res.MachineID, "peer", in.Peer)
+	}
+	writeJSON(w, http.StatusOK, answer)
 	if res.Created {
 		return "created"
 	}
 	return "updated"
+}
+
+// enrolResult is a registration's outcome.
+type enrolResult struct {
+	store.RegisterResult
+	Reason string
+}
+
+// enrol matches a registration, asks the re-enrolment policy and carries
+// out its decision. A concurrent registration can change what the request
+// matches between the decision and the write: then it decides again.
+func (s *Server) enrol(r *http.Request, req *api.RegisterRequest, in store.Registration) (enrolResult, *api.RegisterResponse, error) {
+	ctx := r.Context()
+	for attempt := 1; ; attempt++ {
+		m, err := s.cfg.Store.Match(ctx, in.Document)
+		if err != nil {
+			return enrolResult{}, nil, err
+		}
+		d, err := s.cfg.Reenroll.Decide(ctx, reenroll.Request{MachineID: m.MachineID, Peer: in.Peer, Register: req, Pins: m.Pins, Now: in.Now})
+		if err != nil {
+			return enrolResult{}, nil, fmt.Errorf("re-enrolment policy: %w", err)
+		}
+		if d.Verdict == "" {
+			return enrolResult{}, nil, errors.New("re-enrolment policy returned no verdict")
+		}
+		if d.Verdict == reenroll.Challenge {
+			if d.Response == nil {
+				return enrolResult{}, nil, errors.New("re-enrolment policy challenged without a challenge")
+			}
+			return enrolResult{RegisterResult: store.RegisterResult{MachineID: m.MachineID, Verdict: d.Verdict}, Reason: d.Reason}, d.Response, nil
+		}
+		in.Matched, in.Decision = m.MachineID, d
+		res, err := s.cfg.Store.Register(ctx, in)
+		if errors.Is(err, store.ErrMatchChanged) && attempt < 5 {
+			continue
+		}
+		return enrolResult{RegisterResult: res, Reason: d.Reason}, nil, err
+	}
+}
+
+// peerHost is the host of a remote address ("10.0.0.5:41234" → "10.0.0.5").
+func peerHost(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
 }
 
 // decodeInventory decodes a request holding an inventory and prepares it
@@ -119,7 +188,14 @@ func (s *Server) machineAuth(w http.ResponseWriter, r *http.Request) (id, hash, 
 	}
 	hash = credentialHash(tok)
 	owner, err := s.cfg.Store.MachineForCredential(r.Context(), hash)
+	var pending *store.PendingError
 	switch {
+	case errors.As(err, &pending) && pending.MachineID == id:
+		return id, hash, "pending", false
+	case errors.As(err, &pending):
+		s.log(r).Warn("held registration's credential used for another machine", "machine_id", id, "credential_of", pending.MachineID)
+		writeError(w, http.StatusForbidden, api.CodeForbidden, "this credential belongs to another machine")
+		return "", "", "forbidden", false
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "unknown machine credential: register again")
 		return "", "", "unauthorized", false
@@ -153,6 +229,12 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
 	}
 	defer s.checkins.release()
 	id, hash, result, ok := s.machineAuth(w, r)
+	if result == "pending" {
+		// A held registration's agent waits: nothing is recorded on the
+		// machine, no action is delivered to it.
+		writeJSON(w, http.StatusOK, api.CheckinResponse{Action: api.ActionNone, CheckinIntervalSeconds: s.intervalSeconds(), PendingApproval: true})
+		return "pending"
+	}
 	if !ok {
 		return result
 	}
@@ -203,6 +285,10 @@ func (s *Server) handleInventory(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 	id, hash, result, ok := s.machineAuth(w, r)
+	if result == "pending" {
+		writeError(w, http.StatusConflict, api.CodePendingApproval, "this registration waits for an operator's approval (hwagent machines approve "+id+")")
+		return "pending"
+	}
 	if !ok {
 		return result
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store"
 )
 
@@ -42,6 +43,9 @@ type Config struct {
 	Gatherer prometheus.Gatherer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Reenroll decides registrations that would take over a known machine
+	// (`--reenroll`); nil means reenroll.AllowAll.
+	Reenroll reenroll.Policy
 }
 
 // Defaults.
@@ -88,6 +92,9 @@ func (c *Config) validate() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Reenroll == nil {
+		c.Reenroll = reenroll.AllowAll{}
 	}
 	return nil
 }

@@ -103,3 +103,20 @@ func (c *countingLimit) Read(p []byte) (int, error) {
 	c.left -= int64(n)
 	return n, err
 }
+
+// maxSmallBody bounds bodies that are optional and tiny (approvals).
+const maxSmallBody = 4 << 10
+
+// decodeOptional is decodeStrict for a body that may be empty (dst keeps
+// its zero value), bounded to maxSmallBody bytes.
+func decodeOptional(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
+	limit = min(limit, maxSmallBody)
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit+1))
+	if err != nil {
+		return classify(err, &countingLimit{}, limit)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return nil
+	}
+	return decodeStrict(strings.NewReader(string(b)), limit, dst)
+}

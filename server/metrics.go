@@ -24,7 +24,7 @@ func newMetrics(reg prometheus.Registerer, st store.Store, heavy, checkins *limi
 	m := &metrics{
 		registrations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hwagent_server_registrations_total",
-			Help: "Registrations by result: created, updated, invalid, unauthorized, overloaded, error.",
+			Help: "Registrations by result: created, updated, held (for approval), refused, challenge, invalid, unauthorized, overloaded, error.",
 		}, []string{"result"}),
 		checkins: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hwagent_server_checkins_total",

@@ -108,3 +108,33 @@ func TestOpenAPI(t *testing.T) {
 		t.Errorf("the ActionRequest schema accepts an unknown action")
 	}
 }
+
+// validator checks real answers against docs/openapi.yaml's schemas.
+type validator struct {
+	t *testing.T
+	c *jsonschema.Compiler
+}
+
+func newValidator(t *testing.T) *validator {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("openapi.json", openAPI(t)); err != nil {
+		t.Fatal(err)
+	}
+	return &validator{t: t, c: c}
+}
+
+func (v *validator) validate(name string, body []byte) {
+	v.t.Helper()
+	s, err := v.c.Compile("openapi.json#/components/schemas/" + name)
+	if err != nil {
+		v.t.Fatalf("schema %s: %v", name, err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		v.t.Fatalf("%s: %v", name, err)
+	}
+	if err := s.Validate(doc); err != nil {
+		v.t.Errorf("a real %s does not match docs/openapi.yaml: %v\n%s", name, err, body)
+	}
+}

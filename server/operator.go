@@ -147,3 +147,64 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	s.log(r).Info("machine deleted", "machine_id", id)
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// handleApprove: POST /v1/machines/{id}/approve, the held registration
+// takes the machine over.
+func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	info(r).machine = id
+	var req api.ApprovalRequest
+	if err := decodeOptional(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
+		s.bodyError(w, err)
+		return
+	}
+	pid, err := s.cfg.Store.Approve(r.Context(), id, req.PendingID, s.cfg.Now())
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log(r).Warn("held registration approved: the machine's credential rotated", "machine_id", id, "pending_id", pid)
+	s.answerMachine(w, r, id)
+}
+
+// handleReject: POST /v1/machines/{id}/reject drops held registrations.
+func (s *Server) handleReject(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	info(r).machine = id
+	var req api.ApprovalRequest
+	if err := decodeOptional(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
+		s.bodyError(w, err)
+		return
+	}
+	if err := s.cfg.Store.Reject(r.Context(), id, req.PendingID, s.cfg.Now()); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log(r).Info("held registration rejected", "machine_id", id, "pending_id", req.PendingID)
+	s.answerMachine(w, r, id)
+}
+
+// answerMachine answers the machine without its inventory.
+func (s *Server) answerMachine(w http.ResponseWriter, r *http.Request, id string) {
+	m, err := s.cfg.Store.Get(r.Context(), id)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	m.Inventory = nil
+	writeJSON(w, http.StatusOK, m)
+}
+
+// handleConflicts: GET /v1/conflicts.
+func (s *Server) handleConflicts(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.Query()) > 0 {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "GET /v1/conflicts takes no query parameters")
+		return
+	}
+	cs, err := s.cfg.Store.Conflicts(r.Context())
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, api.ConflictList{Conflicts: cs})
+}

@@ -49,6 +49,20 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) s
 	case errors.Is(err, store.ErrBadCredential):
 		writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "credential not valid for this machine: register again")
 		return "unauthorized"
+	case errors.Is(err, store.ErrNoPending):
+		writeError(w, http.StatusNotFound, api.CodeNotFound, err.Error())
+		return "not_found"
+	case errors.Is(err, store.ErrAmbiguous):
+		writeError(w, http.StatusConflict, api.CodeConflict, err.Error())
+		return "conflict"
+	case errors.As(err, new(*store.ConflictError)):
+		writeError(w, http.StatusConflict, api.CodeIdentityConflict, err.Error()+"; nothing was stored")
+		return "conflict"
+	case errors.Is(err, store.ErrMatchChanged):
+		// Concurrent registrations kept changing the match: rare; retry.
+		s.log(r).Warn("registration kept matching other machines", "err", err)
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable, "concurrent registrations of the same keys: retry")
+		return "error"
 	case errors.Is(err, store.ErrNoIdentity):
 		writeError(w, http.StatusBadRequest, api.CodeNoIdentity, err.Error())
 		return "invalid"

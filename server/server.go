@@ -71,6 +71,9 @@ func (s *Server) routes(gather prometheus.Gatherer) []route {
 		{"DELETE /v1/machines/{id}", s.admin(s.handleDelete)},
 		{"GET /v1/machines/{id}/history", s.admin(s.handleHistory)},
 		{"PUT /v1/machines/{id}/action", s.admin(s.handleAction)},
+		{"POST /v1/machines/{id}/approve", s.admin(s.handleApprove)},
+		{"POST /v1/machines/{id}/reject", s.admin(s.handleReject)},
+		{"GET " + api.PathConflicts, s.admin(s.handleConflicts)},
 
 		{"GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -60,6 +60,8 @@ Output is an aligned table for people, or JSON with -o json for scripts.`,
 		newMachinesHistoryCmd(f, stdout),
 		newMachinesActionCmd(f, stdout),
 		newMachinesDeleteCmd(f, stdout),
+		newMachinesApproveCmd(f, stdout, true), newMachinesApproveCmd(f, stdout, false),
+		newMachinesConflictsCmd(f, stdout),
 	)
 	return cmd
 }
@@ -148,11 +150,11 @@ func pointInTime(s string, now time.Time) (time.Time, error) {
 
 func writeMachineTable(w io.Writer, ms []api.Machine, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tACTION\tVENDOR\tPRODUCT\tSERIAL\tBMC\tLAST SEEN\tSWITCHES")
+	fmt.Fprintln(tw, "ID\tSTATE\tACTION\tVENDOR\tPRODUCT\tSERIAL\tBMC\tLAST SEEN\tSWITCHES\tIDENTITY")
 	for _, m := range ms {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.State, dash(m.PendingAction),
-			dash(m.Manufacturer), dash(m.Product), dash(m.Serial), dash(m.BMCIP), ago(now, m.LastSeen),
-			dash(strings.Join(m.Switches, ", ")))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.State, dash(m.PendingAction),
+			dash(m.Manufacturer), dash(m.Product), dash(serialText(m)), dash(m.BMCIP), ago(now, m.LastSeen),
+			dash(strings.Join(m.Switches, ", ")), dash(identityText(m)))
 	}
 	return tw.Flush()
 }
@@ -204,11 +206,13 @@ func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 				{"ID", m.ID}, {"State", m.State}, {"Pending action", dash(strings.TrimSpace(m.PendingAction + " " + m.PendingActionID))},
 				{"First seen", m.FirstSeen.Format(time.RFC3339)},
 				{"Last seen", m.LastSeen.Format(time.RFC3339) + " (" + ago(f.now(), m.LastSeen) + " ago)"},
-				{"Manufacturer", dash(m.Manufacturer)}, {"Product", dash(m.Product)}, {"Serial", dash(m.Serial)},
+				{"Manufacturer", dash(m.Manufacturer)}, {"Product", dash(m.Product)}, {"Serial", dash(serialText(m))},
 				{"BMC", dash(m.BMCIP)}, {"Hostname", dash(m.Hostname)},
 				{"Worker ID", dash(m.WorkerID)}, {"HW addr", dash(m.HWAddr)},
 				{"Agent", dash(m.AgentVersion)}, {"Switches", dash(strings.Join(m.Switches, ", "))},
 				{"Identity", dash(strings.Join(m.IdentityKeys, "\n\t"))},
+				{"Conflicts", dash(strings.Join(m.Conflicts, ", "))},
+				{"Held requests", dash(pendingText(m.Pending))},
 				{"Inventory digest", dash(m.InventoryDigest)},
 			} {
 				fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])

@@ -39,13 +39,16 @@ func TestMachineTable(t *testing.T) {
 			Serial: "BZ982FM", BMCIP: "10.30.1.12", LastSeen: now.Add(-42 * time.Second),
 			Switches: []string{"leaf-a Ethernet12", "leaf-b Ethernet12"}},
 		{ID: "m-000000000000000000000002", State: "released", PendingAction: "reboot", LastSeen: now.Add(-50 * time.Hour)},
+		{ID: "m-000000000000000000000003", State: "registered", Manufacturer: "Supermicro", Serial: "0123456789", SerialPlaceholder: true,
+			LastSeen: now.Add(-time.Minute), Conflicts: []string{"m-000000000000000000000004"}, PendingRegistrations: 2},
 	}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `ID                          STATE       ACTION  VENDOR     PRODUCT         SERIAL   BMC         LAST SEEN  SWITCHES
-m-000000000000000000000001  registered  -       Dell Inc.  PowerEdge R610  BZ982FM  10.30.1.12  42s        leaf-a Ethernet12, leaf-b Ethernet12
-m-000000000000000000000002  released    reboot  -          -               -        -           2d         -
+	want := `ID                          STATE       ACTION  VENDOR      PRODUCT         SERIAL                    BMC         LAST SEEN  SWITCHES                              IDENTITY
+m-000000000000000000000001  registered  -       Dell Inc.   PowerEdge R610  BZ982FM                   10.30.1.12  42s        leaf-a Ethernet12, leaf-b Ethernet12  -
+m-000000000000000000000002  released    reboot  -           -               -                         -           2d         -                                     -
+m-000000000000000000000003  registered  -       Supermicro  -               0123456789 (placeholder)  -           1m         -                                     conflict m-000000000000000000000004; 2 held
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)

@@ -16,6 +16,7 @@ import (
 	"github.com/hwagent/hwagent/internal/version"
 	"github.com/hwagent/hwagent/server"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store/sqlstore"
 )
 
@@ -39,6 +40,7 @@ type serveFlags struct {
 	queueTimeout    time.Duration
 	dbMaxConns      int
 	shutdownGrace   time.Duration
+	reenroll        string
 }
 
 func newServeCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
@@ -84,6 +86,7 @@ reachable), /metrics (Prometheus).`,
 	fs.DurationVar(&f.queueTimeout, "queue-timeout", server.DefaultQueueTimeout, "how long a request waits for a slot before a 429 with Retry-After")
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	fs.StringVar(&f.reenroll, "reenroll", reenroll.NameAllow, "what a registration that would take over a known machine does: allow (rotate its credential, record the peer), approve (wait for 'hwagent machines approve'), tpm (prove it with the machine's TPM; machines without one: approve)")
 	return cmd
 }
 
@@ -110,6 +113,10 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 		push.LLDPWaitSeconds = &s
 	}
 
+	if _, err := reenroll.New(f.reenroll, nil); err != nil {
+		return fmt.Errorf("--reenroll: %w", err)
+	}
+
 	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	st, err := sqlstore.Open(openCtx, f.database, sqlstore.Options{MaxConns: f.dbMaxConns})
 	cancel()
@@ -117,12 +124,24 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 		return err
 	}
 	defer st.Close()
+	var verifier reenroll.Verifier
+	if f.reenroll == reenroll.NameTPM {
+		if verifier = newTPMVerifier(st); verifier == nil {
+			logger.Warn("--reenroll tpm: this build has no TPM verifier; every takeover waits for approval as with --reenroll approve")
+		}
+	}
+	policy, err := reenroll.New(f.reenroll, verifier)
+	if err != nil {
+		return fmt.Errorf("--reenroll: %w", err)
+	}
+	logger.Info("re-enrolment policy", "reenroll", f.reenroll)
 	logger.Info("database ready", "dialect", st.Dialect(), "schema_version", st.Version, "database", sqlstore.Redact(f.database))
 
 	srv, err := server.New(server.Config{
 		Store: st, Logger: logger, EnrollToken: enroll, AdminToken: admin,
 		CheckinInterval: f.checkinInterval, Push: push, MaxBodyBytes: f.maxBody,
 		MaxHeavy: f.maxHeavy, MaxCheckins: f.maxCheckins, QueueTimeout: f.queueTimeout,
+		Reenroll: policy,
 	})
 	if err != nil {
 		return err
@@ -146,3 +165,8 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 	logger.Info("stopped", "err", err)
 	return err
 }
+
+// newTPMVerifier returns what proves a re-registering machine with its TPM
+// under --reenroll tpm (the tpm package plugs its verifier in here); nil:
+// none in this build.
+func newTPMVerifier(*sqlstore.Store) reenroll.Verifier { return nil }

@@ -135,6 +135,29 @@ func (c *Client) SetAction(ctx context.Context, id, action string) (api.Machine,
 	return m, err
 }
 
+// Approve lets a held registration take the machine over (pendingID may
+// be empty when there is one) and returns the machine.
+func (c *Client) Approve(ctx context.Context, id, pendingID string) (api.Machine, error) {
+	var m api.Machine
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf(api.PathApproveFmt, url.PathEscape(id)), api.ApprovalRequest{PendingID: pendingID}, &m)
+	return m, err
+}
+
+// Reject drops a held registration (pendingID empty: all of them) and
+// returns the machine.
+func (c *Client) Reject(ctx context.Context, id, pendingID string) (api.Machine, error) {
+	var m api.Machine
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf(api.PathRejectFmt, url.PathEscape(id)), api.ApprovalRequest{PendingID: pendingID}, &m)
+	return m, err
+}
+
+// Conflicts lists identity conflicts.
+func (c *Client) Conflicts(ctx context.Context) ([]api.Conflict, error) {
+	var l api.ConflictList
+	err := c.do(ctx, http.MethodGet, api.PathConflicts, nil, &l)
+	return l.Conflicts, err
+}
+
 // Delete forgets a machine.
 func (c *Client) Delete(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, fmt.Sprintf(api.PathMachineFmt, url.PathEscape(id)), nil, nil)

@@ -44,6 +44,16 @@ type RegisterResponse struct {
 	CheckinIntervalSeconds int `json:"checkin_interval_seconds"`
 	// Config is configuration the server pushes to the agent.
 	Config AgentConfig `json:"config"`
+	// PendingApproval is true in a 202 answer: the registration would take
+	// over a known machine and waits for an operator (`hwagent machines
+	// approve`). Credential becomes the machine's credential once
+	// approved; until then check-ins with it are answered "none" with
+	// PendingApproval set, and the machine's previous credential keeps
+	// working.
+	PendingApproval bool `json:"pending_approval,omitempty"`
+	// PendingID names the held registration (`machines approve
+	// --pending ID` when a machine has several).
+	PendingID string `json:"pending_id,omitempty"`
 }
 
 // AgentConfig is configuration the server pushes to agents.
@@ -111,6 +121,10 @@ type CheckinResponse struct {
 	// since replaced or cleared, or of an unknown one, is not echoed: the
 	// agent must not obey it.
 	AckedActionID string `json:"acked_action_id,omitempty"`
+	// PendingApproval is true while the credential belongs to a
+	// registration waiting for an operator's approval; the action is then
+	// always "none".
+	PendingApproval bool `json:"pending_approval,omitempty"`
 }
 
 // ActionIDPattern is the shape of action IDs.
@@ -147,6 +161,16 @@ const (
 	CodeNoIdentity = "no_identity"
 	// CodeMethodNotAllowed: the path exists but not with that method.
 	CodeMethodNotAllowed = "method_not_allowed"
+	// CodeIdentityConflict (409): the inventory carries an identity key
+	// another machine holds, or contradicts the machine's own identity;
+	// nothing was stored.
+	CodeIdentityConflict = "identity_conflict"
+	// CodePendingApproval (409): the credential belongs to a registration
+	// that waits for an operator's approval.
+	CodePendingApproval = "pending_approval"
+	// CodeRefused (403): the re-enrolment policy refused the registration
+	// (it was recorded on the machine).
+	CodeRefused = "registration_refused"
 )
 
 // Machine is what the operator API returns for a machine.
@@ -181,12 +205,68 @@ type Machine struct {
 	HWAddr   string `json:"hw_addr,omitempty"`
 	// IdentityKeys are the "kind:value" keys the machine is matched by.
 	IdentityKeys []string `json:"identity_keys,omitempty"`
+	// SerialPlaceholder is true when Serial is a vendor placeholder
+	// ("To Be Filled By O.E.M.", "0123456789"): shown, never trusted.
+	SerialPlaceholder bool `json:"serial_placeholder,omitempty"`
+	// Conflicts are the machines this one has an identity conflict with
+	// (GET /v1/conflicts has the details).
+	Conflicts []string `json:"conflicts,omitempty"`
+	// PendingRegistrations counts registrations that would take this
+	// machine over and wait for an operator (listings); the show endpoint
+	// also lists them in Pending.
+	PendingRegistrations int                   `json:"pending_registrations,omitempty"`
+	Pending              []PendingRegistration `json:"pending,omitempty"`
+}
+
+// PendingRegistration is a registration held by the re-enrolment policy
+// until an operator approves (or rejects) it.
+type PendingRegistration struct {
+	ID string `json:"id"`
+	// Peer is the address it came from.
+	Peer        string    `json:"peer,omitempty"`
+	RequestedAt time.Time `json:"requested_at"`
+	// Reason is the policy's.
+	Reason string `json:"reason,omitempty"`
+	// Differences between the machine's inventory and the held one
+	// (show endpoint only).
+	Differences []string `json:"differences,omitempty"`
+}
+
+// ApprovalRequest approves or rejects a machine's held registration. ID
+// may be empty when the machine has exactly one.
+type ApprovalRequest struct {
+	PendingID string `json:"pending_id,omitempty"`
+}
+
+// Conflict is an identity conflict between two machines: their
+// registrations agree on some identity key and contradict each other on
+// another (docs/protocol.md, "Identity"), so the server keeps them apart.
+type Conflict struct {
+	// Machines are the two machine IDs, in order.
+	Machines [2]string `json:"machines"`
+	// Keys are the identity keys both claim; each is held by the machine
+	// that had it first.
+	Keys []string `json:"keys"`
+	// Reason is the contradiction: "system serial 'A' ≠ 'B'".
+	Reason    string    `json:"reason"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	// Count is how many registrations or uploads met the conflict.
+	Count int `json:"count"`
+}
+
+// ConflictList lists identity conflicts, ordered by the first machine ID.
+type ConflictList struct {
+	Conflicts []Conflict `json:"conflicts"`
 }
 
 // Change is one entry of a machine's history.
 type Change struct {
 	At time.Time `json:"at"`
-	// Kind is "registered", "inventory_changed", "action_set", "action_delivered", "state".
+	// Kind is "registered", "inventory_changed", "action_set",
+	// "action_delivered", "state", "identity_conflict",
+	// "registration_held", "registration_approved",
+	// "registration_rejected", "registration_refused".
 	Kind string `json:"kind"`
 	// Details lists human-readable differences ("dimm DIMM_A1 removed",
 	// "bios.version 1.2 → 1.3", "eth0 neighbour sw01 Et1/7 → sw02 Et1/1").
@@ -204,6 +284,12 @@ const (
 	PathHistoryFmt = "/v1/machines/%s/history"
 	// PathActionFmt sets the pending action: PUT with an ActionRequest.
 	PathActionFmt = "/v1/machines/%s/action"
+	// PathApproveFmt approves a held registration: POST with an
+	// ApprovalRequest; PathRejectFmt drops it.
+	PathApproveFmt = "/v1/machines/%s/approve"
+	PathRejectFmt  = "/v1/machines/%s/reject"
+	// PathConflicts lists identity conflicts: GET.
+	PathConflicts = "/v1/conflicts"
 )
 
 // Query parameters of PathMachines.
@@ -245,4 +331,14 @@ const (
 	ChangeActionSet       = "action_set"
 	ChangeActionDelivered = "action_delivered"
 	ChangeState           = "state"
+	// ChangeIdentityConflict: a registration or upload agreed with another
+	// machine on an identity key and contradicted it on another.
+	ChangeIdentityConflict = "identity_conflict"
+	// ChangeHeld, ChangeApproved, ChangeRejected, ChangeRefused: the
+	// re-enrolment policy held a takeover for approval, an operator
+	// approved or rejected it, the policy refused one.
+	ChangeHeld     = "registration_held"
+	ChangeApproved = "registration_approved"
+	ChangeRejected = "registration_rejected"
+	ChangeRefused  = "registration_refused"
 )

@@ -66,9 +66,9 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("list --switch of an unknown switch: %+v", list.Machines)
 		}
 		table := machines(t, s, nil, "list")
-		if !regexp.MustCompile(`(?m)^ID +STATE +ACTION +VENDOR +PRODUCT +SERIAL +BMC +LAST SEEN +SWITCHES\n` +
+		if !regexp.MustCompile(`(?m)^ID +STATE +ACTION +VENDOR +PRODUCT +SERIAL +BMC +LAST SEEN +SWITCHES +IDENTITY\n` +
 			reg.MachineID + ` +registered +- +Dell Inc\. +PowerEdge R610 +` + late.System.Product.Serial +
-			` +10\.30\.1\.12 +\d+s +leaf-r000-a Ethernet12, leaf-r000-b Ethernet12\n$`).MatchString(table) {
+			` +10\.30\.1\.12 +\d+s +leaf-r000-a Ethernet12, leaf-r000-b Ethernet12 +-\n$`).MatchString(table) {
 			t.Errorf("list table:\n%s", table)
 		}
 		var m api.Machine
@@ -103,8 +103,8 @@ func TestLifecycle(t *testing.T) {
 			got = append(got, entry{c.Kind, c.Details})
 		}
 		want := []entry{
-			{api.ChangeRegistered, []string{"first registration"}},
-			{api.ChangeRegistered, []string{"re-registered"}},
+			{api.ChangeRegistered, []string{"first registration", "from 127.0.0.1"}},
+			{api.ChangeRegistered, []string{"re-registered", "from 127.0.0.1", "credential rotated"}},
 			{api.ChangeInventory, []string{
 				"nic eno1 (00:26:b9:00:00:58) neighbour (none) → leaf-r000-a Ethernet12",
 				"nic eno2 (00:26:b9:00:00:59) neighbour (none) → leaf-r000-b Ethernet12",

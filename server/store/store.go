@@ -7,6 +7,7 @@ import (
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/reenroll"
 )
 
 // Errors the methods return; wrap-aware (errors.Is).
@@ -19,17 +20,73 @@ var (
 	ErrBadCredential = errors.New("credential does not match the machine")
 	// ErrUnavailable: the database cannot be reached or is shutting down.
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrMatchChanged: a registration decided for one match now matches
+	// another machine (a concurrent registration changed the keys); match
+	// and decide again.
+	ErrMatchChanged = errors.New("registration matches another machine than the one decided for")
+	// ErrNoPending: the machine has no held registration (to approve or
+	// reject).
+	ErrNoPending = errors.New("no registration waits for approval")
+	// ErrAmbiguous: the machine has several held registrations and none
+	// was named.
+	ErrAmbiguous = errors.New("several registrations wait for approval: name one")
 )
+
+// PendingError is returned by MachineForCredential for the credential of a
+// held registration: it is not (yet) the machine's.
+type PendingError struct {
+	MachineID, PendingID string
+}
+
+func (e *PendingError) Error() string {
+	return "credential of registration " + e.PendingID + " of " + e.MachineID + ", waiting for approval"
+}
+
+// ConflictError refuses an inventory that carries another machine's
+// identity key or contradicts the machine's own identity; nothing was
+// stored.
+type ConflictError struct {
+	// MachineID is the machine the inventory was for.
+	MachineID string
+	// Other is the machine holding Key, empty when the inventory
+	// contradicts MachineID's own identity.
+	Other, Key string
+	// Reason says what contradicts what.
+	Reason string
+}
+
+func (e *ConflictError) Error() string {
+	if e.Other != "" {
+		return "identity key " + e.Key + " belongs to machine " + e.Other + ": " + e.Reason
+	}
+	return "inventory contradicts the identity of machine " + e.MachineID + ": " + e.Reason
+}
 
 // Store keeps machines. Implementations are safe for concurrent use, and
 // several server processes may share one PostgreSQL store.
 type Store interface {
-	// Register creates the machine that owns any of in.Keys, or updates the
-	// one that does, atomically: concurrent registrations of one machine
-	// yield one machine.
+	// Match returns the known machine a registration of doc would take
+	// over under the identity rules (docs/protocol.md), or an empty Match
+	// for a new machine, with what re-enrolment policies pinned on it.
+	// Nothing is written.
+	Match(ctx context.Context, doc Document) (Match, error)
+	// Register carries out in.Decision for the machine doc matches,
+	// atomically: concurrent registrations of one machine yield one
+	// machine. When in.Decision is set and doc no longer matches
+	// in.Matched, nothing is written and the error is ErrMatchChanged.
 	Register(ctx context.Context, in Registration) (RegisterResult, error)
+	// Approve carries out a held registration of machine id (pendingID
+	// may be empty when there is one): the machine takes its inventory
+	// and credential; the machine's other held registrations are dropped.
+	// It returns the approved registration's ID.
+	Approve(ctx context.Context, id, pendingID string, now time.Time) (string, error)
+	// Reject drops a held registration (pendingID empty: every one).
+	Reject(ctx context.Context, id, pendingID string, now time.Time) error
+	// Conflicts lists identity conflicts ordered by machine IDs.
+	Conflicts(ctx context.Context) ([]api.Conflict, error)
 	// MachineForCredential returns the ID of the machine whose credential
-	// hashes to hash, or ErrNotFound.
+	// hashes to hash, a *PendingError for the credential of a held
+	// registration, or ErrNotFound.
 	MachineForCredential(ctx context.Context, hash string) (string, error)
 	// Checkin records a check-in and returns the action for the agent.
 	Checkin(ctx context.Context, in Checkin) (CheckinResult, error)
@@ -73,15 +130,39 @@ type Registration struct {
 	// CredentialHash is the SHA-256 (hex) of the fresh machine credential.
 	CredentialHash string
 	Now            time.Time
+	// Peer is the address the registration came from, for the history.
+	Peer string
+	// Matched is the Match.MachineID Decision was made for.
+	Matched string
+	// Decision is the re-enrolment policy's; a zero Decision allows
+	// whatever the registration matches (tools and tests without a
+	// policy).
+	Decision reenroll.Decision
 }
 
-// RegisterResult says which machine the registration landed on.
+// Match is the machine a registration would take over.
+type Match struct {
+	// MachineID is empty for a new machine.
+	MachineID string
+	// Pins are what re-enrolment policies pinned on the machine.
+	Pins map[string]string
+}
+
+// RegisterResult says which machine the registration landed on and what
+// was done.
 type RegisterResult struct {
 	MachineID string
 	// Created is true for a machine seen for the first time.
 	Created bool
 	// InventoryChanged is true when an existing machine's digest changed.
 	InventoryChanged bool
+	// Verdict is what was carried out: reenroll.Allow, Hold or Refuse.
+	Verdict reenroll.Verdict
+	// PendingID names the held registration (Verdict Hold).
+	PendingID string
+	// Conflicts are the machines the registration found itself in
+	// identity conflict with (recorded on both).
+	Conflicts []string
 }
 
 // Checkin is one check-in of an authenticated machine.

@@ -36,6 +36,7 @@ func scanMachine(sc scanner) (api.Machine, error) {
 	if m.PendingAction == "" {
 		m.PendingActionID = "" // cleared by a server older than action IDs
 	}
+	m.SerialPlaceholder = m.Serial != "" && inventory.IsPlaceholder(m.Serial)
 	if err := json.Unmarshal([]byte(switches), &m.Switches); err != nil {
 		return m, fmt.Errorf("machine %s: switches column: %w", m.ID, err)
 	}
@@ -99,7 +100,63 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]api.Machine, error)
 	if err := rs.Err(); err != nil {
 		return nil, unavailable(err)
 	}
+	rs.Close()
+	if err := s.annotate(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// annotate fills the identity conflicts and held registrations of a page
+// of machines ordered by ID.
+func (s *Store) annotate(ctx context.Context, ms []api.Machine) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(ms))
+	for i, m := range ms {
+		idx[m.ID] = i
+	}
+	first, last := ms[0].ID, ms[len(ms)-1].ID
+	rs, err := s.read.QueryContext(ctx, `SELECT machine_a, machine_b FROM machine_conflicts
+		WHERE (machine_a >= $1 AND machine_a <= $2) OR (machine_b >= $1 AND machine_b <= $2) ORDER BY machine_a, machine_b`, first, last)
+	if err != nil {
+		return unavailable(err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var a, b string
+		if err := rs.Scan(&a, &b); err != nil {
+			return unavailable(err)
+		}
+		if i, ok := idx[a]; ok {
+			ms[i].Conflicts = append(ms[i].Conflicts, b)
+		}
+		if i, ok := idx[b]; ok {
+			ms[i].Conflicts = append(ms[i].Conflicts, a)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return unavailable(err)
+	}
+	rs.Close()
+	ps, err := s.read.QueryContext(ctx, `SELECT machine_id, count(*) FROM machine_pending
+		WHERE machine_id >= $1 AND machine_id <= $2 GROUP BY machine_id`, first, last)
+	if err != nil {
+		return unavailable(err)
+	}
+	defer ps.Close()
+	for ps.Next() {
+		var id string
+		var n int
+		if err := ps.Scan(&id, &n); err != nil {
+			return unavailable(err)
+		}
+		if i, ok := idx[id]; ok {
+			ms[i].PendingRegistrations = n
+		}
+	}
+	return ps.Err()
 }
 
 // likePattern is a LIKE pattern matching s (lower-cased) as a substring.
@@ -127,6 +184,14 @@ func (s *Store) Get(ctx context.Context, id string) (api.Machine, error) {
 	m.Inventory = &inventory.Inventory{}
 	if err := json.Unmarshal([]byte(raw), m.Inventory); err != nil {
 		return api.Machine{}, fmt.Errorf("machine %s: stored inventory: %w", id, err)
+	}
+	one := []api.Machine{m}
+	if err := s.annotate(ctx, one); err != nil {
+		return api.Machine{}, err
+	}
+	m = one[0]
+	if m.Pending, err = s.pendingForShow(ctx, id, m.Inventory); err != nil {
+		return api.Machine{}, err
 	}
 	rs, err := s.read.QueryContext(ctx, `SELECT key FROM machine_keys WHERE machine_id = $1 ORDER BY key`, id)
 	if err != nil {
@@ -209,6 +274,9 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		// Children first: the foreign keys cascade too, but explicit
 		// deletes do not depend on SQLite's foreign_keys pragma.
 		for _, q := range []string{
+			`DELETE FROM machine_conflicts WHERE machine_a = $1 OR machine_b = $1`,
+			`DELETE FROM machine_pending WHERE machine_id = $1`,
+			`DELETE FROM machine_pins WHERE machine_id = $1`,
 			`DELETE FROM machine_history WHERE machine_id = $1`,
 			`DELETE FROM machine_neighbours WHERE machine_id = $1`,
 			`DELETE FROM machine_keys WHERE machine_id = $1`,

@@ -19,7 +19,8 @@ func (s *Store) MachineForCredential(ctx context.Context, hash string) (string, 
 	err := s.read.QueryRowContext(ctx, `SELECT id FROM machines WHERE credential_hash = $1`, hash).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return "", store.ErrNotFound
+		// The credential of a registration held for approval?
+		return "", s.pendingForCredential(ctx, hash)
 	case err != nil:
 		return "", unavailable(err)
 	}

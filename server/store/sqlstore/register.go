@@ -15,35 +15,90 @@ import (
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/history"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store"
 )
 
 // machineIDRe is the shape of the IDs the store hands out.
 var machineIDRe = regexp.MustCompile(`^m-[0-9a-f]{24}$`)
 
+// querier is what reads need of a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Match implements store.Store.
+func (s *Store) Match(ctx context.Context, doc store.Document) (store.Match, error) {
+	if len(doc.Keys) == 0 {
+		return store.Match{}, store.ErrNoIdentity
+	}
+	id, err := s.owner(ctx, s.read, doc.Keys)
+	if err != nil {
+		return store.Match{}, unavailable(err)
+	}
+	if id == "" {
+		return store.Match{}, nil
+	}
+	pins, err := s.pins(ctx, s.read, id)
+	if err != nil {
+		return store.Match{}, unavailable(err)
+	}
+	return store.Match{MachineID: id, Pins: pins}, nil
+}
+
 // Register implements store.Store.
 func (s *Store) Register(ctx context.Context, in store.Registration) (store.RegisterResult, error) {
 	if len(in.Keys) == 0 {
 		return store.RegisterResult{}, store.ErrNoIdentity
 	}
+	verdict := in.Decision.Verdict
+	if verdict == "" {
+		verdict = reenroll.Allow
+	}
 	var res store.RegisterResult
 	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res = store.RegisterResult{}
+		res = store.RegisterResult{Verdict: verdict}
 		owner, err := s.owner(ctx, tx, in.Keys)
 		if err != nil {
 			return err
 		}
-		if owner == "" {
-			id, err := s.newID(ctx, tx, in.Inventory)
+		if in.Decision.Verdict != "" && owner != in.Matched {
+			return store.ErrMatchChanged
+		}
+		res.MachineID = owner
+		switch verdict {
+		case reenroll.Allow:
+			if owner == "" {
+				if res.MachineID, err = s.newID(ctx, tx, in.Inventory); err != nil {
+					return err
+				}
+				res.Created = true
+				err = s.create(ctx, tx, res.MachineID, in)
+			} else {
+				res.InventoryChanged, err = s.reregister(ctx, tx, owner, in)
+			}
 			if err != nil {
 				return err
 			}
-			res = store.RegisterResult{MachineID: id, Created: true}
-			return s.create(ctx, tx, id, in)
+		case reenroll.Hold:
+			if owner == "" {
+				return errors.New("re-enrolment policy held the registration of a new machine: only takeovers can be held")
+			}
+			if res.PendingID, err = s.hold(ctx, tx, owner, in); err != nil {
+				return err
+			}
+		case reenroll.Refuse:
+			if owner == "" {
+				return nil // nothing to record it on
+			}
+			if err := s.record(ctx, tx, owner, in.Now, api.ChangeRefused, append(nonEmpty(in.Decision.Reason), fromPeer(in.Peer)...)); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("re-enrolment verdict %q cannot be stored", verdict)
 		}
-		res.MachineID = owner
-		res.InventoryChanged, err = s.reregister(ctx, tx, owner, in)
-		return err
+		return s.setPins(ctx, tx, res.MachineID, in.Decision.Pins)
 	})
 	if err != nil {
 		return store.RegisterResult{}, err
@@ -52,12 +107,12 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 }
 
 // owner returns the machine that owns the strongest of keys, or "".
-func (s *Store) owner(ctx context.Context, tx *sql.Tx, keys []string) (string, error) {
+func (s *Store) owner(ctx context.Context, q querier, keys []string) (string, error) {
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k
 	}
-	rs, err := tx.QueryContext(ctx, `SELECT key, machine_id FROM machine_keys WHERE key IN (`+placeholders(1, len(keys))+`)`, args...)
+	rs, err := q.QueryContext(ctx, `SELECT key, machine_id FROM machine_keys WHERE key IN (`+placeholders(1, len(keys))+`)`, args...)
 	if err != nil {
 		return "", fmt.Errorf("find machine by identity: %w", err)
 	}
@@ -79,6 +134,24 @@ func (s *Store) owner(ctx context.Context, tx *sql.Tx, keys []string) (string, e
 		}
 	}
 	return "", nil
+}
+
+// fromPeer is the history line naming where a registration came from.
+func fromPeer(peer string) []string {
+	if peer == "" {
+		return nil
+	}
+	return []string{"from " + peer}
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, v := range s {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // newID is the agent's derived machine ID when it is well formed and free,
@@ -124,41 +197,54 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Regi
 	if err := s.insertNeighbours(ctx, tx, id, sum.Neighbours); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, id, in.Now, api.ChangeRegistered, []string{"first registration"})
+	return s.record(ctx, tx, id, in.Now, api.ChangeRegistered, append([]string{"first registration"}, fromPeer(in.Peer)...))
 }
 
 // reregister updates an existing machine and reports whether its inventory
 // changed.
 func (s *Store) reregister(ctx context.Context, tx *sql.Tx, id string, in store.Registration) (bool, error) {
+	details := append([]string{"re-registered"}, fromPeer(in.Peer)...)
+	if in.Peer != "" {
+		details = append(details, "credential rotated")
+	}
+	return s.takeOver(ctx, tx, id, in.Document, in.CredentialHash, in.Now, api.ChangeRegistered, details)
+}
+
+// takeOver gives machine id a new inventory and credential (a registration,
+// an approved one), records kind with details, and reports whether the
+// inventory changed.
+func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.Document, credHash string, now time.Time, kind string, details []string) (bool, error) {
 	var digest, state string
 	err := tx.QueryRowContext(ctx, `SELECT inventory_digest, state FROM machines WHERE id = $1`+s.d.forUpdate, id).Scan(&digest, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, store.ErrNotFound
+	}
 	if err != nil {
 		return false, fmt.Errorf("read machine %s: %w", id, err)
 	}
-	details := []string{"re-registered"}
 	if state != api.StateRegistered {
 		details = append(details, "state "+state+" → "+api.StateRegistered)
 	}
-	if err := s.record(ctx, tx, id, in.Now, api.ChangeRegistered, details); err != nil {
+	if err := s.record(ctx, tx, id, now, kind, details); err != nil {
 		return false, err
 	}
-	changed := digest != in.Digest
+	changed := digest != doc.Digest
 	if changed {
-		if err := s.recordDiff(ctx, tx, id, in.Now, in.Inventory); err != nil {
+		if err := s.recordDiff(ctx, tx, id, now, doc.Inventory); err != nil {
 			return false, err
 		}
 	}
-	sum := in.Summary
+	sum := doc.Summary
 	if _, err := tx.ExecContext(ctx, `UPDATE machines SET state = $2, last_seen = $3, credential_hash = $4,
 		inventory_digest = $5, manufacturer = $6, product = $7, serial = $8, bmc_ip = $9, hostname = $10,
 		worker_id = $11, hw_addr = $12, switches = $13, agent_version = $14, uptime_seconds = $15
 		WHERE id = $1`,
-		id, api.StateRegistered, micros(in.Now), in.CredentialHash, in.Digest,
+		id, api.StateRegistered, micros(now), credHash, doc.Digest,
 		sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP, sum.Hostname, sum.WorkerID, sum.HWAddr,
-		switchesJSON(sum), agentVersion(in.Inventory), uptime(in.Inventory)); err != nil {
+		switchesJSON(sum), agentVersion(doc.Inventory), uptime(doc.Inventory)); err != nil {
 		return false, fmt.Errorf("update machine %s: %w", id, err)
 	}
-	return changed, s.replaceDocument(ctx, tx, id, in.Document)
+	return changed, s.replaceDocument(ctx, tx, id, doc)
 }
 
 // replaceDocument stores a machine's new inventory, keys and neighbours.

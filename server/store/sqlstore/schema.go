@@ -66,6 +66,47 @@ var sqliteMigrations = [][]string{
 		`ALTER TABLE machines ADD COLUMN acked_action_id TEXT NOT NULL DEFAULT ''`,
 		`UPDATE machines SET pending_action_id = 'a-' || lower(hex(randomblob(8))) WHERE pending_action <> ''`,
 	},
+	// 3: machine identity (issue 10).
+	identityMigration("INTEGER", "TEXT"),
+}
+
+// identityMigration adds what machine identity needs (docs/protocol.md,
+// "Identity" and "Re-enrolment"): the identity a machine was matched by
+// (JSON of inventory.Identity; empty for machines registered before, read
+// from their inventory), what re-enrolment policies pinned on it,
+// registrations held for approval, and identity conflicts between two
+// machines (machine_a < machine_b).
+func identityMigration(bigint, json string) []string {
+	return []string{
+		`ALTER TABLE machines ADD COLUMN identity TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE machine_pins (
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			name TEXT NOT NULL,
+			value TEXT NOT NULL,
+			PRIMARY KEY (machine_id, name)
+		)`,
+		`CREATE TABLE machine_pending (
+			id TEXT PRIMARY KEY,
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			credential_hash TEXT NOT NULL UNIQUE,
+			peer TEXT NOT NULL,
+			requested_at ` + bigint + ` NOT NULL,
+			reason TEXT NOT NULL,
+			inventory ` + json + ` NOT NULL
+		)`,
+		`CREATE INDEX machine_pending_machine ON machine_pending (machine_id, requested_at)`,
+		`CREATE TABLE machine_conflicts (
+			machine_a TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			machine_b TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			reason TEXT NOT NULL,
+			keys TEXT NOT NULL,
+			first_seen ` + bigint + ` NOT NULL,
+			last_seen ` + bigint + ` NOT NULL,
+			count ` + bigint + ` NOT NULL,
+			PRIMARY KEY (machine_a, machine_b)
+		)`,
+		`CREATE INDEX machine_conflicts_b ON machine_conflicts (machine_b)`,
+	}
 }
 
 // postgresMigrations mirror sqliteMigrations. The inventory is a json
@@ -134,4 +175,5 @@ var postgresMigrations = [][]string{
 			ADD COLUMN acked_action_id TEXT NOT NULL DEFAULT ''`,
 		`UPDATE machines SET pending_action_id = 'a-' || substr(md5(random()::text || id), 1, 16) WHERE pending_action <> ''`,
 	},
+	identityMigration("BIGINT", "JSON"),
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store"
 	"github.com/hwagent/hwagent/server/testinv"
 )
@@ -41,7 +42,7 @@ func TestRegisterIsIdempotent(t *testing.T) {
 			t.Fatalf("first registration = %+v, want created with the agent's ID %s", first, inv.Identity.MachineID)
 		}
 		again := register(t, s, testinv.Machine(1), hash(2), 5)
-		if diff := cmp.Diff(store.RegisterResult{MachineID: first.MachineID}, again); diff != "" {
+		if diff := cmp.Diff(store.RegisterResult{MachineID: first.MachineID, Verdict: reenroll.Allow}, again); diff != "" {
 			t.Errorf("second registration (-want +got):\n%s", diff)
 		}
 		// The credential rotated: the old one no longer finds the machine.
