@@ -34,6 +34,9 @@ type CPU struct {
 	// OnlineCount is how many CPUs OnlineCPUs names.
 	OnlineCount int `json:"online_count"`
 
+	// Frequency is the base and maximum clock, each with its source.
+	Frequency *CPUFrequency `json:"frequency,omitempty"`
+
 	// NUMANodes from /sys/devices/system/node.
 	NUMANodes []NUMANode `json:"numa_nodes,omitempty"`
 	// Caches of logical CPU 0 (/sys/devices/system/cpu/cpu0/cache), one entry
@@ -94,4 +97,33 @@ type Cache struct {
 	SharedCPUs string `json:"shared_cpus,omitempty"`
 	// Instances is how many distinct caches of this level and type exist.
 	Instances int `json:"instances,omitempty"`
+}
+
+// Frequency sources.
+const (
+	FrequencyFromCPUFreq = "cpufreq"
+	FrequencyFromCPUInfo = "cpuinfo"
+	FrequencyFromSMBIOS  = "smbios"
+)
+
+// CPUFrequency is the processor's clock as IPA's cpu.frequency and LXD's
+// frequency fields report it.
+type CPUFrequency struct {
+	// BaseMHz is the nominal (non-turbo) frequency: cpufreq base_frequency
+	// (intel_pstate) or, without it, the frequency in the x86 brand string
+	// ("@ 2.10GHz"), else /proc/cpuinfo "cpu MHz" when no cpufreq driver
+	// changes it (a VM's TSC rate), else SMBIOS type 4 Current Speed.
+	BaseMHz uint32 `json:"base_mhz,omitempty"`
+	// BaseSource is "cpufreq", "cpuinfo" or "smbios".
+	BaseSource string `json:"base_source,omitempty"`
+	// MaxMHz is the highest frequency a core may run at: cpufreq
+	// cpuinfo_max_freq (turbo included), else the brand string's or "cpu
+	// MHz" of /proc/cpuinfo, else SMBIOS type 4 Max Speed.
+	MaxMHz uint32 `json:"max_mhz,omitempty"`
+	// MaxSource is "cpufreq", "cpuinfo" or "smbios".
+	MaxSource string `json:"max_source,omitempty"`
+	// MinMHz is cpufreq cpuinfo_min_freq, when a driver reports it.
+	MinMHz uint32 `json:"min_mhz,omitempty"`
+	// Driver is the cpufreq scaling driver ("intel_pstate", "acpi-cpufreq").
+	Driver string `json:"driver,omitempty"`
 }

@@ -26,6 +26,9 @@ type Inventory struct {
 	PCI      *PCI      `json:"pci,omitempty"`
 	Firmware *Firmware `json:"firmware,omitempty"`
 	BMC      *BMC      `json:"bmc,omitempty"`
+	// Virtualization says whether this is a virtual machine, from every
+	// source the host offers.
+	Virtualization *Virtualization `json:"virtualization,omitempty"`
 
 	// Collectors reports, for every collector that was enabled, how it went.
 	Collectors []CollectorStatus `json:"collectors"`

@@ -1,0 +1,55 @@
+package blockid
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+// countingReader counts what Probe reads.
+type countingReader struct {
+	r     io.ReaderAt
+	bytes int64
+	reads int
+}
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	c.bytes += int64(len(p))
+	c.reads++
+	return c.r.ReadAt(p, off)
+}
+
+// maxProbeBytes is what one Probe may read at most: the head, a GPT array
+// of 64 KiB (read at most twice, primary and backup), md and LVM
+// superblocks, the ZFS ring and nvlist, and the EBR chain.
+const maxProbeBytes = HeadSize + 2*(MaxRead+4096) + 2*4096 + zfsUberblockSlots*1024 + zfsNVListRead + maxLogical*512 + 64<<10
+
+// FuzzProbe: any bytes, any claimed size and sector size give an answer
+// without a panic, within the read bound, with a bounded number of
+// partitions and problems.
+func FuzzProbe(f *testing.F) {
+	for _, img := range crafted() {
+		f.Add(img[:160<<10], int64(len(img)), uint16(512), false)
+	}
+	f.Add(make([]byte, 8192), int64(64<<20), uint16(4096), false)
+	f.Add([]byte("LUKS\xba\xbe\x00\x02"+strings.Repeat("x", 600)), int64(1<<20), uint16(512), true)
+	f.Fuzz(func(t *testing.T, data []byte, size int64, sector uint16, partition bool) {
+		c := &countingReader{r: bytes.NewReader(data)}
+		res := Probe(Device{R: c, Size: size, SectorSize: int(sector), Partition: partition})
+		for _, p := range res.Problems {
+			if strings.Contains(p, "panic") {
+				t.Fatalf("decoder panicked: %s", p)
+			}
+		}
+		if c.bytes > maxProbeBytes {
+			t.Fatalf("read %d bytes in %d reads, bound %d", c.bytes, c.reads, maxProbeBytes)
+		}
+		if res.Table != nil && len(res.Table.Entries) > 128+maxLogical+4 {
+			t.Fatalf("%d partitions", len(res.Table.Entries))
+		}
+		if len(res.Problems) > 16 {
+			t.Fatalf("%d problems", len(res.Problems))
+		}
+	})
+}
