@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
@@ -33,6 +34,14 @@ func (storageCollector) Collect(ctx context.Context, env *collector.Env) (collec
 	udevDir := p.Run("udev", "data")
 	haveUdev := p.Exists(udevDir)
 	out := &inventory.Storage{Disks: []inventory.Disk{}}
+	var arrays []*probeJob
+	for _, e := range ents {
+		if a, ok := readArray(r, e.Name()); ok {
+			out.Arrays = append(out.Arrays, a)
+			size, _ := r.uint(p.Sys("block", e.Name(), "size"))
+			arrays = append(arrays, &probeJob{name: e.Name(), sizeBytes: int64(size * 512), partition: true})
+		}
+	}
 	for _, e := range ents {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -55,6 +64,7 @@ func (storageCollector) Collect(ctx context.Context, env *collector.Env) (collec
 		}
 		out.Disks = append(out.Disks, readDisk(r, b, links, udev))
 	}
+	readUsage(ctx, r, ents, out, arrays)
 	return func(inv *inventory.Inventory) { inv.Storage = out }, w.Err()
 }
 
@@ -79,4 +89,57 @@ func readUdev(r reader, udevDir, name string) *UdevRecord {
 		return nil
 	}
 	return &rec
+}
+
+// readUsage reads what is on each disk and its partitions (partition
+// table, signatures) in parallel, and what sysfs and the mount table say
+// about them (holders, mounts, root), then the arrays' own signatures.
+func readUsage(ctx context.Context, r reader, ents []fs.DirEntry, out *inventory.Storage, arrays []*probeJob) {
+	tree := readBlockTree(r, ents)
+	var probes []*diskProbe
+	var jobs []*probeJob
+	for i := range out.Disks {
+		dp := newDiskProbe(r, &out.Disks[i])
+		probes = append(probes, dp)
+		jobs = append(jobs, dp.self)
+		jobs = append(jobs, dp.parts...)
+	}
+	jobs = append(jobs, arrays...)
+	probeDevices(ctx, r.p, jobs)
+	for _, dp := range probes {
+		dp.apply(tree)
+	}
+	for i := range out.Arrays {
+		a := &out.Arrays[i]
+		a.Mountpoints = tree.mounts[a.Name]
+		a.HoldsRoot = tree.holdsRoot(a.Name)
+		if j := arrays[i]; j.err == nil {
+			a.Signatures = signatures(j.result)
+		}
+		if a.Kind == "md" && a.UUID == "" {
+			a.UUID = memberUUID(out, a.Members)
+		}
+	}
+}
+
+// memberUUID is the md array UUID its members' superblocks carry.
+func memberUUID(s *inventory.Storage, members []string) string {
+	for _, d := range s.Disks {
+		sigs := [][]inventory.Signature{d.Signatures}
+		names := []string{d.Name}
+		for _, p := range d.PartitionList {
+			sigs, names = append(sigs, p.Signatures), append(names, p.Name)
+		}
+		for i, n := range names {
+			if !slices.Contains(members, n) {
+				continue
+			}
+			for _, sg := range sigs[i] {
+				if sg.Type == "linux_raid_member" {
+					return sg.UUID
+				}
+			}
+		}
+	}
+	return ""
 }

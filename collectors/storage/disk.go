@@ -159,10 +159,45 @@ func readDisk(r reader, b blockDevice, links devLinks, udev *UdevRecord) invento
 		}
 	}
 	d.PCIAddress = PCIAddress(ctrlPath)
+	d.HCTL = HCTL(b.devPath)
 	if udev != nil {
 		fromUdev(&d, udev)
 	}
+	// udev's scsi_id sets ID_WWN_WITH_EXTENSION for every NAA identifier
+	// (the WWN itself when there is no extension); NVMe gets none.
+	if d.WWNWithExtension == "" && strings.HasPrefix(d.WWN, "0x") {
+		d.WWNWithExtension = d.WWN
+	}
 	return d
+}
+
+// HCTL returns the SCSI address host:channel:target:lun of a disk on a
+// SCSI host: the device path component just before "block"
+// (".../target2:0:0/2:0:0:0/block/sda"); "" for NVMe, virtio-blk, MMC.
+func HCTL(devPath string) string {
+	parts := strings.Split(devPath, "/")
+	for i := len(parts) - 1; i > 0; i-- {
+		if parts[i] == "block" {
+			if c := parts[i-1]; isHCTL(c) {
+				return c
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+func isHCTL(c string) bool {
+	f := strings.Split(c, ":")
+	if len(f) != 4 {
+		return false
+	}
+	for _, x := range f {
+		if x == "" || !allDigits(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // readSCSI reads the SCSI device's INQUIRY strings and VPD pages.
@@ -183,6 +218,9 @@ func readSCSI(r reader, attr func(...string) string, d *inventory.Disk) {
 			r.w.Addf("%s: %v", r.p.HostPath(attr("device", "vpd_pg83")), err)
 		}
 		d.WWN = WWN(ds)
+		if len(d.WWN) == 2+32 { // NAA 6 with its vendor extension
+			d.WWNWithExtension, d.WWNVendorExtension = d.WWN, "0x"+d.WWN[18:]
+		}
 	}
 	if d.WWN == "" {
 		// The kernel's own pick from page 0x83 (Linux 5.x+); "naa." is
@@ -267,6 +305,8 @@ func fromUdev(d *inventory.Disk, u *UdevRecord) {
 	}
 	set(&d.Serial, "ID_SERIAL_SHORT")
 	set(&d.WWN, "ID_WWN_WITH_EXTENSION", "ID_WWN")
+	set(&d.WWNWithExtension, "ID_WWN_WITH_EXTENSION")
+	set(&d.WWNVendorExtension, "ID_WWN_VENDOR_EXTENSION")
 	set(&d.Vendor, "ID_VENDOR")
 	set(&d.Model, "ID_MODEL")
 	set(&d.FirmwareRevision, "ID_REVISION")
