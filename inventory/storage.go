@@ -80,9 +80,10 @@ type Disk struct {
 	// (directly, or through md/dm devices built on it).
 	HoldsRoot bool `json:"holds_root,omitempty"`
 	// InUse is true when anything says the disk holds data: a partition
-	// table, a signature, a mount, a holder, the root filesystem.
+	// table, a signature, a mount, a holder, the root filesystem;
+	// absent when nothing does (or from an agent older than the field).
 	// InUseReasons says which, for people.
-	InUse        bool     `json:"in_use"`
+	InUse        bool     `json:"in_use,omitempty"`
 	InUseReasons []string `json:"in_use_reasons,omitempty"`
 	// SignatureError says why the disk's first sectors could not be read or
 	// decoded in full (the other fields hold what was found).
