@@ -36,7 +36,7 @@ func crafted() map[string][]byte {
 // they exercise) would be wrong.
 func TestCraftedAgainstBlkid(t *testing.T) {
 	t.Parallel()
-	lab.Require(t, "blkid")
+	lab.Need(t, lab.DiskTools)
 	for name, img := range crafted() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -114,7 +114,7 @@ var ignoredBlkidKeys = []string{"BLOCK_SIZE", "LABEL_FATBOOT", "SEC_TYPE", "PART
 // bytes.
 func TestProbeAgainstBlkid(t *testing.T) {
 	t.Parallel()
-	lab.Require(t, "blkid", "sfdisk", "mkfs.ext4", "mkfs.ext2", "mkfs.ext3", "mkfs.xfs", "mkfs.vfat", "mkswap")
+	lab.Need(t, lab.DiskTools)
 	for _, tc := range []struct {
 		name string
 		size int64

@@ -165,8 +165,7 @@ func prune(m map[string]string, keep map[string]string) map[string]string {
 // entries, signatures). Only the empty disk may be chosen as an install
 // disk.
 func TestLoopDisksAgainstLsblkAndBlkid(t *testing.T) {
-	lab.RequireRoot(t)
-	lab.Require(t, "losetup", "partx", "sfdisk", "blkid", "lsblk", "mount", "umount", "mkfs.ext4", "mkfs.xfs", "mkfs.vfat", "mkswap", "pvcreate")
+	lab.Need(t, lab.LoopDevices)
 	gpt := loopDisk(t, 128<<20, "label: gpt\nsize=16M, type=U, name=\"EFI System Partition\"\nsize=40M, type=L, name=root\nsize=16M, type=S\ntype=E6D6D379-F507-44C2-A23C-238F2A3DF928, name=pv\n")
 	dos := loopDisk(t, 400<<20, "label: dos\nsize=330M, type=83\ntype=5\nsize=16M, type=83\n")
 	bare := loopDisk(t, 32<<20, "")

@@ -69,6 +69,17 @@ const (
 	Modinfo Capability = "modinfo"
 	// RsyslogD is rsyslogd, the reference syslog receiver (RFC 5424 over UDP).
 	RsyslogD Capability = "rsyslog"
+	// DiskTools make real partition tables, filesystems, swap and LVM
+	// physical volumes (sfdisk, mkfs.*, mkswap, pvcreate) and read them
+	// back as references (blkid, lsblk).
+	DiskTools Capability = "disk-tools"
+	// LoopDevices: root, the loop driver (/dev/loop-control), losetup and
+	// partx, and DiskTools: real disks made of image files.
+	LoopDevices Capability = "loop"
+	// Mdadm assembles md RAID arrays (in a guest: the lab's kernel has md).
+	Mdadm Capability = "mdadm"
+	// SystemdDetectVirt is the reference for virtualization detection.
+	SystemdDetectVirt Capability = "systemd-detect-virt"
 )
 
 // capability says how to tell whether a capability is present and which
@@ -97,6 +108,24 @@ var capabilities = map[Capability]capability{
 	CPIO:              {"cpio", func() error { return programs("cpio") }},
 	Modinfo:           {"kmod", func() error { return programs("modinfo") }},
 	RsyslogD:          {"rsyslog", func() error { return programs("rsyslogd") }},
+	DiskTools:         {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkDiskTools},
+	LoopDevices:       {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkLoopDevices},
+	Mdadm:             {"mdadm", func() error { return programs("mdadm") }},
+	SystemdDetectVirt: {"systemd", func() error { return programs("systemd-detect-virt") }},
+}
+
+func checkDiskTools() error {
+	return programs("blkid", "lsblk", "sfdisk", "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.vfat", "mkswap", "pvcreate")
+}
+
+func checkLoopDevices() error {
+	if err := errors.Join(checkRoot(), checkDiskTools(), programs("losetup", "partx", "mount", "umount")); err != nil {
+		return err
+	}
+	if _, err := os.Stat("/dev/loop-control"); err != nil {
+		return fmt.Errorf("no loop driver: %w", err)
+	}
+	return nil
 }
 
 // DebianPCIIDs is where Debian's pci.ids package installs the database.
