@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strings"
+	"unicode"
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
@@ -145,6 +147,12 @@ func (s *Server) decodeInventory(w http.ResponseWriter, r *http.Request, dst any
 		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, fmt.Sprintf("inventory.schema_version %q: want %q", in.SchemaVersion, inventory.SchemaVersion))
 		return store.Document{}, false
 	}
+	// Bounded before any work: identity keys become rows, and 20,000 of
+	// them held the database's writer for seconds (issue 11).
+	if err := inventory.CheckLimits(in); err != nil {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, err.Error())
+		return store.Document{}, false
+	}
 	doc, err := store.NewDocument(in)
 	if errors.Is(err, store.ErrNoIdentity) {
 		writeError(w, http.StatusBadRequest, api.CodeNoIdentity, err.Error())
@@ -252,6 +260,9 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
 		return "invalid"
 	case len(req.AgentVersion) > 128:
 		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field agent_version: longer than 128 bytes")
+		return "invalid"
+	case strings.ContainsFunc(req.AgentVersion, unicode.IsControl):
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field agent_version: control characters")
 		return "invalid"
 	case req.UptimeSeconds < 0:
 		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field uptime_seconds: negative")

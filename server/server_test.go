@@ -39,11 +39,13 @@ type fixture struct {
 
 func newFixture(t *testing.T, mod func(*Config)) *fixture {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "hwagent.db"), sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	return newFixtureOn(t, "sqlite", mod)
+}
+
+// newFixtureOn is newFixture on a store of the kind: sqlite or postgres.
+func newFixtureOn(t *testing.T, kind string, mod func(*Config)) *fixture {
+	t.Helper()
+	st := openStore(t, kind)
 	logs := &lockedBuffer{}
 	cfg := Config{
 		Store: st, EnrollToken: enrollToken, AdminToken: adminToken,

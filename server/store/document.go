@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -30,17 +31,40 @@ func NewDocument(inv *inventory.Inventory) (Document, error) {
 	if len(keys) == 0 {
 		return Document{}, ErrNoIdentity
 	}
+	if len(keys) > inventory.MaxIdentityKeys {
+		// Only a derived identity gets here: the agent's own is bounded
+		// by inventory.CheckLimits.
+		return Document{}, &inventory.LimitError{Field: "inventory.identity.macs", Got: len(keys) - 4, Max: inventory.MaxIdentityMACs}
+	}
 	b, err := json.Marshal(inv)
 	if err != nil {
 		return Document{}, fmt.Errorf("encode inventory: %w", err)
 	}
+	for i := range keys {
+		keys[i] = ColumnText(keys[i])
+	}
+	sum := Summarize(inv)
+	sum.columnText()
 	return Document{
 		Inventory: inv,
 		JSON:      b,
 		Digest:    inventory.Digest(inv),
 		Keys:      dedupe(keys),
-		Summary:   Summarize(inv),
+		Summary:   sum,
 	}, nil
+}
+
+// ColumnText is s as the store keeps it in a column: NUL (which
+// PostgreSQL's text cannot hold, and SQLite's functions cut strings at)
+// becomes U+FFFD, the character that stands for an unusable one. Both
+// stores keep the same value, so keys match and filters find the same
+// machines on either; the inventory document itself is kept verbatim
+// (JSON escapes NUL as \u0000).
+func ColumnText(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
 
 func dedupe(keys []string) []string {

@@ -63,3 +63,14 @@ func Summarize(inv *inventory.Inventory) Summary {
 	}
 	return s
 }
+
+// columnText applies ColumnText to every field.
+func (s *Summary) columnText() {
+	for _, f := range []*string{&s.Manufacturer, &s.Product, &s.Serial, &s.BMCIP, &s.Hostname, &s.WorkerID, &s.HWAddr} {
+		*f = ColumnText(*f)
+	}
+	for i := range s.Neighbours {
+		n := &s.Neighbours[i]
+		n.Interface, n.Switch, n.ChassisID, n.Port = ColumnText(n.Interface), ColumnText(n.Switch), ColumnText(n.ChassisID), ColumnText(n.Port)
+	}
+}

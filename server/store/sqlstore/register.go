@@ -342,7 +342,7 @@ func agentVersion(inv *inventory.Inventory) string {
 	if inv == nil {
 		return ""
 	}
-	return inv.Agent.Version
+	return store.ColumnText(inv.Agent.Version)
 }
 
 func uptime(inv *inventory.Inventory) float64 {
