@@ -193,6 +193,16 @@ func compile(p Plan) (*compiled, error) {
 	if c.plan.FacilityCode == "" {
 		c.plan.FacilityCode = DefaultFacilityCode
 	}
+	if !namespacePattern.MatchString(c.plan.Namespace) {
+		fail("namespace %q: want a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)", p.Namespace)
+	}
+	switch c.plan.Names {
+	case "":
+		c.plan.Names = NamesHostname
+	case NamesHostname, NamesDiscovery:
+	default:
+		fail("names %q: want hostname or discovery", p.Names)
+	}
 	if len(errs) > 0 {
 		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
 		return nil, fmt.Errorf("plan: %w", errors.Join(errs...))

@@ -28,8 +28,9 @@ type entry struct {
 	// rendered after addresses are assigned (reading the inventory again).
 	hostnameLater bool
 	// mac is the chosen boot MAC, which the template's mac and id see.
-	mac  string
-	tink *Facts
+	mac      string
+	workerID string // Tinkerbell's worker_id= the machine booted with
+	tink     *Facts
 	// biosBoot: the inventory says the machine booted in legacy BIOS mode.
 	biosBoot bool
 	// noBMC says why the machine has no BMC address (bmc auto or
@@ -82,6 +83,9 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 	// says the same, and a machine that booted in legacy BIOS mode gets a
 	// warning instead of a Hardware that disagrees with its CSV row.
 	r.UEFI = true
+	if inv.Host != nil {
+		e.workerID = inv.Host.WorkerID
+	}
 	e.biosBoot = inv.Firmware != nil && inv.Firmware.BootMode == "bios"
 	r.Arch = dhcpArch(inv)
 

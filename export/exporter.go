@@ -43,6 +43,12 @@ type Machine struct {
 	Source string
 	ID     string
 	Serial string
+	// AgentID is the ID a tink-agent on the machine uses (Tinkerbell's
+	// worker_id, else the provisioning MAC): the Hardware's spec.agentID.
+	AgentID string
+	// Name is the Hardware's name: the hostname, or with the plan's names:
+	// discovery, DiscoveryName(AgentID).
+	Name string
 }
 
 // Writer receives an export's machines in export order.
@@ -172,13 +178,13 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 		row := x.finish(e)
 		e.check(row)
 		u.check(e, row)
+		m := x.machine(e, row)
 		if len(e.errs) > 0 {
 			failed = true
 		}
 		if failed {
 			continue
 		}
-		m := &Machine{Row: row, Facts: e.tink, Source: e.ref.Name, ID: e.id, Serial: e.serial}
 		if err := w.Write(m); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.name, err)
 		}
@@ -240,6 +246,24 @@ func nameList(names []string) string {
 	}
 	return strings.Join(names[:maxNamed], "; ") + fmt.Sprintf("; and %d more", len(names)-maxNamed)
 }
+
+// machine is e ready to be written, named as the plan says; a name that
+// cannot be made is one more reason in e.errs.
+func (x *Exporter) machine(e *entry, row *Row) *Machine {
+	m := &Machine{Row: row, Facts: e.tink, Source: e.ref.Name, ID: e.id, Serial: e.serial,
+		AgentID: agentIDOf(e.workerID, row.MAC), Name: row.Hostname}
+	if x.c.plan.Names == NamesDiscovery {
+		n, err := DiscoveryName(m.AgentID)
+		if err != nil {
+			e.fail("name", err.Error())
+		}
+		m.Name = n
+	}
+	return m
+}
+
+// Plan is the exporter's plan with its defaults filled in.
+func (x *Exporter) Plan() Plan { return x.c.plan }
 
 // entryLess orders machines for export.
 func entryLess(a, b *entry) bool {

@@ -88,6 +88,10 @@ type Plan struct {
 	Namespace string `json:"namespace,omitempty"`
 	// FacilityCode for Hardware spec.metadata.facility. Default "onprem".
 	FacilityCode string `json:"facility_code,omitempty"`
+	// Names says how Hardware objects are named: "hostname" (the default,
+	// as EKS Anywhere names them) or "discovery" (discovery-<agent ID>, as
+	// Tinkerbell's own auto-discovery does; hwagent serve's default).
+	Names string `json:"names,omitempty"`
 }
 
 // Role gives Labels to up to Count machines that match Match (Count 0: no
@@ -121,6 +125,12 @@ const (
 	DefaultDiskMinSize      = Size(16 << 30)
 	DefaultNamespace        = "eksa-system"
 	DefaultFacilityCode     = "onprem"
+)
+
+// Hardware naming styles (Plan.Names).
+const (
+	NamesHostname  = "hostname"
+	NamesDiscovery = "discovery"
 )
 
 // BMC modes.

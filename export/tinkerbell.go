@@ -44,7 +44,7 @@ func (t *TinkerbellWriter) End() error { return nil }
 
 // Write writes the machine's documents.
 func (t *TinkerbellWriter) Write(m *Machine) error {
-	for _, d := range t.docs(m) {
+	for _, d := range t.Objects(m) {
 		b, err := marshalYAML(d)
 		if err != nil {
 			return err
@@ -59,52 +59,49 @@ func (t *TinkerbellWriter) Write(m *Machine) error {
 	return nil
 }
 
-// docs are the machine's objects: its Hardware, and with a BMC the Rufio
-// Machine and the Secret.
-func (t *TinkerbellWriter) docs(m *Machine) []any {
-	docs := []any{t.Hardware(m)}
+// Objects are the machine's objects, each a struct that encodes (JSON or
+// YAML) to a Kubernetes object: its Hardware and, with a BMC, the Rufio
+// Machine and its Secret.
+func (t *TinkerbellWriter) Objects(m *Machine) []any {
 	if m.Row.BMCIP != "" {
-		docs = append(docs, t.bmcMachine(m.Row), t.bmcSecret(m.Row))
+		return []any{t.Hardware(m), t.bmcMachine(m), t.bmcSecret(m)}
 	}
-	return docs
+	return []any{t.Hardware(m)}
 }
 
-func bmcName(r *Row) string       { return "bmc-" + r.Hostname }
-func bmcSecretName(r *Row) string { return bmcName(r) + "-auth" }
+// hardwareName is m's Hardware name: m.Name, else the hostname.
+func hardwareName(m *Machine) string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return m.Row.Hostname
+}
+
+func bmcName(m *Machine) string       { return "bmc-" + hardwareName(m) }
+func bmcSecretName(m *Machine) string { return bmcName(m) + "-auth" }
 
 // Hardware is the machine's Tinkerbell Hardware object, as EKS Anywhere
-// builds it from a hardware.csv row, plus the discovered facts (m.Facts):
-// the machine's CPU and memory as spec.resources, its manufacturer and
-// product as spec.metadata.manufacturer.slug and facility.plan_slug, and
-// the rest as spec.metadata.instance.tags ("key=value"). status.attributes is not
-// written: it is a status subresource, which the API server ignores on
-// create.
+// builds it from a hardware.csv row, plus spec.agentID and the discovered
+// facts (m.Facts): the machine's CPU and memory as spec.resources, its
+// manufacturer and product as spec.metadata.manufacturer.slug and
+// facility.plan_slug, and the rest as spec.metadata.instance.tags
+// ("key=value"). What the row lacks (no IP, no install disk, no boot MAC:
+// possible only outside a fleet export, see One) is left out rather than
+// written empty. status.attributes is not written: it is a status
+// subresource, which the API server ignores on create.
 func (t *TinkerbellWriter) Hardware(m *Machine) any {
 	r := m.Row
 	hw := hardware{
 		APIVersion: hardwareAPIVersion,
 		Kind:       hardwareKind,
 		Metadata: objectMeta{
-			Name:        r.Hostname,
+			Name:        hardwareName(m),
 			Namespace:   t.namespace,
 			Labels:      r.Labels,
 			Annotations: map[string]string{AnnotationMachineID: m.ID},
 		},
 		Spec: hardwareSpec{
-			Disks: []hwDisk{{Device: r.Disk}},
-			Interfaces: []hwInterface{{
-				DHCP: hwDHCP{
-					Arch:        r.Arch,
-					Hostname:    r.Hostname,
-					IP:          hwIP{Address: r.IPAddress, Family: 4, Gateway: r.Gateway, Netmask: r.Netmask},
-					LeaseTime:   leaseTime,
-					MAC:         r.MAC,
-					NameServers: r.Nameservers,
-					UEFI:        r.UEFI,
-					VLANID:      r.VLANID,
-				},
-				Netboot: hwNetboot{AllowPXE: true, AllowWorkflow: true},
-			}},
+			AgentID: m.AgentID,
 			Metadata: hwMetadata{
 				Facility: hwFacility{FacilityCode: t.facilityCode},
 				Instance: hwInstance{
@@ -112,17 +109,39 @@ func (t *TinkerbellWriter) Hardware(m *Machine) any {
 					AlwaysPXE: true,
 					Hostname:  r.Hostname,
 					ID:        r.MAC,
-					IPs:       []hwInstIP{{Address: r.IPAddress, Family: 4, Gateway: r.Gateway, Netmask: r.Netmask, Public: true}},
 				},
 				State: "provisioning",
 			},
 		},
 	}
+	var ip *hwIP
+	if r.IPAddress != "" {
+		ip = &hwIP{Address: r.IPAddress, Family: 4, Gateway: r.Gateway, Netmask: r.Netmask}
+		hw.Spec.Metadata.Instance.IPs = []hwInstIP{{Address: r.IPAddress, Family: 4, Gateway: r.Gateway, Netmask: r.Netmask, Public: true}}
+	}
+	if r.Disk != "" {
+		hw.Spec.Disks = []hwDisk{{Device: r.Disk}}
+	}
+	if r.MAC != "" {
+		hw.Spec.Interfaces = []hwInterface{{
+			DHCP: hwDHCP{
+				Arch:        r.Arch,
+				Hostname:    r.Hostname,
+				IP:          ip,
+				LeaseTime:   leaseTime,
+				MAC:         r.MAC,
+				NameServers: r.Nameservers,
+				UEFI:        r.UEFI,
+				VLANID:      r.VLANID,
+			},
+			Netboot: hwNetboot{AllowPXE: true, AllowWorkflow: true},
+		}}
+	}
 	if m.Serial != "" {
 		hw.Metadata.Annotations[AnnotationSerial] = m.Serial
 	}
 	if r.BMCIP != "" {
-		hw.Spec.BMCRef = &bmcRef{APIGroup: rufioAPIGroup, Kind: rufioKind, Name: bmcName(r)}
+		hw.Spec.BMCRef = &bmcRef{APIGroup: rufioAPIGroup, Kind: rufioKind, Name: bmcName(m)}
 	}
 	if f := m.Facts; f != nil {
 		if f.ManufacturerSlug != "" {
@@ -135,26 +154,28 @@ func (t *TinkerbellWriter) Hardware(m *Machine) any {
 	return &hw
 }
 
-func (t *TinkerbellWriter) bmcMachine(r *Row) any {
+func (t *TinkerbellWriter) bmcMachine(m *Machine) any {
+	r := m.Row
 	return &rufioMachine{
 		APIVersion: rufioAPIVersion,
 		Kind:       rufioKind,
-		Metadata:   objectMeta{Name: bmcName(r), Namespace: t.namespace},
+		Metadata:   objectMeta{Name: bmcName(m), Namespace: t.namespace},
 		Spec: rufioMachineSpec{Connection: rufioConnection{
-			AuthSecretRef: secretRef{Name: bmcSecretName(r), Namespace: t.namespace},
+			AuthSecretRef: secretRef{Name: bmcSecretName(m), Namespace: t.namespace},
 			Host:          r.BMCIP,
 			InsecureTLS:   true,
 		}},
 	}
 }
 
-func (t *TinkerbellWriter) bmcSecret(r *Row) any {
+func (t *TinkerbellWriter) bmcSecret(m *Machine) any {
+	r := m.Row
 	enc := base64.StdEncoding.EncodeToString
 	return &secret{
 		APIVersion: "v1",
 		Kind:       "Secret",
 		Metadata: objectMeta{
-			Name:      bmcSecretName(r),
+			Name:      bmcSecretName(m),
 			Namespace: t.namespace,
 			Labels:    map[string]string{clusterctlMoveLabel: "true"},
 		},

@@ -34,9 +34,10 @@ type hardware struct {
 }
 
 type hardwareSpec struct {
+	AgentID    string            `json:"agentID,omitempty"`
 	BMCRef     *bmcRef           `json:"bmcRef,omitempty"`
-	Disks      []hwDisk          `json:"disks"`
-	Interfaces []hwInterface     `json:"interfaces"`
+	Disks      []hwDisk          `json:"disks,omitempty"`
+	Interfaces []hwInterface     `json:"interfaces,omitempty"`
 	Metadata   hwMetadata        `json:"metadata"`
 	Resources  map[string]string `json:"resources,omitempty"`
 }
@@ -58,8 +59,8 @@ type hwInterface struct {
 
 type hwDHCP struct {
 	Arch        string   `json:"arch,omitempty"`
-	Hostname    string   `json:"hostname"`
-	IP          hwIP     `json:"ip"`
+	Hostname    string   `json:"hostname,omitempty"`
+	IP          *hwIP    `json:"ip,omitempty"`
 	LeaseTime   int64    `json:"lease_time"`
 	MAC         string   `json:"mac"`
 	NameServers []string `json:"name_servers,omitempty"`
@@ -71,7 +72,7 @@ type hwIP struct {
 	Address string `json:"address"`
 	Family  int64  `json:"family"`
 	Gateway string `json:"gateway,omitempty"`
-	Netmask string `json:"netmask"`
+	Netmask string `json:"netmask,omitempty"`
 }
 
 type hwNetboot struct {
@@ -94,9 +95,9 @@ type hwFacility struct {
 type hwInstance struct {
 	AllowPXE        bool       `json:"allow_pxe"`
 	AlwaysPXE       bool       `json:"always_pxe"`
-	Hostname        string     `json:"hostname"`
+	Hostname        string     `json:"hostname,omitempty"`
 	ID              string     `json:"id"`
-	IPs             []hwInstIP `json:"ips"`
+	IPs             []hwInstIP `json:"ips,omitempty"`
 	OperatingSystem hwOS       `json:"operating_system"`
 	Tags            []string   `json:"tags,omitempty"`
 }
@@ -105,7 +106,7 @@ type hwInstIP struct {
 	Address string `json:"address"`
 	Family  int64  `json:"family"`
 	Gateway string `json:"gateway,omitempty"`
-	Netmask string `json:"netmask"`
+	Netmask string `json:"netmask,omitempty"`
 	Public  bool   `json:"public"`
 }
 

@@ -35,7 +35,7 @@ func TestYAMLEncoderMatchesSigsYAML(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range spy.machines {
-			for _, d := range spy.docs(m) {
+			for _, d := range spy.Objects(m) {
 				got, err := marshalYAML(d)
 				if err != nil {
 					t.Fatal(err)
@@ -133,7 +133,7 @@ func BenchmarkYAML(b *testing.B) {
 	}
 	w := NewTinkerbellWriter(nil, "", "")
 	row := &Row{Hostname: "node-1", IPAddress: "10.0.0.5", Netmask: "255.255.255.0", Gateway: "10.0.0.1", Nameservers: []string{"10.0.0.2"}, MAC: "00:1f:f3:af:d3:f1", Disk: "/dev/sda", BMCIP: "10.20.0.11", BMCUsername: "ADMIN", BMCPassword: "pw", Arch: "x86_64", UEFI: true}
-	docs := w.docs(&Machine{Row: row, Facts: FactsOf(inv), ID: "m-1", Serial: "9000116105"})
+	docs := w.Objects(&Machine{Row: row, Facts: FactsOf(inv), ID: "m-1", Serial: "9000116105"})
 	b.Run("hwagent", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
