@@ -216,6 +216,9 @@ type Machine struct {
 	// also lists them in Pending.
 	PendingRegistrations int                   `json:"pending_registrations,omitempty"`
 	Pending              []PendingRegistration `json:"pending,omitempty"`
+	// Kube is the state of the machine's Tinkerbell objects in Kubernetes,
+	// when the server applies them (serve --kubeconfig); show only.
+	Kube *KubeSync `json:"kube,omitempty"`
 }
 
 // PendingRegistration is a registration held by the re-enrolment policy
@@ -259,6 +262,41 @@ type Conflict struct {
 type ConflictList struct {
 	Conflicts []Conflict `json:"conflicts"`
 }
+
+// KubeSync is where a machine's Tinkerbell objects (Hardware, and with a
+// BMC Rufio's Machine and its Secret) stand in Kubernetes.
+type KubeSync struct {
+	// State is KubePending, KubeApplied, KubeConflict or KubeFailed.
+	State string `json:"state"`
+	// Objects are the objects last written ("Hardware ns/name").
+	Objects []string `json:"objects,omitempty"`
+	// Message says why the last attempt failed, or which fields other
+	// field managers hold (conflict).
+	Message string `json:"message,omitempty"`
+	// Attempts counts failed attempts since the last success.
+	Attempts int `json:"attempts,omitempty"`
+	// LastAttempt, NextAttempt (failed: when it is retried) and AppliedAt
+	// (the last success) are absent when there was none.
+	LastAttempt *time.Time `json:"last_attempt,omitempty"`
+	NextAttempt *time.Time `json:"next_attempt,omitempty"`
+	AppliedAt   *time.Time `json:"applied_at,omitempty"`
+}
+
+// KubeSync states.
+const (
+	// KubePending: registered or changed since the last apply; waiting for
+	// an applier.
+	KubePending = "pending"
+	// KubeApplied: every object applied.
+	KubeApplied = "applied"
+	// KubeConflict: applied, except fields another field manager holds
+	// with another value (left to it; Message lists them). Applied again
+	// at the next registration or inventory change.
+	KubeConflict = "conflict"
+	// KubeFailed: the last attempt failed (unreachable API server, expired
+	// credentials, missing CRD...); retried with backoff.
+	KubeFailed = "failed"
+)
 
 // Change is one entry of a machine's history.
 type Change struct {

@@ -205,7 +205,13 @@ func (s *Store) Get(ctx context.Context, id string) (api.Machine, error) {
 		}
 		m.IdentityKeys = append(m.IdentityKeys, k)
 	}
-	return m, rs.Err()
+	if err := rs.Err(); err != nil {
+		return api.Machine{}, unavailable(err)
+	}
+	if m.Kube, err = s.kubeSync(ctx, id); err != nil {
+		return api.Machine{}, err
+	}
+	return m, nil
 }
 
 // History implements store.Store.

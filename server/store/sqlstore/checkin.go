@@ -163,6 +163,9 @@ func (s *Store) UpdateInventory(ctx context.Context, in store.InventoryUpdate) e
 			sum.Hostname, sum.WorkerID, sum.HWAddr, switchesJSON(sum)); err != nil {
 			return fmt.Errorf("update machine %s: %w", in.MachineID, err)
 		}
+		if err := s.markKube(ctx, tx, in.MachineID, in.Now); err != nil {
+			return err
+		}
 		return s.replaceDocument(ctx, tx, in.MachineID, in.Document)
 	})
 }

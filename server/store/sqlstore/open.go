@@ -23,6 +23,10 @@ type Options struct {
 	// MaxBatch bounds how many writes share one SQLite transaction
 	// (default 64).
 	MaxBatch int
+	// KubeOutbox makes every registration and inventory upload mark the
+	// machine for applying to Kubernetes in the same transaction
+	// (hwagent serve --kubeconfig; see store.KubeOutbox).
+	KubeOutbox bool
 }
 
 // Store is a store.Store on SQLite or PostgreSQL.
@@ -32,6 +36,7 @@ type Store struct {
 	write *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
 	w     writer
 	ckpt  *checkpointer // SQLite only
+	kube  bool          // Options.KubeOutbox
 	// Version is the schema version after migrations.
 	Version int
 }
@@ -42,6 +47,15 @@ type Store struct {
 //	/var/lib/hwagent/hwagent.db            the same, as a plain path
 //	postgres://user@host/db?sslmode=...    PostgreSQL (also postgresql://)
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	s, err := open(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.kube = opts.KubeOutbox
+	return s, nil
+}
+
+func open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return openPostgres(ctx, dsn, opts)

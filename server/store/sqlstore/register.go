@@ -197,6 +197,9 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Regi
 	if err := s.insertNeighbours(ctx, tx, id, sum.Neighbours); err != nil {
 		return err
 	}
+	if err := s.markKube(ctx, tx, id, in.Now); err != nil {
+		return err
+	}
 	return s.record(ctx, tx, id, in.Now, api.ChangeRegistered, append([]string{"first registration"}, fromPeer(in.Peer)...))
 }
 
@@ -243,6 +246,9 @@ func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.D
 		sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP, sum.Hostname, sum.WorkerID, sum.HWAddr,
 		switchesJSON(sum), agentVersion(doc.Inventory), uptime(doc.Inventory)); err != nil {
 		return false, fmt.Errorf("update machine %s: %w", id, err)
+	}
+	if err := s.markKube(ctx, tx, id, now); err != nil {
+		return false, err
 	}
 	return changed, s.replaceDocument(ctx, tx, id, doc)
 }

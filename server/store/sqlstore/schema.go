@@ -68,6 +68,8 @@ var sqliteMigrations = [][]string{
 	},
 	// 3: machine identity (issue 10).
 	identityMigration("INTEGER", "TEXT"),
+	// 4: the Kubernetes outbox (store.KubeOutbox).
+	kubeMigration("INTEGER"),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -176,4 +178,29 @@ var postgresMigrations = [][]string{
 		`UPDATE machines SET pending_action_id = 'a-' || substr(md5(random()::text || id), 1, 16) WHERE pending_action <> ''`,
 	},
 	identityMigration("BIGINT", "JSON"),
+	kubeMigration("BIGINT"),
+}
+
+// kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
+// machine whose Tinkerbell objects are to be applied or were; generation
+// counts the times it was marked, lease_owner/lease_until say which
+// applier holds it.
+func kubeMigration(bigint string) []string {
+	return []string{
+		`CREATE TABLE kube_sync (
+			machine_id TEXT PRIMARY KEY REFERENCES machines (id) ON DELETE CASCADE,
+			generation ` + bigint + ` NOT NULL DEFAULT 1,
+			state TEXT NOT NULL DEFAULT 'pending',
+			attempts INTEGER NOT NULL DEFAULT 0,
+			next_attempt ` + bigint + ` NOT NULL DEFAULT 0,
+			lease_owner TEXT NOT NULL DEFAULT '',
+			lease_until ` + bigint + ` NOT NULL DEFAULT 0,
+			last_attempt ` + bigint + ` NOT NULL DEFAULT 0,
+			applied_at ` + bigint + ` NOT NULL DEFAULT 0,
+			config TEXT NOT NULL DEFAULT '',
+			objects TEXT NOT NULL DEFAULT '[]',
+			message TEXT NOT NULL DEFAULT ''
+		)`,
+		`CREATE INDEX kube_sync_due ON kube_sync (state, next_attempt)`,
+	}
 }

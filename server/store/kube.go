@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// KubeOutbox is the durable queue of machines whose Tinkerbell objects are
+// to be applied to Kubernetes (hwagent serve --kubeconfig). A registration
+// or inventory upload marks its machine in the same transaction that
+// stores the inventory, so nothing is lost when the API server is
+// unreachable or the process dies; appliers in any number of server
+// replicas sharing the database claim due machines with a lease, and a
+// machine that registers again while its objects are being applied is
+// applied once more.
+type KubeOutbox interface {
+	// KubeClaim leases up to limit due machines (pending, or failed with
+	// its next attempt reached, and not leased by another applier) to
+	// owner until now+lease.
+	KubeClaim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]KubeTask, error)
+	// KubeFinish records the outcome of a claimed task. When the machine
+	// was marked again since the claim, it stays pending.
+	KubeFinish(ctx context.Context, o KubeOutcome) error
+	// KubeResync marks pending every machine without an outbox row (it
+	// registered while no applier was configured) and every machine last
+	// applied with another configuration than config, and returns how
+	// many it marked.
+	KubeResync(ctx context.Context, config string, now time.Time) (int, error)
+	// KubeCounts counts outbox rows by state.
+	KubeCounts(ctx context.Context) (map[string]int, error)
+}
+
+// KubeTask is a claimed machine.
+type KubeTask struct {
+	MachineID string
+	// Generation counts the times the machine was marked; KubeFinish
+	// compares it.
+	Generation int64
+	// Attempts is the number of failed attempts since the last success.
+	Attempts int
+}
+
+// KubeOutcome is what became of a claimed task.
+type KubeOutcome struct {
+	KubeTask
+	Owner string
+	// State is api.KubeApplied, api.KubeConflict or api.KubeFailed.
+	State string
+	// Message says what failed or conflicted; empty when all applied.
+	Message string
+	// Objects are the objects written ("Hardware ns/name").
+	Objects []string
+	// Config fingerprints the configuration the objects were built with.
+	Config string
+	// NextAttempt is when a failed task is due again.
+	NextAttempt time.Time
+	Now         time.Time
+}

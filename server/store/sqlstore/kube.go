@@ -1,0 +1,196 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+var _ store.KubeOutbox = (*Store)(nil)
+
+// markKube marks a machine for applying, inside a registration or an
+// inventory upload (Options.KubeOutbox).
+func (s *Store) markKube(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+	if !s.kube {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kube_sync (machine_id, generation, state, next_attempt) VALUES ($1, 1, $2, $3)
+		ON CONFLICT (machine_id) DO UPDATE SET generation = kube_sync.generation + 1, state = $2, attempts = 0, next_attempt = $3`,
+		id, api.KubePending, micros(now)); err != nil {
+		return fmt.Errorf("mark %s for kubernetes: %w", id, err)
+	}
+	return nil
+}
+
+// KubeClaim implements store.KubeOutbox. On PostgreSQL, SKIP LOCKED lets
+// replicas claim side by side without waiting for each other.
+func (s *Store) KubeClaim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]store.KubeTask, error) {
+	skip := ""
+	if s.d.postgres {
+		skip = " FOR UPDATE SKIP LOCKED"
+	}
+	var tasks []store.KubeTask
+	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		tasks = tasks[:0]
+		rs, err := tx.QueryContext(ctx, `UPDATE kube_sync SET lease_owner = $1, lease_until = $2
+			WHERE machine_id IN (SELECT machine_id FROM kube_sync
+				WHERE state IN ($3, $4) AND next_attempt <= $5 AND lease_until <= $5
+				ORDER BY next_attempt, machine_id LIMIT $6`+skip+`)
+			RETURNING machine_id, generation, attempts`,
+			owner, micros(now.Add(lease)), api.KubePending, api.KubeFailed, micros(now), limit)
+		if err != nil {
+			return fmt.Errorf("claim kubernetes work: %w", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var t store.KubeTask
+			if err := rs.Scan(&t.MachineID, &t.Generation, &t.Attempts); err != nil {
+				return fmt.Errorf("claim kubernetes work: %w", err)
+			}
+			tasks = append(tasks, t)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tasks, nil
+}
+
+// KubeFinish implements store.KubeOutbox.
+func (s *Store) KubeFinish(ctx context.Context, o store.KubeOutcome) error {
+	objects, err := json.Marshal(o.Objects)
+	if err != nil {
+		return err
+	}
+	if o.Objects == nil {
+		objects = nil
+	}
+	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var gen int64
+		var leased string
+		err := tx.QueryRowContext(ctx, `SELECT generation, lease_owner FROM kube_sync WHERE machine_id = $1`+s.d.forUpdate, o.MachineID).Scan(&gen, &leased)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // the machine was deleted meanwhile
+		}
+		if err != nil {
+			return fmt.Errorf("finish kubernetes work of %s: %w", o.MachineID, err)
+		}
+		if leased != o.Owner {
+			return nil // the lease ran out and another applier took over
+		}
+		applied := o.State == api.KubeApplied || o.State == api.KubeConflict
+		state, attempts, next := o.State, o.Attempts, o.NextAttempt
+		if applied {
+			attempts = 0
+		}
+		if gen != o.Generation {
+			// Marked again while being applied: apply the newer inventory.
+			state, attempts, next = api.KubePending, 0, o.Now
+		}
+		q := `UPDATE kube_sync SET state = $2, attempts = $3, next_attempt = $4, last_attempt = $5, message = $6,
+			lease_owner = '', lease_until = 0`
+		args := []any{o.MachineID, state, attempts, micros(next), micros(o.Now), o.Message}
+		if applied {
+			q += `, applied_at = $7, config = $8`
+			args = append(args, micros(o.Now), o.Config)
+		}
+		if objects != nil {
+			q += fmt.Sprintf(`, objects = $%d`, len(args)+1)
+			args = append(args, string(objects))
+		}
+		if _, err := tx.ExecContext(ctx, q+` WHERE machine_id = $1`, args...); err != nil {
+			return fmt.Errorf("finish kubernetes work of %s: %w", o.MachineID, err)
+		}
+		return nil
+	})
+}
+
+// KubeResync implements store.KubeOutbox.
+func (s *Store) KubeResync(ctx context.Context, config string, now time.Time) (int, error) {
+	var n int
+	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n = 0
+		res, err := tx.ExecContext(ctx, `INSERT INTO kube_sync (machine_id, state, next_attempt)
+			SELECT id, $1, $2 FROM machines WHERE NOT EXISTS (SELECT 1 FROM kube_sync k WHERE k.machine_id = machines.id)
+			ON CONFLICT (machine_id) DO NOTHING`, api.KubePending, micros(now))
+		if err != nil {
+			return fmt.Errorf("kubernetes resync: %w", err)
+		}
+		added, _ := res.RowsAffected()
+		res, err = tx.ExecContext(ctx, `UPDATE kube_sync SET state = $1, attempts = 0, next_attempt = $2
+			WHERE state IN ($3, $4) AND config <> $5`, api.KubePending, micros(now), api.KubeApplied, api.KubeConflict, config)
+		if err != nil {
+			return fmt.Errorf("kubernetes resync: %w", err)
+		}
+		changed, _ := res.RowsAffected()
+		n = int(added + changed)
+		return nil
+	})
+	return n, err
+}
+
+// KubeCounts implements store.KubeOutbox.
+func (s *Store) KubeCounts(ctx context.Context) (map[string]int, error) {
+	rs, err := s.read.QueryContext(ctx, `SELECT state, count(*) FROM kube_sync GROUP BY state`)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rs.Close()
+	out := map[string]int{}
+	for rs.Next() {
+		var st string
+		var n int
+		if err := rs.Scan(&st, &n); err != nil {
+			return nil, unavailable(err)
+		}
+		out[st] = n
+	}
+	return out, unavailableOrNil(rs.Err())
+}
+
+func unavailableOrNil(err error) error {
+	if err == nil {
+		return nil
+	}
+	return unavailable(err)
+}
+
+// kubeSync reads a machine's outbox row for Get; nil when it has none.
+func (s *Store) kubeSync(ctx context.Context, id string) (*api.KubeSync, error) {
+	var k api.KubeSync
+	var next, last, applied int64
+	var objects string
+	err := s.read.QueryRowContext(ctx, `SELECT state, attempts, next_attempt, last_attempt, applied_at, objects, message
+		FROM kube_sync WHERE machine_id = $1`, id).Scan(&k.State, &k.Attempts, &next, &last, &applied, &objects, &k.Message)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if err := json.Unmarshal([]byte(objects), &k.Objects); err != nil {
+		return nil, fmt.Errorf("machine %s: kube_sync objects: %w", id, err)
+	}
+	if len(k.Objects) == 0 {
+		k.Objects = nil
+	}
+	at := func(us int64) *time.Time {
+		if us == 0 {
+			return nil
+		}
+		t := fromMicros(us)
+		return &t
+	}
+	k.LastAttempt, k.AppliedAt = at(last), at(applied)
+	if k.State == api.KubeFailed {
+		k.NextAttempt = at(next)
+	}
+	return &k, nil
+}

@@ -1,0 +1,215 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+	"github.com/hwagent/hwagent/server/testinv"
+)
+
+// eachKube is each with the Kubernetes outbox on.
+func eachKube(t *testing.T, fn func(t *testing.T, s *Store, reopen func(kube bool) *Store)) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			_, dsn := b.open(t)
+			reopen := func(kube bool) *Store {
+				s, err := Open(context.Background(), dsn, Options{KubeOutbox: kube})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+			fn(t, reopen(true), reopen)
+		})
+	}
+}
+
+func claim(t *testing.T, s *Store, owner string, now time.Time) []store.KubeTask {
+	t.Helper()
+	tasks, err := s.KubeClaim(context.Background(), owner, now, time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tasks
+}
+
+func finish(t *testing.T, s *Store, o store.KubeOutcome) {
+	t.Helper()
+	if err := s.KubeFinish(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func kubeOf(t *testing.T, s *Store, id string) *api.KubeSync {
+	t.Helper()
+	m, err := s.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Kube
+}
+
+func TestKubeOutbox(t *testing.T) {
+	eachKube(t, func(t *testing.T, s *Store, _ func(bool) *Store) {
+		ctx := context.Background()
+		id := register(t, s, testinv.Machine(1), hash(1), 0).MachineID
+		if d := cmp.Diff(&api.KubeSync{State: api.KubePending}, kubeOf(t, s, id)); d != "" {
+			t.Errorf("after registering (-want +got):\n%s", d)
+		}
+		got := claim(t, s, "a", at(1))
+		if d := cmp.Diff([]store.KubeTask{{MachineID: id, Generation: 1}}, got); d != "" {
+			t.Fatalf("claim (-want +got):\n%s", d)
+		}
+		if again := claim(t, s, "b", at(1)); len(again) != 0 {
+			t.Errorf("a leased machine was claimed again: %v", again)
+		}
+		// The machine registers again while "a" applies: "a"'s outcome
+		// must not hide the newer inventory.
+		register(t, s, testinv.Machine(1), hash(2), 1)
+		finish(t, s, store.KubeOutcome{KubeTask: got[0], Owner: "a", State: api.KubeApplied, Objects: []string{"Hardware ns/a"}, Config: "c1", Now: at(2)})
+		got = claim(t, s, "a", at(2))
+		if d := cmp.Diff([]store.KubeTask{{MachineID: id, Generation: 2}}, got); d != "" {
+			t.Fatalf("claim after re-registration (-want +got):\n%s", d)
+		}
+
+		// A failure: retried at NextAttempt, not before.
+		finish(t, s, store.KubeOutcome{KubeTask: store.KubeTask{MachineID: id, Generation: 2, Attempts: 1}, Owner: "a",
+			State: api.KubeFailed, Message: "unreachable", NextAttempt: at(10), Now: at(3)})
+		next, last := at(10), at(3)
+		want := &api.KubeSync{State: api.KubeFailed, Objects: []string{"Hardware ns/a"}, Message: "unreachable", Attempts: 1, LastAttempt: &last, NextAttempt: &next, AppliedAt: timePtr(at(2))}
+		if d := cmp.Diff(want, kubeOf(t, s, id)); d != "" {
+			t.Errorf("after a failure (-want +got):\n%s", d)
+		}
+		if early := claim(t, s, "a", at(9)); len(early) != 0 {
+			t.Errorf("claimed before its next attempt: %v", early)
+		}
+		got = claim(t, s, "a", at(10))
+		if len(got) != 1 || got[0].Attempts != 1 {
+			t.Fatalf("claim at the next attempt: %v", got)
+		}
+		// The lease runs out: "b" takes over, and "a"'s late outcome is dropped.
+		taken := claim(t, s, "b", at(12))
+		if len(taken) != 1 {
+			t.Fatalf("claim after the lease ran out: %v", taken)
+		}
+		finish(t, s, store.KubeOutcome{KubeTask: got[0], Owner: "a", State: api.KubeApplied, Config: "c1", Now: at(12)})
+		finish(t, s, store.KubeOutcome{KubeTask: taken[0], Owner: "b", State: api.KubeConflict, Message: ".spec.interfaces (held by kubectl-edit)",
+			Objects: []string{"Hardware ns/a"}, Config: "c1", Now: at(13)})
+		want = &api.KubeSync{State: api.KubeConflict, Objects: []string{"Hardware ns/a"}, Message: ".spec.interfaces (held by kubectl-edit)",
+			LastAttempt: timePtr(at(13)), AppliedAt: timePtr(at(13))}
+		if d := cmp.Diff(want, kubeOf(t, s, id)); d != "" {
+			t.Errorf("after a conflict (-want +got):\n%s", d)
+		}
+		if none := claim(t, s, "a", at(30)); len(none) != 0 {
+			t.Errorf("a conflict is not retried by itself: %v", none)
+		}
+
+		// The same configuration again: nothing to do; another: everything.
+		if n, err := s.KubeResync(ctx, "c1", at(31)); err != nil || n != 0 {
+			t.Errorf("resync with the same config: %d, %v", n, err)
+		}
+		if n, err := s.KubeResync(ctx, "c2", at(31)); err != nil || n != 1 {
+			t.Errorf("resync with another config: %d, %v", n, err)
+		}
+		counts, err := s.KubeCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(map[string]int{api.KubePending: 1}, counts); d != "" {
+			t.Errorf("counts (-want +got):\n%s", d)
+		}
+		// Deleting the machine drops its row.
+		if err := s.Delete(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if counts, _ := s.KubeCounts(ctx); len(counts) != 0 {
+			t.Errorf("counts after delete: %v", counts)
+		}
+	})
+}
+
+func timePtr(t time.Time) *time.Time { return &t }
+
+// TestKubeOutboxOff: without the outbox, registrations leave no row; the
+// first resync of a server started with --kubeconfig marks every machine.
+func TestKubeOutboxOff(t *testing.T) {
+	eachKube(t, func(t *testing.T, _ *Store, reopen func(bool) *Store) {
+		off := reopen(false)
+		for i := 1; i <= 3; i++ {
+			register(t, off, testinv.Machine(i), hash(i), 0)
+		}
+		if k := kubeOf(t, off, testinv.Machine(1).Identity.MachineID); k != nil {
+			t.Errorf("outbox off: kube %+v", k)
+		}
+		on := reopen(true)
+		if n, err := on.KubeResync(context.Background(), "c", at(1)); err != nil || n != 3 {
+			t.Fatalf("resync: %d, %v", n, err)
+		}
+		if got := claim(t, on, "a", at(1)); len(got) != 3 {
+			t.Errorf("claimed %d, want 3", len(got))
+		}
+	})
+}
+
+// TestKubeClaimReplicas: appliers of several replicas claiming at once
+// share the work without overlap (SKIP LOCKED on PostgreSQL, the single
+// writer on SQLite).
+func TestKubeClaimReplicas(t *testing.T) {
+	eachKube(t, func(t *testing.T, s *Store, reopen func(bool) *Store) {
+		const machines = 40
+		for i := 1; i <= machines; i++ {
+			register(t, s, testinv.Machine(i), hash(i), 0)
+		}
+		stores := []*Store{s, reopen(true), reopen(true)}
+		var mu sync.Mutex
+		seen := map[string]string{}
+		var wg sync.WaitGroup
+		for r, st := range stores {
+			for w := 0; w < 2; w++ {
+				wg.Add(1)
+				owner := fmt.Sprintf("replica-%d/%d", r, w)
+				go func() {
+					defer wg.Done()
+					for {
+						tasks, err := st.KubeClaim(context.Background(), owner, at(1), time.Minute, 3)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if len(tasks) == 0 {
+							return
+						}
+						mu.Lock()
+						for _, tk := range tasks {
+							if prev, dup := seen[tk.MachineID]; dup {
+								t.Errorf("%s claimed by %s and %s", tk.MachineID, prev, owner)
+							}
+							seen[tk.MachineID] = owner
+						}
+						mu.Unlock()
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		ids := make([]string, 0, len(seen))
+		for id := range seen {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		if len(ids) != machines {
+			t.Errorf("%d machines claimed, want %d", len(ids), machines)
+		}
+	})
+}
