@@ -12,7 +12,9 @@ import (
 //   - pool addresses: a pool is handed out in export order across a fleet,
 //     and a server sees one machine at a time, so a machine without an
 //     addresses entry gets no IP;
-//   - role counts: each machine takes the first rule it matches.
+//   - role counts: each machine takes the first rule it matches;
+//   - a BMC without credentials gets no Rufio Machine (a fleet export
+//     refuses the machine).
 //
 // Reasons a fleet export would refuse the machine (no IP, no install disk,
 // an invalid value) are returned as problems, and what is missing is left
@@ -41,6 +43,12 @@ func (x *Exporter) One(inv *inventory.Inventory) (*Machine, []string, error) {
 			e.fail("ip_address", "no ip address: a server gives only the plan's fixed addresses (addresses:), never pool addresses")
 		}
 		e.bad["netmask"], e.bad["gateway"] = true, true
+	}
+	if row.BMCIP != "" && (row.BMCUsername == "" || row.BMCPassword == "") {
+		// No Rufio Machine without a login: it could only fail.
+		e.fail("bmc_ip", "BMC "+row.BMCIP+" has no credentials (bmc_credentials_file, HWAGENT_BMC_USERNAME/HWAGENT_BMC_PASSWORD): no Rufio Machine")
+		e.bad["bmc_username"], e.bad["bmc_password"] = true, true
+		row.BMCIP, row.BMCUsername, row.BMCPassword = "", "", ""
 	}
 	e.check(row)
 	m := x.machine(e, row)

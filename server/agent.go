@@ -78,6 +78,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 	if !res.Created {
 		s.log(r).Info("credential rotated", "machine_id", res.MachineID, "peer", in.Peer)
 	}
+	s.marked(res.MachineID)
 	writeJSON(w, http.StatusOK, answer)
 	if res.Created {
 		return "created"
@@ -316,6 +317,14 @@ func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 	if err := s.cfg.Store.UpdateInventory(r.Context(), store.InventoryUpdate{Document: doc, MachineID: id, CredentialHash: hash, Now: s.cfg.Now()}); err != nil {
 		return s.storeError(w, r, err)
 	}
+	s.marked(id)
 	w.WriteHeader(http.StatusNoContent)
 	return "stored"
+}
+
+// marked tells Config.Marked that a machine's inventory was stored.
+func (s *Server) marked(id string) {
+	if s.cfg.Marked != nil {
+		s.cfg.Marked(id)
+	}
 }

@@ -46,6 +46,12 @@ type Config struct {
 	// Reenroll decides registrations that would take over a known machine
 	// (`--reenroll`); nil means reenroll.AllowAll.
 	Reenroll reenroll.Policy
+	// Marked, when set, is called with a machine's ID after a
+	// registration or inventory upload was stored (serve --kubeconfig:
+	// wakes the Kubernetes syncer).
+	Marked func(machineID string)
+	// Collectors are more metrics for the server's private registry.
+	Collectors []prometheus.Collector
 }
 
 // Defaults.

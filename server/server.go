@@ -45,6 +45,7 @@ func New(cfg Config) (*Server, error) {
 		gather = prometheus.DefaultGatherer
 	}
 	s.metrics = newMetrics(reg, cfg.Store, s.heavy, s.checkins)
+	reg.MustRegister(cfg.Collectors...)
 
 	for _, r := range s.routes(gather) {
 		s.mux.Handle(r.pattern, r.handler)

@@ -41,6 +41,7 @@ type serveFlags struct {
 	dbMaxConns      int
 	shutdownGrace   time.Duration
 	reenroll        string
+	kube            serveKubeFlags
 }
 
 func newServeCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
@@ -58,10 +59,19 @@ acknowledged write survives kill -9 and power loss); with
 --database postgres://... several serve replicas can share one database behind
 a load balancer. Migrations run at start.
 
+With --kubeconfig, every registered machine is also server-side applied to
+Kubernetes as a Tinkerbell Hardware (field manager hwagent), with Rufio's BMC
+Machine and Secret when the machine has a BMC and the plan gives credentials,
+and applied again when its inventory changes. Registration never waits for
+Kubernetes: an unreachable API server, expired credentials or a missing CRD
+are retried with backoff from a durable outbox in the database; 'hwagent
+machines show' and /metrics say where each machine stands (docs/tinkerbell.md).
+
 Endpoints besides the API: /healthz (process up), /readyz (database
 reachable), /metrics (Prometheus).`,
 		Example: `  hwagent serve --enroll-token-file /etc/hwagent/enroll --admin-token-file /etc/hwagent/admin
-  HWAGENT_ENROLL_TOKEN=... HWAGENT_ADMIN_TOKEN=... hwagent serve --database postgres://hwagent@db/hwagent`,
+  HWAGENT_ENROLL_TOKEN=... HWAGENT_ADMIN_TOKEN=... hwagent serve --database postgres://hwagent@db/hwagent
+  hwagent serve --enroll-token-file enroll --kubeconfig ~/.kube/config --kube-namespace tink-system --plan plan.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), g, f, cmd.Flags().Changed("push-lldp-wait"))
@@ -87,6 +97,7 @@ reachable), /metrics (Prometheus).`,
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.StringVar(&f.reenroll, "reenroll", reenroll.NameAllow, "what a registration that would take over a known machine does: allow (rotate its credential, record the peer), approve (wait for 'hwagent machines approve'), tpm (prove it with the machine's TPM; machines without one: approve)")
+	f.kube.bind(fs)
 	return cmd
 }
 
@@ -116,9 +127,12 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 	if _, err := reenroll.New(f.reenroll, nil); err != nil {
 		return fmt.Errorf("--reenroll: %w", err)
 	}
+	if !f.kube.enabled() && (f.kube.plan != "" || f.kube.namespace != "" || f.kube.context != "" || f.kube.force) {
+		return errPlanWithoutKube
+	}
 
 	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	st, err := sqlstore.Open(openCtx, f.database, sqlstore.Options{MaxConns: f.dbMaxConns})
+	st, err := sqlstore.Open(openCtx, f.database, sqlstore.Options{MaxConns: f.dbMaxConns, KubeOutbox: f.kube.enabled()})
 	cancel()
 	if err != nil {
 		return err
@@ -137,12 +151,25 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 	logger.Info("re-enrolment policy", "reenroll", f.reenroll)
 	logger.Info("database ready", "dialect", st.Dialect(), "schema_version", st.Version, "database", sqlstore.Redact(f.database))
 
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		Store: st, Logger: logger, EnrollToken: enroll, AdminToken: admin,
 		CheckinInterval: f.checkinInterval, Push: push, MaxBodyBytes: f.maxBody,
 		MaxHeavy: f.maxHeavy, MaxCheckins: f.maxCheckins, QueueTimeout: f.queueTimeout,
 		Reenroll: policy,
-	})
+	}
+	if f.kube.enabled() {
+		syncer, err := f.kube.syncer(logger, st, st)
+		if err != nil {
+			return err
+		}
+		cfg.Marked = func(string) { syncer.Notify() }
+		cfg.Collectors = syncer.Collectors()
+		syncCtx, stopSync := context.WithCancel(ctx)
+		wait := runSyncer(syncCtx, syncer)
+		defer wait() // before the store closes
+		defer stopSync()
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,280 @@
+package kubesync
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/kube"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+// Applier applies one object; *kube.Client is one.
+type Applier interface {
+	Apply(ctx context.Context, obj kube.Object) (kube.Result, error)
+}
+
+// Config configures a Syncer.
+type Config struct {
+	// Store reads the machines' inventories; Outbox is the queue. Required.
+	Store  store.Store
+	Outbox store.KubeOutbox
+	// Applier writes to Kubernetes. Required.
+	Applier Applier
+	// Exporter builds the objects under the server's plan. Required.
+	Exporter *export.Exporter
+	// ConfigID fingerprints everything the objects depend on besides the
+	// inventory (plan, credentials, cluster, namespace): machines last
+	// applied under another ConfigID are applied again at start.
+	ConfigID string
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// Poll is how often the outbox is read when nothing woke the syncer
+	// (another replica's registrations, retries); default 2 s.
+	Poll time.Duration
+	// Lease is how long a claimed machine is this syncer's; default 1 min.
+	Lease time.Duration
+	// Workers apply machines in parallel; default 4.
+	Workers int
+	// MinBackoff and MaxBackoff bound the retry delay of a failed machine,
+	// doubled at each failure; defaults 1 s and 5 min.
+	MinBackoff, MaxBackoff time.Duration
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// Syncer applies machines from the outbox until its context ends.
+type Syncer struct {
+	cfg     Config
+	owner   string
+	writer  *export.TinkerbellWriter
+	wake    chan struct{}
+	metrics *metrics
+}
+
+// New checks cfg.
+func New(cfg Config) (*Syncer, error) {
+	if cfg.Store == nil || cfg.Outbox == nil || cfg.Applier == nil || cfg.Exporter == nil {
+		return nil, errors.New("kubesync: store, outbox, applier and exporter are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 2 * time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = time.Minute
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = time.Second
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(5*time.Minute, cfg.MinBackoff)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	host, _ := os.Hostname()
+	var b [4]byte
+	crand.Read(b[:]) //nolint:errcheck // crypto/rand never fails on Linux
+	p := cfg.Exporter.Plan()
+	return &Syncer{
+		cfg:     cfg,
+		owner:   fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:])),
+		writer:  export.NewTinkerbellWriter(nil, p.Namespace, p.FacilityCode),
+		wake:    make(chan struct{}, 1),
+		metrics: newMetrics(cfg.Outbox),
+	}, nil
+}
+
+// Notify wakes the syncer: a machine of this replica was just marked.
+func (s *Syncer) Notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run marks the machines the configuration changed for (KubeResync), then
+// claims and applies due machines until ctx ends.
+func (s *Syncer) Run(ctx context.Context) {
+	log := s.cfg.Logger
+	for {
+		n, err := s.cfg.Outbox.KubeResync(ctx, s.cfg.ConfigID, s.cfg.Now())
+		if err == nil {
+			if n > 0 {
+				log.Info("kubernetes: machines to apply under this configuration", "machines", n)
+			}
+			break
+		}
+		log.Warn("kubernetes: cannot read the outbox", "err", err)
+		if !s.sleep(ctx, s.cfg.Poll) {
+			return
+		}
+	}
+	limit := s.cfg.Workers * 4
+	for ctx.Err() == nil {
+		tasks, err := s.cfg.Outbox.KubeClaim(ctx, s.owner, s.cfg.Now(), s.cfg.Lease, limit)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("kubernetes: cannot claim work from the outbox", "err", err)
+			}
+		} else {
+			s.runAll(ctx, tasks)
+			if len(tasks) == limit {
+				continue
+			}
+		}
+		if !s.sleep(ctx, s.cfg.Poll) {
+			return
+		}
+	}
+}
+
+// sleep waits d or until woken; false when ctx ended.
+func (s *Syncer) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-s.wake:
+	case <-t.C:
+	}
+	return true
+}
+
+func (s *Syncer) runAll(ctx context.Context, tasks []store.KubeTask) {
+	sem := make(chan struct{}, s.cfg.Workers)
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			s.runOne(ctx, t)
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Syncer) runOne(ctx context.Context, t store.KubeTask) {
+	o := s.Sync(ctx, t)
+	o.Owner = s.owner
+	// The outcome is recorded even when ctx ended meanwhile: a machine
+	// interrupted by a shutdown goes back to pending at once instead of
+	// waiting out its lease.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.cfg.Outbox.KubeFinish(fctx, o); err != nil {
+		s.cfg.Logger.Warn("kubernetes: cannot record the outcome (the lease runs out and the machine is applied again)", "machine_id", t.MachineID, "err", err)
+	}
+}
+
+// Sync applies one machine and says what became of it.
+func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
+	log := s.cfg.Logger.With("machine_id", t.MachineID)
+	now := s.cfg.Now()
+	o := store.KubeOutcome{KubeTask: t, Config: s.cfg.ConfigID, Now: now}
+	fail := func(msg string) store.KubeOutcome {
+		if ctx.Err() != nil {
+			o.State, o.NextAttempt, o.Message = api.KubePending, now, "interrupted by a shutdown"
+			return o
+		}
+		o.State = api.KubeFailed
+		o.Attempts = t.Attempts + 1
+		o.NextAttempt = now.Add(s.backoff(o.Attempts))
+		o.Message = msg
+		log.Warn("kubernetes: apply failed; retrying", "attempt", o.Attempts, "next_attempt", o.NextAttempt.Format(time.RFC3339), "err", msg)
+		return o
+	}
+	m, err := s.cfg.Store.Get(ctx, t.MachineID)
+	if errors.Is(err, store.ErrNotFound) {
+		o.State = api.KubeApplied // deleted: its row is gone too; nothing to record
+		return o
+	}
+	if err != nil {
+		return fail("read the inventory: " + err.Error())
+	}
+	mach, notes, err := s.cfg.Exporter.One(m.Inventory)
+	if err != nil {
+		s.metrics.applies.WithLabelValues("Hardware", "unnameable").Inc()
+		return fail(err.Error())
+	}
+	objs := s.writer.Objects(mach)
+	var errs, conflicts []string
+	for i := len(objs) - 1; i >= 0; i-- { // Secret, Machine, then the Hardware that names them
+		obj, err := toObject(objs[i])
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		res, err := s.cfg.Applier.Apply(ctx, obj)
+		o.Objects = append(o.Objects, res.Ref.String())
+		switch {
+		case err != nil:
+			s.metrics.applies.WithLabelValues(res.Ref.Kind, string(kube.ReasonOf(err))).Inc()
+			errs = append(errs, err.Error())
+		case len(res.Conflicts) > 0:
+			s.metrics.applies.WithLabelValues(res.Ref.Kind, "conflict").Inc()
+			for _, c := range res.Conflicts {
+				conflicts = append(conflicts, res.Ref.String()+" "+c.String())
+			}
+		default:
+			s.metrics.applies.WithLabelValues(res.Ref.Kind, "applied").Inc()
+		}
+	}
+	if len(errs) > 0 {
+		return fail(strings.Join(errs, "; "))
+	}
+	var msg []string
+	if len(conflicts) > 0 {
+		o.State = api.KubeConflict
+		msg = append(msg, "fields held by other field managers, left to them: "+strings.Join(conflicts, "; "))
+		log.Warn("kubernetes: applied, but fields other managers hold were left to them", "conflicts", conflicts)
+	} else {
+		o.State = api.KubeApplied
+		log.Info("kubernetes: applied", "objects", o.Objects)
+	}
+	if len(notes) > 0 {
+		msg = append(msg, "not written: "+strings.Join(notes, "; "))
+	}
+	o.Message = strings.Join(msg, "\n")
+	return o
+}
+
+// backoff is the delay before attempt n+1: MinBackoff doubled per failed
+// attempt up to MaxBackoff, ±20 % so that a fleet does not retry in step.
+func (s *Syncer) backoff(attempts int) time.Duration {
+	d := s.cfg.MinBackoff
+	for i := 1; i < attempts && d < s.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, s.cfg.MaxBackoff)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// toObject is a manifest type's JSON form.
+func toObject(v any) (kube.Object, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var obj kube.Object
+	return obj, json.Unmarshal(b, &obj)
+}
