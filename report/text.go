@@ -425,6 +425,13 @@ func writeFirmware(t *textWriter, f *inventory.Firmware) {
 		tpm = strings.Join(nonEmpty(f.TPM.Device, prefixed("version ", f.TPM.Version), f.TPM.Manufacturer), " ")
 	}
 	rows = append(rows, []string{"TPM", tpm})
+	if f.TPM != nil && f.TPM.EndorsementKey != nil {
+		ek := f.TPM.EndorsementKey
+		rows = append(rows, []string{"TPM EK", strings.Join(nonEmpty(ek.Algorithm, "sha256:"+ek.PublicKeySHA256, prefixed("at ", ek.Persistent)), " ")})
+		if ek.CertificateIssuer != "" {
+			rows = append(rows, []string{"TPM EK issuer", ek.CertificateIssuer})
+		}
+	}
 	t.table(rows)
 }
 

@@ -48,6 +48,14 @@ func (t *TPM) Identity(ctx context.Context) (*Identity, error) {
 	return t.identity(ctx)
 }
 
+// Cached returns the identity an earlier Identity call read, or nil: what
+// the agent sends with its registration without asking the TPM again.
+func (t *TPM) Cached() *Identity {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.id
+}
+
 func (t *TPM) identity(ctx context.Context) (*Identity, error) {
 	if t.id != nil {
 		return t.id, nil

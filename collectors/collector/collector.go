@@ -15,6 +15,7 @@ import (
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/smbios"
+	"github.com/hwagent/hwagent/tpm"
 )
 
 // Apply writes a collector's result into the inventory. The runner calls the
@@ -99,6 +100,9 @@ type shared struct {
 	smbiosOnce sync.Once
 	smbiosInfo *smbios.Table
 	smbiosErr  error
+
+	tpmOnce sync.Once
+	tpm     *tpm.TPM
 }
 
 // Config holds settings collectors read. Zero values mean the defaults.
@@ -152,4 +156,15 @@ func (e *Env) SMBIOS() (*smbios.Table, error) {
 		}
 	})
 	return s.smbiosInfo, s.smbiosErr
+}
+
+// TPM returns the host's TPM 2.0 as the tpm collector and the agent share
+// it: the device is found through Paths at each use and held open only
+// while a call runs; the identity the collector read is kept, so that the
+// registration's evidence and the challenge's answer come from the same
+// keys.
+func (e *Env) TPM() *tpm.TPM {
+	s := e.shared
+	s.tpmOnce.Do(func() { s.tpm = tpm.New(tpm.HostOpener(e.Paths)) })
+	return s.tpm
 }

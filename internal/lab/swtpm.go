@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -119,6 +120,7 @@ func (s *SoftwareTPM) stop() {
 	default:
 	}
 	s.cmd.Process.Kill()
+	s.cmd.Process.Signal(syscall.SIGCONT)
 	err := <-s.exited
 	s.exited <- err
 }
@@ -134,6 +136,13 @@ func (s *SoftwareTPM) Wait(d time.Duration) error {
 		return fmt.Errorf("swtpm still runs after %s", d)
 	}
 }
+
+// Pause stops swtpm (SIGSTOP): it keeps its sockets, takes connections
+// into the kernel's backlog and answers nothing, a TPM that hangs.
+func (s *SoftwareTPM) Pause() error { return s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused swtpm (SIGCONT).
+func (s *SoftwareTPM) Resume() error { return s.cmd.Process.Signal(syscall.SIGCONT) }
 
 // Log is what swtpm printed so far.
 func (s *SoftwareTPM) Log() string { return s.out.String() }

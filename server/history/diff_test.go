@@ -180,3 +180,30 @@ func FuzzDiff(f *testing.F) {
 		}
 	})
 }
+
+// TestDiffTPMEndorsementKey: a machine whose TPM now has another
+// endorsement key (a replaced TPM or motherboard) says so.
+func TestDiffTPMEndorsementKey(t *testing.T) {
+	t.Parallel()
+	withEK := func(sha, issuer string) *inventory.Inventory {
+		inv := testinv.Machine(42)
+		inv.Firmware = &inventory.Firmware{BootMode: "uefi", TPM: &inventory.TPM{Device: "tpm0", Version: "2.0"}}
+		if sha != "" {
+			inv.Firmware.TPM.EndorsementKey = &inventory.TPMEndorsementKey{Algorithm: "rsa-2048", PublicKeySHA256: sha, CertificateIssuer: issuer}
+		}
+		return inv
+	}
+	for _, tc := range []struct {
+		name         string
+		older, newer *inventory.Inventory
+		want         []string
+	}{
+		{"same key", withEK("aa", "CN=ca"), withEK("aa", "CN=ca"), nil},
+		{"key read for the first time", withEK("", ""), withEK("aa", "CN=ca"), []string{"tpm.endorsement_key (none) → rsa-2048 sha256:aa", "tpm.ek_certificate_issuer (none) → CN=ca"}},
+		{"another TPM", withEK("aa", "CN=ca"), withEK("bb", "CN=other"), []string{"tpm.endorsement_key rsa-2048 sha256:aa → rsa-2048 sha256:bb", "tpm.ek_certificate_issuer CN=ca → CN=other"}},
+	} {
+		if diff := cmp.Diff(tc.want, Diff(tc.older, tc.newer)); diff != "" {
+			t.Errorf("%s: Diff (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}

@@ -98,7 +98,24 @@ func (d *differ) firmware(o, n *inventory.Firmware) {
 	default:
 		d.field("tpm.version", ot.Version, nt.Version)
 		d.field("tpm.firmware", ot.FirmwareVersion, nt.FirmwareVersion)
+		d.field("tpm.endorsement_key", ekText(ot.EndorsementKey), ekText(nt.EndorsementKey))
+		d.field("tpm.ek_certificate_issuer", ekIssuer(ot.EndorsementKey), ekIssuer(nt.EndorsementKey))
 	}
+}
+
+// ekText names an endorsement key in a history line; "" when not read.
+func ekText(ek *inventory.TPMEndorsementKey) string {
+	if ek == nil {
+		return ""
+	}
+	return ek.Algorithm + " sha256:" + ek.PublicKeySHA256
+}
+
+func ekIssuer(ek *inventory.TPMEndorsementKey) string {
+	if ek == nil {
+		return ""
+	}
+	return ek.CertificateIssuer
 }
 
 func (d *differ) host(o, n *inventory.Host) {
