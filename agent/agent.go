@@ -51,6 +51,14 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Power carries out reboot and poweroff; nil means Kernel.
 	Power Power
+	// WorkflowStarted says whether a Tinkerbell workflow has started on
+	// the machine, with the evidence ("" when not). Once one has, the
+	// agent carries out no reboot or power-off and releases itself: it is
+	// asked right before reboot(2), and every WorkflowPoll (default
+	// DefaultWorkflowPoll) once registered. nil: never asked (agent/workflow
+	// Detect in production).
+	WorkflowStarted func() (string, error)
+	WorkflowPoll    time.Duration
 	// Logger receives the agent's progress; nil discards.
 	Logger *slog.Logger
 }

@@ -42,6 +42,8 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 		return "", err
 	}
 	a.applyConfig(ctx)
+	watch := a.watchWorkflow(ctx)
+	defer watch.stop()
 
 	timer := time.NewTimer(0) // the first check-in right after registering
 	defer timer.Stop()
@@ -53,6 +55,8 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
+		case ev := <-watch.foundCh():
+			return a.stepAside(ctx, ev, ""), nil
 		case r := <-lateDone:
 			a.lateRun = nil
 			a.lateRes = &r
@@ -123,7 +127,7 @@ func (a *Agent) checkin(ctx context.Context) (Outcome, error) {
 		}
 		return "", a.sendInventory(ctx)
 	case api.ActionReboot, api.ActionPowerOff:
-		return a.powerAction(resp.Action)
+		return a.powerAction(ctx, resp.Action)
 	case api.ActionRelease:
 		a.release(ctx)
 		return Released, nil
@@ -155,11 +159,17 @@ func (a *Agent) sendInventory(ctx context.Context) error {
 	return nil
 }
 
-// powerAction asks the kernel to reboot or power off. When it refuses (no
+// powerAction asks the kernel to reboot or power off, unless a Tinkerbell
+// workflow has started (the last look is right before reboot(2)): then it
+// refuses, releases the machine and ends Run. When the kernel refuses (no
 // CAP_SYS_BOOT), the agent logs why and keeps checking in, so that an
 // operator can still release the machine.
-func (a *Agent) powerAction(action string) (Outcome, error) {
+func (a *Agent) powerAction(ctx context.Context, action string) (Outcome, error) {
 	a.stopLate() // restore links the LLDP collector brought up
+	warned := false
+	if ev := a.workflowEvidence(&warned); ev != "" {
+		return a.stepAside(ctx, ev, action), nil
+	}
 	do, outcome := a.power.Reboot, Rebooting
 	if action == api.ActionPowerOff {
 		do, outcome = a.power.PowerOff, PoweringOff

@@ -23,7 +23,10 @@ type lkContainer struct {
 	Readonly     bool     `json:"readonly"`
 	Binds        []string `json:"binds"`
 	Capabilities []string `json:"capabilities"`
-	Devices      []struct {
+	Runtime      struct {
+		Mkdir []string `json:"mkdir"`
+	} `json:"runtime"`
+	Devices []struct {
 		Path string `json:"path"`
 		Type string `json:"type"`
 	} `json:"devices"`
@@ -65,6 +68,15 @@ func TestLinuxKitManifest(t *testing.T) {
 		t.Run(tc.mode, func(t *testing.T) {
 			if !slices.Equal(tc.c.Command, tc.argv) {
 				t.Errorf("command = %v, want %v", tc.c.Command, tc.argv)
+			}
+			for _, b := range tc.c.Binds {
+				// A bind whose source may not exist yet (Hook creates
+				// /var/run/worker in hook-docker, a service that starts
+				// alongside) must be created first, or the container
+				// does not start.
+				if src := strings.Split(b, ":")[0]; strings.HasPrefix(src, "/var/run/") && !slices.Contains(tc.c.Runtime.Mkdir, src) {
+					t.Errorf("bind %s: its source is not in runtime.mkdir", b)
+				}
 			}
 			if !tc.c.Readonly {
 				t.Error("readonly: false; the agent writes nothing to its root")

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hwagent/hwagent/agent"
+	"github.com/hwagent/hwagent/agent/workflow"
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
@@ -133,7 +134,15 @@ func newAgent(cmd *cobra.Command, g *globalFlags, cf *collectFlags, af *agentFla
 	if err != nil {
 		return nil, err
 	}
+	var workflowStarted func() (string, error)
+	if mode == "run" {
+		workflowStarted = func() (string, error) {
+			ev, err := workflow.Detect(paths)
+			return string(ev), err
+		}
+	}
 	return agent.New(agent.Options{
+		WorkflowStarted: workflowStarted,
 		Server:      c,
 		Env:         collector.NewEnv(paths, logger, cf.config(paths)),
 		Specs:       specs,

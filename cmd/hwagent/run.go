@@ -22,6 +22,11 @@ and check in at the interval the server gives until the server says what to
 do: send the inventory again, reboot, power off, or release the machine (the
 agent then exits 0 so that workflows can run).
 
+Once a Tinkerbell workflow has started on the machine (tink-worker's
+workflow directory under the host's /run/worker, or an action container
+running beside tink-worker or tink-agent), the agent carries out no reboot or
+power-off: it releases the machine and exits 0.
+
 Registration does not wait for LLDP: every other collector runs first, the
 machine registers, and the LLDP neighbours heard within --lldp-wait are sent
 afterwards as an inventory update. Requests are retried forever on network
@@ -47,7 +52,7 @@ See docs/agent.md.`,
 				return errContext(ctx, err)
 			}
 			switch outcome {
-			case agent.Released:
+			case agent.Released, agent.WorkflowStarted:
 				return nil
 			case agent.Rebooting, agent.PoweringOff:
 				// reboot(2) returned without error: the kernel is going down.
