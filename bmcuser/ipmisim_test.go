@@ -22,7 +22,7 @@ import (
 // existing admin.
 func TestLANUsersAgainstIPMISim(t *testing.T) {
 	t.Parallel()
-	lab.Require(t, "ipmi_sim", "ipmitool")
+	lab.Need(t, lab.IPMISimulator)
 	sim := lab.StartIPMISim(t, lab.TestBMC())
 	ctx := t.Context()
 	real := ipmi.NewClient(sim.Device(t), 10*time.Second)

@@ -62,6 +62,62 @@ type AgentConfig struct {
 	Collectors []string `json:"collectors,omitempty"`
 	// LLDPWaitSeconds overrides the agent's LLDP wait when non-nil.
 	LLDPWaitSeconds *int `json:"lldp_wait_seconds,omitempty"`
+	// BMCCredentials, when set, asks the agent to ensure a BMC user over
+	// the in-band IPMI interface with a password it generates, and to send
+	// that password sealed to SealKey (PUT PathBMCCredentialsFmt). The
+	// server asks when its policy (serve --bmc-user) wants a user and holds
+	// no password for the machine; ActionRotateBMCPassword asks again.
+	BMCCredentials *BMCCredentialsRequest `json:"bmc_credentials,omitempty"`
+}
+
+// BMCCredentialsRequest is the BMC user the server wants on a machine.
+type BMCCredentialsRequest struct {
+	// User is the BMC user name (1-16 letters, digits, '.', '_', '-').
+	User string `json:"user"`
+	// Privilege is "administrator" or "operator".
+	Privilege string `json:"privilege"`
+	// Channel is the LAN channel to make IPMI over LAN available on; 0
+	// means the BMC's first LAN channel.
+	Channel int `json:"channel,omitempty"`
+	// SealKey is the server's X25519 public key (32 bytes, standard
+	// base64): the password travels as a NaCl anonymous box sealed to it.
+	SealKey string `json:"seal_key"`
+}
+
+// BMCCredentialsReport is PUT by the agent to PathBMCCredentialsFmt with
+// the machine credential after provisioning, whether it worked or not.
+type BMCCredentialsReport struct {
+	// Status is "ok" or why it failed: "refused" (the BMC refused a user
+	// command), "no_free_slot", "slot_conflict", "no_lan_channel",
+	// "lan_channel_refused", "unreachable", "malformed", "no_bmc",
+	// "invalid_request", "failed".
+	Status string `json:"status"`
+	// Error says what happened, for people; it never holds the password.
+	Error string `json:"error,omitempty"`
+	// User and Privilege echo the request.
+	User      string `json:"user"`
+	Privilege string `json:"privilege"`
+	// Slot is the BMC user ID; Channel the LAN channel whose access was
+	// ensured.
+	Slot    int `json:"slot,omitempty"`
+	Channel int `json:"channel,omitempty"`
+	// Changes lists what was changed on the BMC, in words.
+	Changes []string `json:"changes,omitempty"`
+	// SealedPassword is set with status "ok": standard base64 of a NaCl
+	// anonymous box (golang.org/x/crypto/nacl/box.SealAnonymous) sealed to
+	// the request's SealKey, holding the JSON of BMCSecret.
+	SealedPassword string `json:"sealed_password,omitempty"`
+	// DurationSeconds is how long the in-band provisioning took.
+	DurationSeconds float64 `json:"duration_seconds"`
+}
+
+// BMCSecret is the plaintext inside BMCCredentialsReport.SealedPassword.
+// MachineID binds the box to the machine: the server refuses a box whose
+// machine ID is not the one it was sent for.
+type BMCSecret struct {
+	MachineID string `json:"machine_id"`
+	User      string `json:"user"`
+	Password  string `json:"password"`
 }
 
 // Machine states reported by the agent.
@@ -96,12 +152,15 @@ const (
 	ActionReboot        = "reboot"
 	ActionPowerOff      = "poweroff"
 	ActionRelease       = "release"
+	// ActionRotateBMCPassword asks the agent to set a new BMC password
+	// (the server's BMC credentials policy) and send it sealed.
+	ActionRotateBMCPassword = "rotate_bmc_password"
 )
 
 // ValidAction reports whether an operator may set action as pending.
 func ValidAction(action string) bool {
 	switch action {
-	case ActionNone, ActionSendInventory, ActionReboot, ActionPowerOff, ActionRelease:
+	case ActionNone, ActionSendInventory, ActionReboot, ActionPowerOff, ActionRelease, ActionRotateBMCPassword:
 		return true
 	}
 	return false
@@ -219,6 +278,9 @@ type Machine struct {
 	// Kube is the state of the machine's Tinkerbell objects in Kubernetes,
 	// when the server applies them (serve --kubeconfig); show only.
 	Kube *KubeSync `json:"kube,omitempty"`
+	// BMCCredentials is the state of the BMC user the server's policy
+	// asked for; never the password.
+	BMCCredentials *BMCCredentialsStatus `json:"bmc_credentials,omitempty"`
 }
 
 // PendingRegistration is a registration held by the re-enrolment policy
@@ -298,13 +360,55 @@ const (
 	KubeFailed = "failed"
 )
 
+// BMCCredentialsStatus is what the server knows of a machine's BMC user.
+type BMCCredentialsStatus struct {
+	User      string `json:"user"`
+	Privilege string `json:"privilege"`
+	Slot      int    `json:"slot,omitempty"`
+	Channel   int    `json:"channel,omitempty"`
+	// Status and Error are the agent's last report (BMCCredentialsReport).
+	Status     string    `json:"status"`
+	Error      string    `json:"error,omitempty"`
+	ReportedAt time.Time `json:"reported_at"`
+	// PasswordSetAt is when the stored password arrived; nil when the
+	// server holds none.
+	PasswordSetAt *time.Time `json:"password_set_at,omitempty"`
+	// Verification is the out-of-band check of the stored password over
+	// RMCP+ at the BMC's LAN address: "verified", "pending", or why it
+	// failed: "unreachable", "wrong_password", "privilege_too_low",
+	// "cipher_suite_refused", "no_address", "error".
+	Verification string `json:"verification,omitempty"`
+	// VerifiedAt (bmc_verified_at) is when the stored password last
+	// logged in; nil until it has.
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+	// VerifyError is the last failed check's message; VerifyAddress the
+	// address checked; CheckedAt when.
+	VerifyError   string     `json:"verify_error,omitempty"`
+	VerifyAddress string     `json:"verify_address,omitempty"`
+	CheckedAt     *time.Time `json:"checked_at,omitempty"`
+}
+
+// BMCCredentials is a machine's BMC login, password included: the answer
+// to GET PathBMCCredentialsFmt (admin token), for exporters and
+// `machines show --reveal-bmc-password`. The server logs every reveal.
+type BMCCredentials struct {
+	MachineID string `json:"machine_id"`
+	// Address is the BMC's LAN address from the inventory.
+	Address    string     `json:"address,omitempty"`
+	User       string     `json:"user"`
+	Password   string     `json:"password"`
+	Privilege  string     `json:"privilege"`
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+}
+
 // Change is one entry of a machine's history.
 type Change struct {
 	At time.Time `json:"at"`
 	// Kind is "registered", "inventory_changed", "action_set",
 	// "action_delivered", "state", "identity_conflict",
 	// "registration_held", "registration_approved",
-	// "registration_rejected", "registration_refused".
+	// "registration_rejected", "registration_refused", "bmc_credentials",
+	// "bmc_verification".
 	Kind string `json:"kind"`
 	// Details lists human-readable differences ("dimm DIMM_A1 removed",
 	// "bios.version 1.2 → 1.3", "eth0 neighbour sw01 Et1/7 → sw02 Et1/1").
@@ -328,6 +432,13 @@ const (
 	PathRejectFmt  = "/v1/machines/%s/reject"
 	// PathConflicts lists identity conflicts: GET.
 	PathConflicts = "/v1/conflicts"
+	// PathBMCCredentialsFmt: PUT by the agent (machine credential) with a
+	// BMCCredentialsReport; GET by an operator (admin token) for the
+	// BMCCredentials, password included.
+	PathBMCCredentialsFmt = "/v1/machines/%s/bmc-credentials"
+	// PathBMCVerifyFmt: POST (admin token) checks the stored BMC password
+	// over RMCP+ now and answers the BMCCredentialsStatus.
+	PathBMCVerifyFmt = "/v1/machines/%s/bmc-credentials/verify"
 )
 
 // Query parameters of PathMachines.
@@ -379,4 +490,10 @@ const (
 	ChangeApproved = "registration_approved"
 	ChangeRejected = "registration_rejected"
 	ChangeRefused  = "registration_refused"
+	// ChangeBMCCredentials: an agent reported BMC provisioning (details:
+	// status, slot, changes; never the password).
+	ChangeBMCCredentials = "bmc_credentials"
+	// ChangeBMCVerified: the out-of-band check of the stored BMC password
+	// changed outcome.
+	ChangeBMCVerified = "bmc_verification"
 )

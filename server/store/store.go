@@ -105,6 +105,17 @@ type Store interface {
 	Delete(ctx context.Context, id string) error
 	// CountByState counts machines per state.
 	CountByState(ctx context.Context) (map[string]int, error)
+	// PutBMCCredentials records an agent's BMC provisioning report for an
+	// authenticated machine. A report with a sealed password replaces the
+	// stored one and marks it unverified; one without keeps it.
+	PutBMCCredentials(ctx context.Context, in BMCReport) error
+	// BMCCredentials returns the machine's BMC record, sealed password
+	// included, or ErrNotFound when it has none.
+	BMCCredentials(ctx context.Context, id string) (BMCRecord, error)
+	// SetBMCVerification records an out-of-band check of the sealed
+	// password v.Sealed; it is dropped when that is no longer the stored
+	// one (a rotation arrived meanwhile).
+	SetBMCVerification(ctx context.Context, id string, v BMCVerification) error
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close finishes pending writes and releases the database.
@@ -216,4 +227,34 @@ type Filter struct {
 	// After is the ID the page starts after; Limit bounds its length (0: no bound).
 	After string
 	Limit int
+}
+
+// BMCReport is an agent's BMC provisioning report.
+type BMCReport struct {
+	MachineID      string
+	CredentialHash string
+	Report         api.BMCCredentialsReport
+	// Sealed is the password box as received (sealed to the server's key:
+	// that is how it is kept at rest); empty when the report has none.
+	Sealed string
+	Now    time.Time
+}
+
+// BMCRecord is what the store keeps of a machine's BMC user.
+type BMCRecord struct {
+	Status api.BMCCredentialsStatus
+	// Sealed is the stored password box, "" when none.
+	Sealed string
+}
+
+// BMCVerification is the outcome of one RMCP+ login with the stored
+// password.
+type BMCVerification struct {
+	// Sealed is the box that was checked.
+	Sealed string
+	// Result is "verified" or an error class (api.BMCCredentialsStatus).
+	Result  string
+	Error   string
+	Address string
+	Now     time.Time
 }

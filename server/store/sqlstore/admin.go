@@ -104,6 +104,9 @@ func (s *Store) List(ctx context.Context, f store.Filter) ([]api.Machine, error)
 	if err := s.annotate(ctx, out); err != nil {
 		return nil, err
 	}
+	if err := s.addBMCStatus(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -211,7 +214,8 @@ func (s *Store) Get(ctx context.Context, id string) (api.Machine, error) {
 	if m.Kube, err = s.kubeSync(ctx, id); err != nil {
 		return api.Machine{}, err
 	}
-	return m, nil
+	m.BMCCredentials, err = s.bmcStatus(ctx, id)
+	return m, err
 }
 
 // History implements store.Store.
@@ -283,6 +287,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 			`DELETE FROM machine_conflicts WHERE machine_a = $1 OR machine_b = $1`,
 			`DELETE FROM machine_pending WHERE machine_id = $1`,
 			`DELETE FROM machine_pins WHERE machine_id = $1`,
+			`DELETE FROM machine_bmc_credentials WHERE machine_id = $1`,
 			`DELETE FROM machine_history WHERE machine_id = $1`,
 			`DELETE FROM machine_neighbours WHERE machine_id = $1`,
 			`DELETE FROM machine_keys WHERE machine_id = $1`,

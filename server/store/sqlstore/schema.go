@@ -70,6 +70,8 @@ var sqliteMigrations = [][]string{
 	identityMigration("INTEGER", "TEXT"),
 	// 4: the Kubernetes outbox (store.KubeOutbox).
 	kubeMigration("INTEGER"),
+	// 5: BMC credentials (issue 13).
+	bmcMigration(),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -179,6 +181,7 @@ var postgresMigrations = [][]string{
 	},
 	identityMigration("BIGINT", "JSON"),
 	kubeMigration("BIGINT"),
+	bmcMigration(),
 }
 
 // kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
@@ -202,5 +205,30 @@ func kubeMigration(bigint string) []string {
 			message TEXT NOT NULL DEFAULT ''
 		)`,
 		`CREATE INDEX kube_sync_due ON kube_sync (state, next_attempt)`,
+	}
+}
+
+// bmcMigration keeps the BMC user of each machine (issue 13). sealed is
+// the password exactly as the agent sent it: a NaCl box only the server's
+// seal key opens, so the database never holds it in the clear.
+func bmcMigration() []string {
+	return []string{
+		`CREATE TABLE machine_bmc_credentials (
+			machine_id TEXT PRIMARY KEY REFERENCES machines (id) ON DELETE CASCADE,
+			username TEXT NOT NULL,
+			privilege TEXT NOT NULL,
+			slot INTEGER NOT NULL DEFAULT 0,
+			channel INTEGER NOT NULL DEFAULT 0,
+			status TEXT NOT NULL,
+			error TEXT NOT NULL DEFAULT '',
+			reported_at BIGINT NOT NULL,
+			sealed TEXT NOT NULL DEFAULT '',
+			password_set_at BIGINT NOT NULL DEFAULT 0,
+			verification TEXT NOT NULL DEFAULT '',
+			verified_at BIGINT NOT NULL DEFAULT 0,
+			verify_error TEXT NOT NULL DEFAULT '',
+			verify_address TEXT NOT NULL DEFAULT '',
+			checked_at BIGINT NOT NULL DEFAULT 0
+		)`,
 	}
 }

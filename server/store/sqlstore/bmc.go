@@ -1,0 +1,160 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+// PutBMCCredentials implements store.Store.
+func (s *Store) PutBMCCredentials(ctx context.Context, in store.BMCReport) error {
+	r := in.Report
+	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, _, _, err := s.lockMachine(ctx, tx, in.MachineID, in.CredentialHash); err != nil {
+			return err
+		}
+		now := micros(in.Now)
+		// A report without a password keeps the stored one (a failed
+		// rotation leaves the BMC with the old password).
+		q := `INSERT INTO machine_bmc_credentials (machine_id, username, privilege, slot, channel, status, error, reported_at, sealed, password_set_at, verification)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (machine_id) DO UPDATE SET username = excluded.username, privilege = excluded.privilege,
+				slot = excluded.slot, channel = excluded.channel, status = excluded.status, error = excluded.error,
+				reported_at = excluded.reported_at`
+		var setAt int64
+		verification := ""
+		if in.Sealed != "" {
+			setAt, verification = now, "pending"
+			q += `, sealed = excluded.sealed, password_set_at = excluded.password_set_at, verification = excluded.verification,
+				verified_at = 0, verify_error = '', verify_address = '', checked_at = 0`
+		}
+		if _, err := tx.ExecContext(ctx, q, in.MachineID, r.User, r.Privilege, r.Slot, r.Channel, r.Status, r.Error, now, in.Sealed, setAt, verification); err != nil {
+			return fmt.Errorf("store BMC credentials of %s: %w", in.MachineID, err)
+		}
+		details := []string{fmt.Sprintf("user %q: %s", r.User, r.Status)}
+		if r.Slot > 0 {
+			details[0] += fmt.Sprintf(" (slot %d, channel %d)", r.Slot, r.Channel)
+		}
+		if r.Error != "" {
+			details = append(details, r.Error)
+		}
+		details = append(details, r.Changes...)
+		if in.Sealed != "" {
+			details = append(details, "new password stored (sealed)")
+		}
+		return s.record(ctx, tx, in.MachineID, in.Now, api.ChangeBMCCredentials, details)
+	})
+}
+
+const bmcColumns = `machine_id, username, privilege, slot, channel, status, error, reported_at, sealed, password_set_at,
+	verification, verified_at, verify_error, verify_address, checked_at`
+
+func scanBMC(sc scanner) (string, store.BMCRecord, error) {
+	var id string
+	var rec store.BMCRecord
+	st := &rec.Status
+	var reported, setAt, verified, checked int64
+	err := sc.Scan(&id, &st.User, &st.Privilege, &st.Slot, &st.Channel, &st.Status, &st.Error, &reported, &rec.Sealed, &setAt,
+		&st.Verification, &verified, &st.VerifyError, &st.VerifyAddress, &checked)
+	st.ReportedAt = fromMicros(reported)
+	st.PasswordSetAt, st.VerifiedAt, st.CheckedAt = optTime(setAt), optTime(verified), optTime(checked)
+	return id, rec, err
+}
+
+func optTime(us int64) *time.Time {
+	if us == 0 {
+		return nil
+	}
+	t := fromMicros(us)
+	return &t
+}
+
+// BMCCredentials implements store.Store.
+func (s *Store) BMCCredentials(ctx context.Context, id string) (store.BMCRecord, error) {
+	_, rec, err := scanBMC(s.read.QueryRowContext(ctx, `SELECT `+bmcColumns+` FROM machine_bmc_credentials WHERE machine_id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.BMCRecord{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.BMCRecord{}, unavailable(err)
+	}
+	return rec, nil
+}
+
+// SetBMCVerification implements store.Store.
+func (s *Store) SetBMCVerification(ctx context.Context, id string, v store.BMCVerification) error {
+	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var prev string
+		err := tx.QueryRowContext(ctx, `SELECT verification FROM machine_bmc_credentials WHERE machine_id = $1 AND sealed = $2`+s.d.forUpdate, id, v.Sealed).Scan(&prev)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // rotated (or deleted) meanwhile: this check is moot
+		}
+		if err != nil {
+			return fmt.Errorf("read BMC credentials of %s: %w", id, err)
+		}
+		now := micros(v.Now)
+		q := `UPDATE machine_bmc_credentials SET verification = $3, verify_error = $4, verify_address = $5, checked_at = $6`
+		if v.Result == "verified" {
+			q += `, verified_at = $6`
+		}
+		if _, err := tx.ExecContext(ctx, q+` WHERE machine_id = $1 AND sealed = $2`, id, v.Sealed, v.Result, v.Error, v.Address, now); err != nil {
+			return fmt.Errorf("record BMC verification of %s: %w", id, err)
+		}
+		if prev == v.Result {
+			return nil
+		}
+		details := []string{v.Result + " at " + v.Address}
+		if v.Error != "" {
+			details = append(details, v.Error)
+		}
+		return s.record(ctx, tx, id, v.Now, api.ChangeBMCVerified, details)
+	})
+}
+
+// addBMCStatus fills the BMC credentials status of listed machines with
+// one query over their ID range.
+func (s *Store) addBMCStatus(ctx context.Context, ms []api.Machine) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	rs, err := s.read.QueryContext(ctx, `SELECT `+bmcColumns+` FROM machine_bmc_credentials WHERE machine_id >= $1 AND machine_id <= $2`,
+		ms[0].ID, ms[len(ms)-1].ID)
+	if err != nil {
+		return unavailable(err)
+	}
+	defer rs.Close()
+	byID := map[string]*api.BMCCredentialsStatus{}
+	for rs.Next() {
+		id, rec, err := scanBMC(rs)
+		if err != nil {
+			return unavailable(err)
+		}
+		st := rec.Status
+		byID[id] = &st
+	}
+	if err := rs.Err(); err != nil {
+		return unavailable(err)
+	}
+	for i := range ms {
+		ms[i].BMCCredentials = byID[ms[i].ID]
+	}
+	return nil
+}
+
+// bmcStatus is one machine's status, nil when it has none.
+func (s *Store) bmcStatus(ctx context.Context, id string) (*api.BMCCredentialsStatus, error) {
+	rec, err := s.BMCCredentials(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rec.Status, nil
+}
+
