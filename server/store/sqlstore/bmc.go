@@ -157,4 +157,3 @@ func (s *Store) bmcStatus(ctx context.Context, id string) (*api.BMCCredentialsSt
 	}
 	return &rec.Status, nil
 }
-
