@@ -1,6 +1,17 @@
-// Package hostpaths says where the host's trees (/proc, /sys, /dev, /run,
-// /etc) are when hwagent does not run in the host's own mount namespace, and
-// reads files from them.
+// Package hostpaths is the host as one value: where its trees (/proc, /sys,
+// /dev, /run, /etc, /usr) are when hwagent does not run in the host's own
+// mount namespace, the files read from them, and every other way of reading
+// the machine (Paths.Machine: netlink and ethtool, raw packet sockets, link
+// state, the BMC's device node).
+//
+// A host is live or a recording (Kind). The live host is the running
+// machine: the agent's own root, or a bind of the host's trees whose proc is
+// a mounted procfs; its Machine is the kernel's (Kernel). A recording is a
+// tree on disk: a `hwagent snapshot`, marked by its manifest
+// (hwagent-snapshot.json, beside proc), or a tree assembled for tests. Its
+// Machine replays the network facts the snapshot saved, or none, and has no
+// sockets and no devices: a recording never mixes with the machine it is
+// replayed on. Tests give a tree fakes with WithMachine (hostpathstest).
 //
 // A container sees the host through remapped mounts: hwagent's own LinuxKit
 // entries (images/linuxkit/hwagent.yml) bind /proc, /sys and /dev at

@@ -37,6 +37,10 @@ type Paths struct {
 	Detected string
 	trees    map[Tree]string
 	rec      *Recorder
+	// machine is the Machine given to WithMachine; else detect chooses
+	// one on first use.
+	machine Machine
+	detect  *detection
 }
 
 // New returns Paths for a host whose root is mounted at root, with the given
@@ -45,7 +49,7 @@ func New(root string, overrides Overrides) *Paths {
 	if root == "" {
 		root = "/"
 	}
-	p := &Paths{Root: filepath.Clean(root), trees: make(map[Tree]string, len(Trees))}
+	p := &Paths{Root: filepath.Clean(root), trees: make(map[Tree]string, len(Trees)), detect: &detection{}}
 	for _, t := range Trees {
 		p.trees[t] = filepath.Join(p.Root, string(t))
 	}

@@ -11,6 +11,7 @@ import (
 type Recorder struct {
 	mu      sync.Mutex
 	entries map[string]Entry
+	netRec  networkRecord
 }
 
 // EntryKind says what a recorded path was.

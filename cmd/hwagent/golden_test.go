@@ -1,24 +1,16 @@
-//go:build linux
-
 package main
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/hwagent/hwagent/internal/lab"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the dumps of testdata/hosts")
@@ -62,69 +54,17 @@ func dumpArgs(format string, loc ...string) []string {
 	return append(args, loc...)
 }
 
-// helperEnv carries the CLI arguments to TestGoldenHelperProcess.
-const helperEnv = "GOLDEN_HELPER_ARGS"
-
-// TestGoldenHelperProcess is not a test: it is the child process of
-// runIsolated, running the CLI in-process with the arguments in
-// $GOLDEN_HELPER_ARGS.
-func TestGoldenHelperProcess(t *testing.T) {
-	raw := os.Getenv(helperEnv)
-	if raw == "" {
-		return
-	}
-	var args []string
-	if err := json.Unmarshal([]byte(raw), &args); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	if err := run(context.Background(), args, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "hwagent:", err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
-// runIsolated runs `hwagent ARGS` (this test binary calling run) in a new,
-// empty network namespace, with no HWAGENT_* variables in its environment.
-//
-// Why: the network collector joins its sysfs view with the agent's own
-// links over netlink (addresses, permanent MAC, ethtool driver info) when
-// a link has the same name, ifindex and MAC. testdata/hosts/build-vm was
-// captured on a machine of the kind the tests run on (eth0, ifindex 2,
-// 02:fc:00:00:00:01), so replayed in the test's own namespace it would pick
-// up that machine's live addresses. In an empty namespace only lo exists
-// and no tree's interface can match: the goldens hold exactly what the
-// tree says, on every machine.
-func runIsolated(t *testing.T, args []string) []byte {
+// dumpTree runs `hwagent ARGS` in-process with no HWAGENT_* variables, and
+// returns its standard output. The trees are recordings (hostpaths finds no
+// procfs and no live machine behind them), so the dump holds exactly what
+// the tree says on every machine: build-vm, captured on a machine of the
+// kind the tests run on (eth0, ifindex 2, 02:fc:00:00:00:01), never picks
+// up that machine's addresses.
+func dumpTree(t *testing.T, args []string) []byte {
 	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestGoldenHelperProcess$", "-test.count=1")
-	cmd.Env = []string{helperEnv + "=" + string(raw)}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HWAGENT_") && !strings.HasPrefix(kv, helperEnv+"=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	attr := &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
-	if uid, gid := os.Geteuid(), os.Getegid(); uid != 0 {
-		// Unprivileged: a user namespace mapping only ourselves lets us
-		// own the new network namespace.
-		attr.Cloneflags |= syscall.CLONE_NEWUSER
-		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}
-		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}
-	}
-	cmd.SysProcAttr = attr
+	noEnv := func(string) (string, bool) { return "", false }
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) && (errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOSPC)) {
-			lab.Unavailable(t, lab.Root, fmt.Errorf("the golden dumps run in an empty network namespace, which needs root or unprivileged user namespaces: %w", err))
-		}
+	if err := runEnv(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
 		t.Fatalf("hwagent %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
 	}
 	return stdout.Bytes()
@@ -214,7 +154,7 @@ func TestGolden(t *testing.T) {
 		for _, format := range []string{"json", "text"} {
 			t.Run(tree+"/"+format, func(t *testing.T) {
 				t.Parallel()
-				out := runIsolated(t, dumpArgs(format, "--root", filepath.Join(hostsDir, tree)))
+				out := dumpTree(t, dumpArgs(format, "--root", filepath.Join(hostsDir, tree)))
 				compareGolden(t, goldenFile(tree, format), normalize(format, out))
 			})
 		}
@@ -251,8 +191,8 @@ func TestHanlonLayout(t *testing.T) {
 			for _, sub := range []string{"proc", "sys", "dev", "run", "etc", "usr"} {
 				loc = append(loc, "--"+sub, filepath.Join(dir, sub))
 			}
-			hanlon := normalizeJSON(runIsolated(t, dumpArgs("json", loc...)))
-			root := normalizeJSON(runIsolated(t, dumpArgs("json", "--root", dir)))
+			hanlon := normalizeJSON(dumpTree(t, dumpArgs("json", loc...)))
+			root := normalizeJSON(dumpTree(t, dumpArgs("json", "--root", dir)))
 			if diff := cmp.Diff(string(root), string(hanlon)); diff != "" {
 				t.Errorf("--proc/--sys/--dev/--run/--etc/--usr differ from --root (-root +overrides):\n%s", diff)
 			}

@@ -38,12 +38,22 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 // run builds the command tree and executes it; it is main without os.Exit,
 // so tests can call it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	root := newRootCmd(stdout, stderr)
+	return runEnv(ctx, args, os.LookupEnv, stdout, stderr)
+}
+
+// runEnv is run with the environment's HWAGENT_* variables read through
+// lookupEnv, so that a test can run with none.
+func runEnv(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
+	root := newRootCmdEnv(stdout, stderr, lookupEnv)
 	root.SetArgs(args)
 	return root.ExecuteContext(ctx)
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	return newRootCmdEnv(stdout, stderr, os.LookupEnv)
+}
+
+func newRootCmdEnv(stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) *cobra.Command {
 	g := &globalFlags{}
 	root := &cobra.Command{
 		Use:   "hwagent",
@@ -58,7 +68,7 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := bindEnv(cmd, os.LookupEnv); err != nil {
+			if err := bindEnv(cmd, lookupEnv); err != nil {
 				return err
 			}
 			return g.setup(stderr)

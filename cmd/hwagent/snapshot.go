@@ -6,9 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/version"
 	"github.com/hwagent/hwagent/report"
 )
 
@@ -20,11 +23,15 @@ func newSnapshotCmd(g *globalFlags, stdout io.Writer) *cobra.Command {
 		Short: "Capture exactly the files the collectors read, for troubleshooting",
 		Long: `Run the collectors and write every file, directory and symlink they read
 into a gzip-compressed tar laid out as a host tree (proc/, sys/, dev/, run/,
-etc/, usr/), with the inventory document as hwagent-inventory.json.
+etc/, usr/), with the inventory document as hwagent-inventory.json and a manifest,
+hwagent-snapshot.json, that marks the tree as a recording and keeps what was
+read from the machine rather than from files (netlink addresses and
+permanent MACs, ethtool driver info).
 
 Send it with a bug report: 'hwagent dump --root DIR' on the unpacked tree
-reproduces the inventory on any machine. Device nodes (/dev/ipmi0) are not
-captured, so the BMC section is only in hwagent-inventory.json.`,
+reproduces the inventory on any machine, and never mixes in that machine's
+own links. A recording has no devices and no links to listen on: the BMC's
+answers and the LLDP neighbours are only in hwagent-inventory.json.`,
 		Example: `  hwagent snapshot --out node42.tar.gz
   mkdir node42 && tar -xzf node42.tar.gz -C node42 && hwagent dump --root node42`,
 		Args: cobra.NoArgs,
@@ -45,7 +52,11 @@ captured, so the BMC section is only in hwagent-inventory.json.`,
 			if err := report.WriteJSON(&doc, inv); err != nil {
 				return err
 			}
-			extra := map[string][]byte{"hwagent-inventory.json": doc.Bytes()}
+			manifest, err := rec.Manifest(version.String(), time.Now(), paths.String()).Marshal()
+			if err != nil {
+				return err
+			}
+			extra := map[string][]byte{"hwagent-inventory.json": doc.Bytes(), hostpaths.ManifestName: manifest}
 			if out == "-" {
 				return tree.WriteTarGz(stdout, extra)
 			}

@@ -3,8 +3,6 @@ package bmc
 import (
 	"testing"
 
-	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/ipmi/ipmitest"
 )
 
@@ -19,12 +17,10 @@ func BenchmarkCollectTranscript(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	paths := hostpaths.New(h.root, nil)
 	b.ReportAllocs()
 	for b.Loop() {
-		env := collector.NewEnv(paths, nil, collector.Config{})
-		c := bmcCollector{open: opener(&ipmitest.BMC{Answers: answers})}
-		if _, err := c.Collect(b.Context(), env); err != nil {
+		env := h.env(0, opener(&ipmitest.BMC{Answers: answers}))
+		if _, err := (bmcCollector{}).Collect(b.Context(), env); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,28 +7,29 @@ import (
 	"slices"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/ipmi"
 )
 
-// New returns the BMC collector.
-func New() collector.Collector { return bmcCollector{open: openSystemInterface} }
+// New returns the BMC collector. It asks the BMC through the host's
+// Machine (hostpaths.Machine.OpenIPMI): the kernel's device node on a live
+// host; a recording has none, and its BMC is not asked.
+func New() collector.Collector { return bmcCollector{} }
 
-type bmcCollector struct {
-	open Opener
-}
+type bmcCollector struct{}
 
 func (bmcCollector) Name() string { return "bmc" }
 
 // Collect fills inventory.BMC; see the package documentation for when it
 // is not applicable, partial or failed.
-func (c bmcCollector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
+func (bmcCollector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
 	p := env.Paths
 	var w collector.Warnings
 	b := &inventory.BMC{}
 	fromSMBIOS(env, b, &w)
 
-	node, fi, err := findDevice(p)
+	node, err := findDevice(p)
 	w.Add(err)
 	if node == "" {
 		driver := ipmiDriverProblem(p)
@@ -53,12 +54,15 @@ func (c bmcCollector) Collect(ctx context.Context, env *collector.Env) (collecto
 	}
 	b.DevicePath = p.HostPath(node)
 
-	dev, err := c.open(node, fi)
-	if errors.Is(err, errNotCharDevice) {
-		w.Addf("%s is %v (a replayed snapshot?): the BMC was not asked", b.DevicePath, errNotCharDevice)
+	dev, err := p.Machine().OpenIPMI(node)
+	switch {
+	case errors.Is(err, hostpaths.ErrRecorded):
+		w.Addf("%s: a recorded host (hwagent snapshot): the BMC was not asked", b.DevicePath)
 		return apply(b), w.Err()
-	}
-	if err != nil {
+	case errors.Is(err, hostpaths.ErrNotCharDevice):
+		w.Addf("%s is %v: the BMC was not asked", b.DevicePath, hostpaths.ErrNotCharDevice)
+		return apply(b), w.Err()
+	case err != nil:
 		return nil, err
 	}
 	defer dev.Close()

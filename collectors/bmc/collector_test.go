@@ -16,6 +16,7 @@ import (
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/hostpaths/hostpathstest"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/ipmi"
 	"github.com/hwagent/hwagent/ipmi/ipmitest"
@@ -68,13 +69,19 @@ func (h *host) smbiosDump(name string) {
 // opener never opens it).
 func (h *host) node(rel string) { h.write(rel, nil) }
 
-func (h *host) env(timeout time.Duration) *collector.Env {
-	return collector.NewEnv(hostpaths.New(h.root, nil), nil, collector.Config{IPMITimeout: timeout})
+// env is the tree as a live host whose BMC open answers; a nil open
+// leaves the tree what hostpaths makes of it (a recording).
+func (h *host) env(timeout time.Duration, open func(path string) (ipmi.Device, error)) *collector.Env {
+	p := hostpaths.New(h.root, nil)
+	if open != nil {
+		p = p.WithMachine(hostpathstest.Machine{Live: true, IPMI: open})
+	}
+	return collector.NewEnv(p, nil, collector.Config{IPMITimeout: timeout})
 }
 
 // opener hands out dev whatever the path.
-func opener(dev ipmi.Device) Opener {
-	return func(string, fs.FileInfo) (ipmi.Device, error) { return dev, nil }
+func opener(dev ipmi.Device) func(string) (ipmi.Device, error) {
+	return func(string) (ipmi.Device, error) { return dev, nil }
 }
 
 func simBMC(t *testing.T) *ipmitest.BMC {
@@ -144,7 +151,7 @@ func simBMCInventory(path string) *inventory.BMC {
 func TestNoBMC(t *testing.T) {
 	t.Parallel()
 	h := newHost(t)
-	apply, err := bmcCollector{open: opener(simBMC(t))}.Collect(t.Context(), h.env(0))
+	apply, err := bmcCollector{}.Collect(t.Context(), h.env(0, opener(simBMC(t))))
 	if !errors.Is(err, collector.ErrNotApplicable) || apply != nil {
 		t.Errorf("Collect = %v, %v; want not applicable", apply != nil, err)
 	}
@@ -157,7 +164,7 @@ func TestType38WithoutDeviceNode(t *testing.T) {
 	t.Parallel()
 	h := newHost(t)
 	h.smbiosDump("SuperMicro-X9DBL.bin")
-	got, err := collect(t, bmcCollector{open: opener(simBMC(t))}, h.env(0))
+	got, err := collect(t, bmcCollector{}, h.env(0, opener(simBMC(t))))
 	if diff := cmp.Diff(&inventory.BMC{Interface: x9dblIPMI}, got); diff != "" {
 		t.Errorf("BMC (-want +got):\n%s", diff)
 	}
@@ -176,7 +183,7 @@ func TestIPMISim(t *testing.T) {
 			h.smbiosDump("SuperMicro-X9DBL.bin")
 			h.node(node)
 			bmc := simBMC(t)
-			got, err := collect(t, bmcCollector{open: opener(bmc)}, h.env(0))
+			got, err := collect(t, bmcCollector{}, h.env(0, opener(bmc)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -209,7 +216,7 @@ func TestBMCWithoutLANParameters(t *testing.T) {
 	h := newHost(t)
 	h.smbiosDump("SuperMicro-X9DBL.bin")
 	h.node("dev/ipmi0")
-	got, err := collect(t, bmcCollector{open: opener(qemuBMC())}, h.env(0))
+	got, err := collect(t, bmcCollector{}, h.env(0, opener(qemuBMC())))
 	if err != nil {
 		t.Fatalf("Collect: %v; a BMC without LAN parameters is not a failure", err)
 	}
@@ -319,7 +326,7 @@ func TestMisbehavingBMC(t *testing.T) {
 			h.smbiosDump("SuperMicro-X9DBL.bin")
 			h.node("dev/ipmi0")
 			dev := tt.dev(t)
-			got, err := collect(t, bmcCollector{open: opener(dev)}, h.env(timeout))
+			got, err := collect(t, bmcCollector{}, h.env(timeout, opener(dev)))
 			if n := len(dev.Requests()); n != tt.requests {
 				t.Errorf("%d requests, want %d: %v", n, tt.requests, dev.Requests())
 			}
@@ -345,8 +352,7 @@ func TestGarbageBMC(t *testing.T) {
 	h := newHost(t)
 	h.node("dev/ipmi0")
 	for seed := range uint64(300) {
-		c := bmcCollector{open: func(string, fs.FileInfo) (ipmi.Device, error) { return ipmitest.NewGarbage(seed), nil }}
-		_, err := c.Collect(t.Context(), h.env(time.Second))
+		_, err := bmcCollector{}.Collect(t.Context(), h.env(time.Second, opener(ipmitest.NewGarbage(seed))))
 		if errors.Is(err, collector.ErrNotApplicable) {
 			t.Fatalf("seed %d: not applicable with a device node", seed)
 		}
@@ -357,26 +363,27 @@ func TestOpenFails(t *testing.T) {
 	t.Parallel()
 	h := newHost(t)
 	h.node("dev/ipmi0")
-	c := bmcCollector{open: func(p string, _ fs.FileInfo) (ipmi.Device, error) {
+	open := func(p string) (ipmi.Device, error) {
 		return nil, &fs.PathError{Op: "open", Path: p, Err: syscall.EACCES}
-	}}
-	if apply, err := c.Collect(t.Context(), h.env(0)); !errors.Is(err, fs.ErrPermission) || apply != nil {
+	}
+	if apply, err := (bmcCollector{}).Collect(t.Context(), h.env(0, open)); !errors.Is(err, fs.ErrPermission) || apply != nil {
 		t.Errorf("Collect = %v, %v; want a permission failure", apply != nil, err)
 	}
 }
 
-// TestReplayedSnapshot uses the real opener on a plain file, as a host
-// tree unpacked from `hwagent snapshot` has.
+// TestReplayedSnapshot: a host tree unpacked from `hwagent snapshot` is a
+// recording; its BMC is never asked, whatever the machine replaying it
+// has.
 func TestReplayedSnapshot(t *testing.T) {
 	t.Parallel()
 	h := newHost(t)
 	h.smbiosDump("SuperMicro-X9DBL.bin")
 	h.node("dev/ipmi0")
-	got, err := collect(t, bmcCollector{open: openSystemInterface}, h.env(0))
+	got, err := collect(t, bmcCollector{}, h.env(0, nil))
 	if diff := cmp.Diff(&inventory.BMC{Interface: x9dblIPMI, DevicePath: "/dev/ipmi0"}, got); diff != "" {
 		t.Errorf("BMC (-want +got):\n%s", diff)
 	}
-	want := []string{"/dev/ipmi0 is not a character device (a replayed snapshot?): the BMC was not asked"}
+	want := []string{"/dev/ipmi0: a recorded host (hwagent snapshot): the BMC was not asked"}
 	if diff := cmp.Diff(want, warnings(err)); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
@@ -410,7 +417,7 @@ func TestRedfishOnly(t *testing.T) {
 	entry[0x05] = -sum
 	h.write("sys/firmware/dmi/tables/smbios_entry_point", entry)
 	h.write("sys/firmware/dmi/tables/DMI", table)
-	got, err := collect(t, bmcCollector{open: opener(simBMC(t))}, h.env(0))
+	got, err := collect(t, bmcCollector{}, h.env(0, opener(simBMC(t))))
 	if err != nil {
 		t.Fatal(err)
 	}

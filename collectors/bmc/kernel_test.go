@@ -57,7 +57,7 @@ func TestKernelWithoutIPMI(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := tc.h(t)
-			apply, err := bmcCollector{open: opener(simBMC(t))}.Collect(t.Context(), h.env(0))
+			apply, err := bmcCollector{}.Collect(t.Context(), h.env(0, opener(simBMC(t))))
 			if apply != nil {
 				t.Fatalf("Collect filled a BMC section; err %v", err)
 			}
@@ -80,7 +80,7 @@ func TestType38KernelWithoutIPMI(t *testing.T) {
 	t.Parallel()
 	h := kernelTree(t, nil, "kernel/drivers/net")
 	h.smbiosDump("SuperMicro-X9DBL.bin")
-	got, err := collect(t, bmcCollector{open: opener(simBMC(t))}, h.env(0))
+	got, err := collect(t, bmcCollector{}, h.env(0, opener(simBMC(t))))
 	if diff := cmp.Diff(&inventory.BMC{Interface: x9dblIPMI}, got); diff != "" {
 		t.Errorf("BMC (-want +got):\n%s", diff)
 	}

@@ -29,7 +29,7 @@ func BenchmarkFrameToInventory(b *testing.B) {
 	defer cancel()
 	changes := make(chan Result)
 	go func() {
-		_ = r.c.Watch(ctx, collector.NewEnv(hostTree(b), nil, collector.Config{}), func(res Result) { changes <- res })
+		_ = r.c.Watch(ctx, r.env(hostTree(b), collector.Config{}), func(res Result) { changes <- res })
 	}()
 	b.ReportAllocs()
 	b.ResetTimer()

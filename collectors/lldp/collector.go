@@ -2,24 +2,21 @@ package lldp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/hostpaths"
 	wire "github.com/hwagent/hwagent/lldp"
 )
 
-// Collector is the LLDP/CDP collector. Its fields are the hardware it
-// touches, each behind a narrow interface; New fills them with the real
-// ones.
+// Collector is the LLDP/CDP collector. The hardware it touches (raw
+// sockets, link state, NIC private flags) is the host's data link,
+// hostpaths.Machine.LinkLayer: the kernel's on a live host; a recording
+// has none, and the collector is not applicable there.
 type Collector struct {
-	// Open opens a raw socket on an interface.
-	Open wire.Opener
-	// Links reads and sets links' administrative state (--lldp-link-up).
-	Links wire.LinkController
-	// Flags reads and sets ethtool private flags (firmware LLDP agents).
-	Flags PrivateFlags
 	// Tick is how often progress is reported and link states re-read.
 	Tick time.Duration
 	// CarrierGrace is how long a link brought up may take to get carrier
@@ -27,11 +24,9 @@ type Collector struct {
 	CarrierGrace time.Duration
 }
 
-// New returns the collector with AF_PACKET sockets, rtnetlink and ethtool
-// genetlink, acting in the agent's network namespace (the host's in
-// production).
+// New returns the collector.
 func New() *Collector {
-	return &Collector{Open: wire.OpenPacket, Links: wire.Netlink{}, Flags: ethtoolFlags{}, Tick: time.Second, CarrierGrace: 5 * time.Second}
+	return &Collector{Tick: time.Second, CarrierGrace: 5 * time.Second}
 }
 
 // Name implements collector.Collector.
@@ -49,8 +44,15 @@ func (c *Collector) Collect(ctx context.Context, env *collector.Env) (collector.
 	if cfg.LLDPWait <= 0 {
 		return nil, collector.NotApplicable("LLDP listening disabled (--lldp-wait 0)")
 	}
+	link, err := env.Paths.Machine().LinkLayer()
+	if errors.Is(err, hostpaths.ErrRecorded) {
+		return nil, collector.NotApplicable("a recorded host: LLDP listens on the running machine's links (the neighbours heard when the snapshot was taken are in its hwagent-inventory.json)")
+	}
+	if err != nil {
+		return nil, err
+	}
 	var w collector.Warnings
-	s, err := c.start(ctx, env, &w)
+	s, err := c.start(ctx, env, link, &w)
 	if err != nil {
 		return nil, err
 	}

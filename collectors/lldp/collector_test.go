@@ -13,6 +13,7 @@ import (
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/hostpaths/hostpathstest"
 	"github.com/hwagent/hwagent/inventory"
 	wire "github.com/hwagent/hwagent/lldp"
 	"github.com/hwagent/hwagent/lldp/lldptest"
@@ -43,12 +44,27 @@ func (f *fakeFlags) SetPrivateFlags(ifname string, flags map[string]bool) error 
 	return nil
 }
 
-// rig is a collector over fakes, with frames queued per interface.
+// rig is a collector over a fake data link, with frames queued per
+// interface.
 type rig struct {
 	c     *Collector
 	conns map[string]*lldptest.Conn
 	links *lldptest.Links
 	flags *fakeFlags
+}
+
+// env gives the host tree p the rig's data link.
+func (r *rig) env(p *hostpaths.Paths, cfg collector.Config) *collector.Env {
+	link := &hostpaths.LinkLayer{
+		Open: func(name string) (wire.Conn, error) {
+			if c, ok := r.conns[name]; ok {
+				return c, nil
+			}
+			return nil, fmt.Errorf("lldp socket on %s: no such device", name)
+		},
+		Links: r.links, Flags: r.flags,
+	}
+	return collector.NewEnv(p.WithMachine(hostpathstest.Machine{Live: true, Link: link}), nil, cfg)
 }
 
 func newRig(queued map[string][][]byte) *rig {
@@ -64,15 +80,7 @@ func newRig(queued map[string][][]byte) *rig {
 		}
 		r.conns[name] = c
 	}
-	r.c = &Collector{
-		Open: func(name string) (wire.Conn, error) {
-			if c, ok := r.conns[name]; ok {
-				return c, nil
-			}
-			return nil, fmt.Errorf("lldp socket on %s: no such device", name)
-		},
-		Links: r.links, Flags: r.flags, Tick: 10 * time.Millisecond, CarrierGrace: 50 * time.Millisecond,
-	}
+	r.c = &Collector{Tick: 10 * time.Millisecond, CarrierGrace: 50 * time.Millisecond}
 	return r
 }
 
@@ -82,7 +90,7 @@ func (r *rig) collect(t *testing.T, p *hostpaths.Paths, cfg collector.Config) (*
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	apply, err := r.c.Collect(ctx, collector.NewEnv(p, nil, cfg))
+	apply, err := r.c.Collect(ctx, r.env(p, cfg))
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("collector did not stop early")
 	}
@@ -238,7 +246,7 @@ func TestCollectCancel(t *testing.T) {
 	r := newRig(nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := collector.Config{LLDPWait: time.Hour, LLDPLinkUp: true, LLDPProgress: func(time.Duration, int, int) { cancel() }}
-	_, err := r.c.Collect(ctx, collector.NewEnv(hostTree(t), nil, cfg))
+	_, err := r.c.Collect(ctx, r.env(hostTree(t), cfg))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}

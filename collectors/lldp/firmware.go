@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/mdlayher/ethtool"
-
 	"github.com/hwagent/hwagent/hostpaths"
+	wire "github.com/hwagent/hwagent/lldp"
 )
 
 // firmwareAgentDrivers are the drivers of NICs whose firmware runs its own
@@ -23,41 +22,6 @@ func firmwareHint(n NIC) string {
 	return fmt.Sprintf("%s firmware LLDP agent may consume LLDP frames on %s; use --lldp-stop-firmware-agent", n.Driver, n.Name)
 }
 
-// PrivateFlags reads and sets ethtool private flags (ETHTOOL_MSG_PRIVFLAGS).
-type PrivateFlags interface {
-	PrivateFlags(ifname string) (map[string]bool, error)
-	SetPrivateFlags(ifname string, flags map[string]bool) error
-}
-
-// ethtoolFlags is PrivateFlags over genetlink, in the calling thread's
-// network namespace.
-type ethtoolFlags struct{}
-
-func (ethtoolFlags) PrivateFlags(ifname string) (map[string]bool, error) {
-	c, err := ethtool.New()
-	if err != nil {
-		return nil, fmt.Errorf("ethtool: %w", err)
-	}
-	defer c.Close()
-	pf, err := c.PrivateFlags(ethtool.Interface{Name: ifname})
-	if err != nil {
-		return nil, fmt.Errorf("ethtool private flags of %s: %w", ifname, err)
-	}
-	return pf.Flags, nil
-}
-
-func (ethtoolFlags) SetPrivateFlags(ifname string, flags map[string]bool) error {
-	c, err := ethtool.New()
-	if err != nil {
-		return fmt.Errorf("ethtool: %w", err)
-	}
-	defer c.Close()
-	if err := c.SetPrivateFlags(ethtool.PrivateFlags{Interface: ethtool.Interface{Name: ifname}, Flags: flags}); err != nil {
-		return fmt.Errorf("set ethtool private flags of %s: %w", ifname, err)
-	}
-	return nil
-}
-
 // Private flags that stop the firmware LLDP agent, and the value that does.
 var stopFlags = map[string]struct {
 	flag string
@@ -71,7 +35,7 @@ var stopFlags = map[string]struct {
 // through its ethtool private flag when the driver has it, else (i40e
 // before Linux 4.19) by writing "lldp stop" to the driver's debugfs command
 // file, /sys/kernel/debug/i40e/PCI/command.
-func stopFirmwareAgent(p *hostpaths.Paths, pf PrivateFlags, n NIC) error {
+func stopFirmwareAgent(p *hostpaths.Paths, pf wire.PrivateFlags, n NIC) error {
 	sf, ok := stopFlags[n.Driver]
 	if !ok {
 		return nil

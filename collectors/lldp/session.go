@@ -32,7 +32,7 @@ type session struct {
 // start prepares the interfaces and starts listening. Sockets and netlink
 // requests are made on the calling goroutine, so they act in its thread's
 // network namespace.
-func (c *Collector) start(ctx context.Context, env *collector.Env, w *collector.Warnings) (*session, error) {
+func (c *Collector) start(ctx context.Context, env *collector.Env, link hostpaths.LinkLayer, w *collector.Warnings) (*session, error) {
 	cfg := env.Config
 	nics, err := Interfaces(env.Paths, cfg.LLDPInterfaces, w)
 	if err != nil {
@@ -50,7 +50,7 @@ func (c *Collector) start(ctx context.Context, env *collector.Env, w *collector.
 			if !hasFirmwareAgent(n) {
 				continue
 			}
-			if err := stopFirmwareAgent(env.Paths, c.Flags, n); err != nil {
+			if err := stopFirmwareAgent(env.Paths, link.Flags, n); err != nil {
 				w.Add(err)
 				continue
 			}
@@ -64,7 +64,7 @@ func (c *Collector) start(ctx context.Context, env *collector.Env, w *collector.
 		for i, n := range nics {
 			names[i] = n.Name
 		}
-		changed, restore, err := wire.BringUp(c.Links, names)
+		changed, restore, err := wire.BringUp(link.Links, names)
 		w.Add(err)
 		s.restore, s.upAt = restore, time.Now()
 		for _, name := range changed {
@@ -74,7 +74,7 @@ func (c *Collector) start(ctx context.Context, env *collector.Env, w *collector.
 	conns := map[string]wire.Conn{}
 	var openErrs []error
 	for _, n := range nics {
-		conn, err := c.Open(n.Name)
+		conn, err := link.Open(n.Name)
 		if err != nil {
 			openErrs = append(openErrs, err)
 			continue

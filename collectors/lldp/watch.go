@@ -20,8 +20,12 @@ import (
 // at once when it cannot listen at all (no interface, no socket). Problems
 // on single interfaces are logged to env.Logger.
 func (c *Collector) Watch(ctx context.Context, env *collector.Env, onChange func(Result)) error {
+	link, err := env.Paths.Machine().LinkLayer()
+	if err != nil {
+		return fmt.Errorf("lldp watch: %w", err)
+	}
 	var w collector.Warnings
-	s, err := c.start(ctx, env, &w)
+	s, err := c.start(ctx, env, link, &w)
 	if err != nil {
 		return fmt.Errorf("lldp watch: %w", err)
 	}

@@ -31,7 +31,7 @@ func TestWatch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	changes := make(chan Result, 4)
 	done := make(chan error, 1)
-	env := collector.NewEnv(hostTree(t), nil, collector.Config{LLDPLinkUp: true})
+	env := r.env(hostTree(t), collector.Config{LLDPLinkUp: true})
 	go func() { done <- r.c.Watch(ctx, env, func(res Result) { changes <- res }) }()
 
 	r.conns["eth1"].Send(lldp)

@@ -88,7 +88,7 @@ func FuzzParseBoot(f *testing.F) {
 // bond0, bond0.100, br100 and both slaves share 00:1f:f3:af:d3:f0.
 func TestFindBoot(t *testing.T) {
 	t.Parallel()
-	section, err := collect(t, Collector{}, filepath.Join("testdata", "handmade-bond-vlan"))
+	section, err := collect(t, nil, filepath.Join("testdata", "handmade-bond-vlan"))
 	if err != nil {
 		t.Fatal(err)
 	}

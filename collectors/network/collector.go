@@ -14,20 +14,19 @@ import (
 )
 
 // Collector is the network collector.
-type Collector struct {
-	// open opens the agent's network namespace; nil reads sysfs only.
-	open func() (linkInfo, error)
-}
+type Collector struct{}
 
-// New returns the network collector, reading links and addresses from the
-// agent's network namespace over netlink.
-func New() collector.Collector { return Collector{open: openNetlink} }
+// New returns the network collector. It reads the interfaces from sysfs
+// and joins what the host's Machine says about them (netlink addresses and
+// permanent MACs, ethtool driver info): the kernel's on a live host, what
+// the snapshot saved on a recording.
+func New() collector.Collector { return Collector{} }
 
 // Name implements collector.Collector.
 func (Collector) Name() string { return "network" }
 
 // Collect implements collector.Collector.
-func (c Collector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
+func (Collector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
 	p := env.Paths
 	var w collector.Warnings
 	ents, err := p.ReadDir(p.Sys("class", "net"))
@@ -37,16 +36,14 @@ func (c Collector) Collect(ctx context.Context, env *collector.Env) (collector.A
 	r := reader{p: p, w: &w, vlans: readVLANs(p, &w)}
 
 	links := linkIndex{}
-	var li linkInfo
-	if c.open != nil {
-		if li, err = c.open(); err != nil {
-			w.Add(err)
-		} else {
-			defer li.Close()
-			all, err := li.Links()
-			w.Add(err)
-			links = newLinkIndex(all)
-		}
+	li, err := p.Machine().Network()
+	if err != nil {
+		w.Add(err)
+	} else {
+		defer li.Close()
+		all, err := li.Links()
+		w.Add(err)
+		links = newLinkIndex(all)
 	}
 
 	nics := make([]inventory.NIC, 0, len(ents))
@@ -94,7 +91,7 @@ func (c Collector) Collect(ctx context.Context, env *collector.Env) (collector.A
 }
 
 // addNetlink fills what only netlink knows.
-func addNetlink(n *inventory.NIC, l *Link, links linkIndex) {
+func addNetlink(n *inventory.NIC, l *hostpaths.NetLink, links linkIndex) {
 	if len(l.PermMAC) > 0 && !isZero(l.PermMAC) {
 		n.PermanentMAC = l.PermMAC.String()
 	}
@@ -109,7 +106,7 @@ func addNetlink(n *inventory.NIC, l *Link, links linkIndex) {
 
 // addDriverInfo fills ethtool's driver info. Drivers without the ethtool
 // operation (EOPNOTSUPP) leave it empty.
-func addDriverInfo(n *inventory.NIC, li linkInfo, w *collector.Warnings) {
+func addDriverInfo(n *inventory.NIC, li hostpaths.Network, w *collector.Warnings) {
 	d, err := li.DriverInfo(n.Name)
 	if err != nil {
 		if !hostpaths.Ignorable(err) {

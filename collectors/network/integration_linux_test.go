@@ -70,7 +70,10 @@ func TestNetnsChild(t *testing.T) {
 	}
 
 	setUp(t)
-	env := collector.NewEnv(hostpaths.New("/", hostpaths.Overrides{hostpaths.Sys: sys, hostpaths.Proc: proc}), nil, collector.Config{})
+	// The namespace is live, but proc is a directory the test wrote: say
+	// so, or hostpaths would take the tree for a recording.
+	paths := hostpaths.New("/", hostpaths.Overrides{hostpaths.Sys: sys, hostpaths.Proc: proc}).WithMachine(hostpaths.Kernel())
+	env := collector.NewEnv(paths, nil, collector.Config{})
 	apply, err := New().Collect(context.Background(), env)
 	if err != nil {
 		t.Fatalf("collect: %v", err)

@@ -9,7 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/internal/testutil"
+	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/hostpaths/hostpathstest"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -78,7 +79,7 @@ func TestRealValues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.tree+"/"+tt.want.Name, func(t *testing.T) {
 			t.Parallel()
-			s, err := collect(t, Collector{}, filepath.Join("testdata", tt.tree))
+			s, err := collect(t, nil, filepath.Join("testdata", tt.tree))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +93,7 @@ func TestRealValues(t *testing.T) {
 func TestLoopbackLeftOut(t *testing.T) {
 	t.Parallel()
 	for _, tree := range []string{"build-vm", "netns-bridge-veth"} {
-		s, err := collect(t, Collector{}, filepath.Join("testdata", tree))
+		s, err := collect(t, nil, filepath.Join("testdata", tree))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func TestBondingProcFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := collect(t, Collector{}, root)
+	s, err := collect(t, nil, root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestBondingProcFallback(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "proc/net/bonding/bond0"), []byte("Permanent HW addr: zz\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err = collect(t, Collector{}, root)
+	s, err = collect(t, nil, root)
 	var partial *collector.PartialError
 	if !errors.As(err, &partial) || len(s.Interfaces) != 6 {
 		t.Errorf("corrupt /proc/net/bonding: err = %v, %d interfaces", err, len(s.Interfaces))
@@ -156,8 +157,8 @@ func TestBondingProcFallback(t *testing.T) {
 // with another ifindex or MAC is another machine's and adds nothing.
 func TestNetlinkJoin(t *testing.T) {
 	t.Parallel()
-	fake := fakeLinks{
-		links: []Link{
+	fake := fakeNetwork(
+		[]hostpaths.NetLink{
 			{Index: 2, Name: "br0", MAC: mustMAC("52:4d:37:3f:7b:2f"),
 				Addrs: []string{"192.0.2.1/24", "fe80::504d:37ff:fe3f:7b2f/64"}},
 			{Index: 4, Name: "vport0", MAC: mustMAC("e6:91:3a:87:44:2c"), PermMAC: mustMAC("e6:91:3a:87:44:2d"),
@@ -165,14 +166,13 @@ func TestNetlinkJoin(t *testing.T) {
 			{Index: 99, Name: "vpeer0", MAC: mustMAC("ae:e6:ba:64:48:b3"), Addrs: []string{"203.0.113.9/24"}},
 			{Index: 6, Name: "vdown", MAC: mustMAC("02:00:00:00:00:01"), Addrs: []string{"203.0.113.10/24"}},
 		},
-		drv: map[string]DriverInfo{
+		map[string]hostpaths.DriverInfo{
 			"br0":    {Driver: "bridge", Version: "2.3", FirmwareVersion: "N/A", BusInfo: "N/A"},
 			"vport0": {Driver: "veth", Version: "1.0"},
 			"vpeer0": {Driver: "veth", Version: "1.0"},
 		},
-	}
-	c := Collector{open: func() (linkInfo, error) { return fake, nil }}
-	s, err := collect(t, c, filepath.Join("testdata", "netns-bridge-veth"))
+	)
+	s, err := collect(t, fake, filepath.Join("testdata", "netns-bridge-veth"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,20 +208,19 @@ func TestNetlinkVLAN(t *testing.T) {
 		t.Fatal(err)
 	}
 	mac := mustMAC("00:1f:f3:af:d3:f0")
-	fake := fakeLinks{links: []Link{
+	fake := fakeNetwork([]hostpaths.NetLink{
 		{Index: 5, Name: "bond0", MAC: mac},
 		{Index: 6, Name: "bond0.100", MAC: mac, VLANID: 100, ParentIndex: 5},
-	}}
+	}, nil)
 	for _, tt := range []struct {
 		name string
-		c    Collector
+		m    hostpaths.Machine
 		want inventory.NIC
 	}{
-		{"sysfs only", Collector{}, inventory.NIC{Name: "bond0.100", Kind: "vlan"}},
-		{"netlink", Collector{open: func() (linkInfo, error) { return fake, nil }},
-			inventory.NIC{Name: "bond0.100", Kind: "vlan", VLANID: 100, Parent: "bond0"}},
+		{"recording without network facts", nil, inventory.NIC{Name: "bond0.100", Kind: "vlan"}},
+		{"netlink", fake, inventory.NIC{Name: "bond0.100", Kind: "vlan", VLANID: 100, Parent: "bond0"}},
 	} {
-		s, err := collect(t, tt.c, root)
+		s, err := collect(t, tt.m, root)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,27 +234,10 @@ func TestNetlinkVLAN(t *testing.T) {
 
 func TestNetlinkUnavailable(t *testing.T) {
 	t.Parallel()
-	c := Collector{open: func() (linkInfo, error) { return nil, errors.New("netlink: permission denied") }}
-	s, err := collect(t, c, filepath.Join("testdata", "build-vm"))
+	m := hostpathstest.Machine{Live: true, NetErr: errors.New("netlink: permission denied")}
+	s, err := collect(t, m, filepath.Join("testdata", "build-vm"))
 	var partial *collector.PartialError
 	if !errors.As(err, &partial) || len(s.Interfaces) != 3 {
 		t.Errorf("err = %v, section %+v; want partial with sysfs data", err, s)
-	}
-}
-
-// TestReplayIgnoresAgentNamespace runs the collector with real netlink on
-// trees captured elsewhere: no link of the agent's namespace has their
-// names, ifindexes and MACs, so the result is the sysfs-only golden.
-func TestReplayIgnoresAgentNamespace(t *testing.T) {
-	t.Parallel()
-	for _, tree := range []string{"netns-bridge-veth", "handmade-bond-vlan", "ghw-asus-ryzen"} {
-		t.Run(tree, func(t *testing.T) {
-			t.Parallel()
-			s, err := collect(t, New().(Collector), filepath.Join("testdata", tree))
-			if err != nil {
-				t.Fatal(err)
-			}
-			testutil.GoldenJSON(t, testutil.GoldenPath(tree), s, *update)
-		})
 	}
 }

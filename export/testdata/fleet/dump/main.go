@@ -3,11 +3,11 @@
 // the hand edits the fixtures cannot provide (BMC LAN, LLDP neighbours,
 // NIC link state), each given by a flag and listed in ../README.md.
 //
-// It runs the collectors of collectors/list.go but LLDP (which listens on
-// this machine's links), with the network collector reading sysfs only
-// (`hwagent dump --root` would also match this machine's netlink links by
-// name). Collection time, durations and uptime are zeroed so the
-// documents are reproducible.
+// It runs every collector of collectors/list.go, as `hwagent dump --root`
+// does: the assembled tree is a recording (hostpaths), so the network
+// collector reads its sysfs alone and LLDP and the BMC are not asked, never
+// this machine's links or devices. Collection time, durations and uptime
+// are zeroed so the documents are reproducible.
 package main
 
 import (
@@ -22,16 +22,7 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/collectors"
-	"github.com/hwagent/hwagent/collectors/bmc"
 	"github.com/hwagent/hwagent/collectors/collector"
-	"github.com/hwagent/hwagent/collectors/cpu"
-	"github.com/hwagent/hwagent/collectors/firmware"
-	"github.com/hwagent/hwagent/collectors/host"
-	"github.com/hwagent/hwagent/collectors/memory"
-	"github.com/hwagent/hwagent/collectors/network"
-	"github.com/hwagent/hwagent/collectors/pci"
-	"github.com/hwagent/hwagent/collectors/storage"
-	"github.com/hwagent/hwagent/collectors/system"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/report"
@@ -57,15 +48,11 @@ func main() {
 
 func run(root, bmcLAN string, lldp, link []string, w io.Writer) error {
 	paths := hostpaths.New(root, nil)
-	specs := []collectors.Spec{
-		{Collector: host.New()}, {Collector: system.New()}, {Collector: cpu.New()},
-		{Collector: memory.New()}, {Collector: storage.New()},
-		{Collector: network.Collector{}}, // sysfs only: never this machine's netlink
-		{Collector: pci.New()}, {Collector: firmware.New()},
-		{Collector: bmc.New()}, // SMBIOS type 38/42; no /dev/ipmi0 in a tree
+	if k := paths.Kind(); k != hostpaths.Recording {
+		return fmt.Errorf("%s is a %s host: the fleet is made from trees on disk", root, k)
 	}
 	env := collector.NewEnv(paths, slog.New(slog.NewTextHandler(io.Discard, nil)), collector.Config{})
-	inv := collectors.Collect(context.Background(), env, specs, "fleet", "dump")
+	inv := collectors.Collect(context.Background(), env, collectors.All(), "fleet", "dump")
 	inv.CollectedAt = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range inv.Collectors {
 		inv.Collectors[i].DurationSeconds = 0

@@ -1,14 +1,48 @@
-package network
+package hostpaths
 
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/hwagent/hwagent/ipmi"
+	"github.com/hwagent/hwagent/lldp"
 )
 
-// netlinkInfo is linkInfo over rtnetlink (vishvananda/netlink) and the
+// Kernel is the running machine as the agent reaches it: netlink, ethtool
+// and raw sockets in the agent's network namespace (the host's, in
+// production: LinuxKit runs hwagent with net: host) and device nodes.
+func Kernel() Machine { return kernel{} }
+
+type kernel struct{}
+
+func (kernel) Kind() Kind { return Live }
+
+func (kernel) Network() (Network, error) { return openNetlink() }
+
+func (kernel) LinkLayer() (LinkLayer, error) {
+	return LinkLayer{Open: lldp.OpenPacket, Links: lldp.Netlink{}, Flags: lldp.Ethtool{}}, nil
+}
+
+// ErrNotCharDevice: a device node that is a plain file.
+var ErrNotCharDevice = errors.New("not a character device")
+
+func (kernel) OpenIPMI(path string) (ipmi.Device, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeCharDevice == 0 {
+		return nil, fmt.Errorf("%s: %w", path, ErrNotCharDevice)
+	}
+	return ipmi.Open(path)
+}
+
+// netlinkInfo is Network over rtnetlink (vishvananda/netlink) and the
 // SIOCETHTOOL ioctl. Driver info needs the ioctl: ethtool's generic netlink
 // family has no driver-info message, so mdlayher/ethtool cannot provide it.
 type netlinkInfo struct {
@@ -17,7 +51,7 @@ type netlinkInfo struct {
 }
 
 // openNetlink opens the agent's namespace.
-func openNetlink() (linkInfo, error) {
+func openNetlink() (Network, error) {
 	// Route netlink only: NewHandle() with no family also opens XFRM and
 	// netfilter sockets, which fail (EPROTONOSUPPORT) on kernels where
 	// xfrm_user or nfnetlink are modules not loaded, as in a netboot
@@ -33,16 +67,16 @@ func openNetlink() (linkInfo, error) {
 	return &netlinkInfo{h: h, fd: fd}, nil
 }
 
-func (n *netlinkInfo) Links() ([]Link, error) {
+func (n *netlinkInfo) Links() ([]NetLink, error) {
 	links, err := n.h.LinkList()
 	if err != nil {
 		return nil, fmt.Errorf("netlink: list links: %w", err)
 	}
-	out := make([]Link, 0, len(links))
+	out := make([]NetLink, 0, len(links))
 	byIndex := make(map[int]int, len(links))
 	for _, l := range links {
 		a := l.Attrs()
-		nl := Link{Index: a.Index, Name: a.Name, MAC: a.HardwareAddr, PermMAC: a.PermHWAddr}
+		nl := NetLink{Index: a.Index, Name: a.Name, MAC: a.HardwareAddr, PermMAC: a.PermHWAddr}
 		if v, ok := l.(*netlink.Vlan); ok {
 			nl.VLANID, nl.ParentIndex = v.VlanId, a.ParentIndex
 		}
