@@ -30,6 +30,9 @@ type compiled struct {
 	disks        map[string]string
 	bootMACs     map[string]string
 
+	rootDevice  compiledHints
+	rootDevices map[string]compiledHints
+
 	roles    []compiledRole
 	bmcMode  string
 	prefer   []string
@@ -182,6 +185,20 @@ func compile(p Plan) (*compiled, error) {
 	c.excluded = map[string]bool{}
 	for _, t := range ex {
 		c.excluded[strings.ToLower(t)] = true
+	}
+	if len(p.RootDevice) > 0 {
+		if c.rootDevice, err = compileRootDevice("root_device", p.RootDevice); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	c.rootDevices = map[string]compiledHints{}
+	for k, rd := range p.RootDevices {
+		h, err := compileRootDevice("root_devices["+k+"]", rd)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.rootDevices[normKey(k)] = h
 	}
 	if p.Disk != "" && !diskPattern.MatchString(p.Disk) {
 		fail("disk %q does not match %s", p.Disk, diskPattern)

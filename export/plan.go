@@ -77,6 +77,20 @@ type Plan struct {
 	DiskExcludeTransports []string `json:"disk_exclude_transports,omitempty"`
 	// DiskAllowRemovable considers disks the kernel marks removable.
 	DiskAllowRemovable bool `json:"disk_allow_removable,omitempty"`
+	// RootDevice chooses the install disk of every machine by Ironic's
+	// root device hints ({serial: …}, {wwn: …}, {size: ">= 200"},
+	// {rotational: false}, {by_path: …}; see RootDevice), over the
+	// disk_* rule; RootDevices does the same per machine (by serial, MAC
+	// or machine ID) and wins over RootDevice. A disk named by a hint stays
+	// the same disk when the kernel renames it.
+	RootDevice  RootDevice            `json:"root_device,omitempty"`
+	RootDevices map[string]RootDevice `json:"root_devices,omitempty"`
+	// DiskAllowInUse lets the install disk be one that holds something: a
+	// partition table, a filesystem, swap, an LVM, md or ZFS member, a
+	// mount, a holder, the running root, or contents the agent could not
+	// read. Without it such a disk is never chosen, whoever names it (an
+	// operator's data is at stake).
+	DiskAllowInUse bool `json:"disk_allow_in_use,omitempty"`
 
 	// BootInterface names the NIC to provision over ("eno1") instead of the
 	// one that netbooted.

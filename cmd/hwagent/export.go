@@ -31,6 +31,7 @@ type exportFlags struct {
 	bmcUser    string
 	p          export.Plan // flag values; applied over the plan file when given
 	roles      []string
+	rootDevice map[string]string
 	fs         *pflag.FlagSet
 }
 
@@ -68,6 +69,8 @@ func (f *exportFlags) bind(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&p.DiskPrefer, "disk-prefer", nil, "disk classes in order of preference (default nvme,ssd,hdd)")
 	fs.StringSliceVar(&p.DiskExcludeTransports, "disk-exclude-transports", nil, "transports never installed to (default usb)")
 	fs.BoolVar(&p.DiskAllowRemovable, "disk-allow-removable", false, "consider removable disks")
+	fs.BoolVar(&p.DiskAllowInUse, "disk-allow-in-use", false, "let the install disk be one that holds data (partition table, filesystem, LVM/md/ZFS member, mounted, the running root)")
+	fs.StringToStringVar(&f.rootDevice, "root-device", nil, `Ironic root device hint for every machine: HINT=EXPR, e.g. serial=S3Z1NB0K, "size=>= 200", rotational=false (repeatable; replaces the plan's root_device)`)
 	fs.StringVar(&p.BootInterface, "boot-interface", "", "provision over this NIC (by name) instead of the one that netbooted")
 	fs.StringToStringVar(&p.BootMACs, "boot-mac", nil, "provisioning MAC by serial or MAC: KEY=MAC (repeatable)")
 	fs.StringVar(&p.Namespace, "namespace", "", "namespace of the Tinkerbell objects (default "+export.DefaultNamespace+")")
@@ -105,6 +108,13 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 	set("disk-prefer", func() { p.DiskPrefer = fp.DiskPrefer })
 	set("disk-exclude-transports", func() { p.DiskExcludeTransports = fp.DiskExcludeTransports })
 	set("disk-allow-removable", func() { p.DiskAllowRemovable = fp.DiskAllowRemovable })
+	set("disk-allow-in-use", func() { p.DiskAllowInUse = fp.DiskAllowInUse })
+	set("root-device", func() {
+		p.RootDevice = export.RootDevice{}
+		for k, v := range f.rootDevice {
+			p.RootDevice[k] = v
+		}
+	})
 	set("boot-interface", func() { p.BootInterface = fp.BootInterface })
 	set("namespace", func() { p.Namespace = fp.Namespace })
 	set("facility-code", func() { p.FacilityCode = fp.FacilityCode })

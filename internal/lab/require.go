@@ -80,6 +80,9 @@ const (
 	Mdadm Capability = "mdadm"
 	// SystemdDetectVirt is the reference for virtualization detection.
 	SystemdDetectVirt Capability = "systemd-detect-virt"
+	// IronicLib is Debian's python3-ironic-lib: Ironic's own root device
+	// hint matching, the reference for the export's root_device.
+	IronicLib Capability = "ironic-lib"
 )
 
 // capability says how to tell whether a capability is present and which
@@ -112,7 +115,12 @@ var capabilities = map[Capability]capability{
 	LoopDevices:       {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkLoopDevices},
 	Mdadm:             {"mdadm", func() error { return programs("mdadm") }},
 	SystemdDetectVirt: {"systemd", func() error { return programs("systemd-detect-virt") }},
+	IronicLib:         {"python3-ironic-lib", func() error { _, err := os.Stat(IronicLibUtils); return err }},
 }
+
+// IronicLibUtils is where Debian's python3-ironic-lib installs
+// ironic_lib.utils (match_root_device_hints); run it with /usr/bin/python3.
+const IronicLibUtils = "/usr/lib/python3/dist-packages/ironic_lib/utils.py"
 
 func checkDiskTools() error {
 	return programs("blkid", "lsblk", "sfdisk", "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.vfat", "mkswap", "pvcreate")
