@@ -214,6 +214,7 @@ func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 				{"Conflicts", dash(strings.Join(m.Conflicts, ", "))},
 				{"Held requests", dash(pendingText(m.Pending))},
 				{"Inventory digest", dash(m.InventoryDigest)},
+				{"Kubernetes", kubeText(m.Kube, f.now())},
 			} {
 				fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 			}
@@ -313,4 +314,41 @@ func newMachinesDeleteCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// kubeText is where the machine's Tinkerbell objects stand in Kubernetes
+// (serve --kubeconfig), for machines show.
+func kubeText(k *api.KubeSync, now time.Time) string {
+	if k == nil {
+		return "-"
+	}
+	var b strings.Builder
+	b.WriteString(k.State)
+	switch {
+	case k.State == api.KubeFailed && k.NextAttempt != nil:
+		fmt.Fprintf(&b, " (%d attempts; next in %s)", k.Attempts, ago(*k.NextAttempt, now))
+	case k.AppliedAt != nil:
+		fmt.Fprintf(&b, " (applied %s ago)", ago(now, *k.AppliedAt))
+	}
+	for _, o := range k.Objects {
+		b.WriteString("\n\t" + printableText(o))
+	}
+	for _, line := range strings.Split(k.Message, "\n") {
+		if line != "" {
+			b.WriteString("\n\t" + printableText(line))
+		}
+	}
+	return b.String()
+}
+
+// printableText replaces control characters (the API server's messages
+// quote what operators and machines wrote) so they cannot drive the
+// terminal.
+func printableText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
 }

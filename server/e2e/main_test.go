@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/internal/kubetest"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/servertest"
@@ -45,7 +46,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	pg, pgErr = servertest.StartPostgres(false)
-	code := m.Run()
+	code := kubetest.Main(m) // m.Run, then stop the Kubernetes API server if a test started it
 	pg.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)

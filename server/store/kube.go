@@ -24,7 +24,7 @@ type KubeOutbox interface {
 	// KubeResync marks pending every machine without an outbox row (it
 	// registered while no applier was configured) and every machine last
 	// applied with another configuration than config, and returns how
-	// many it marked.
+	// many it marked. Failed machines become due at once.
 	KubeResync(ctx context.Context, config string, now time.Time) (int, error)
 	// KubeCounts counts outbox rows by state.
 	KubeCounts(ctx context.Context) (map[string]int, error)

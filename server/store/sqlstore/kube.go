@@ -131,6 +131,12 @@ func (s *Store) KubeResync(ctx context.Context, config string, now time.Time) (i
 		}
 		changed, _ := res.RowsAffected()
 		n = int(added + changed)
+		// A (re)started applier retries failed machines at once: a restart
+		// often follows a fixed kubeconfig or an installed CRD.
+		if _, err := tx.ExecContext(ctx, `UPDATE kube_sync SET next_attempt = $1 WHERE state = $2 AND next_attempt > $1`,
+			micros(now), api.KubeFailed); err != nil {
+			return fmt.Errorf("kubernetes resync: %w", err)
+		}
 		return nil
 	})
 	return n, err
