@@ -101,7 +101,7 @@ func metric(t *testing.T, s *servertest.Serve, sample string) float64 {
 type hardwareObject struct {
 	Metadata struct{ Labels map[string]string }
 	Spec     struct {
-		AgentID    string `json:"agentID"`
+		AgentID    string                 `json:"agentID"`
 		BMCRef     *struct{ Name string } `json:"bmcRef"`
 		Interfaces []struct {
 			DHCP struct {
