@@ -33,6 +33,8 @@ type exportFlags struct {
 	roles      []string
 	rootDevice map[string]string
 	fs         *pflag.FlagSet
+	// kube: export tinkerbell --apply (nil for hardware-csv).
+	kube *applyFlags
 }
 
 func (f *exportFlags) bind(fs *pflag.FlagSet) {
@@ -75,6 +77,7 @@ func (f *exportFlags) bind(fs *pflag.FlagSet) {
 	fs.StringToStringVar(&p.BootMACs, "boot-mac", nil, "provisioning MAC by serial or MAC: KEY=MAC (repeatable)")
 	fs.StringVar(&p.Namespace, "namespace", "", "namespace of the Tinkerbell objects (default "+export.DefaultNamespace+")")
 	fs.StringVar(&p.FacilityCode, "facility-code", "", "Hardware spec.metadata.facility.facility_code (default "+export.DefaultFacilityCode+")")
+	fs.StringVar(&p.Names, "names", "", "Hardware names: hostname (default, as EKS Anywhere) or discovery (discovery-<agent ID>, as Tinkerbell's auto-discovery and hwagent serve)")
 }
 
 // plan is the plan file with the flags the user gave applied over it:
@@ -118,6 +121,7 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 	set("boot-interface", func() { p.BootInterface = fp.BootInterface })
 	set("namespace", func() { p.Namespace = fp.Namespace })
 	set("facility-code", func() { p.FacilityCode = fp.FacilityCode })
+	set("names", func() { p.Names = fp.Names })
 	for name, m := range map[string]struct {
 		dst *map[string]string
 		src map[string]string
@@ -257,16 +261,29 @@ and writes nothing.`,
 	cmd.AddCommand(
 		newExportSubCmd(g, stdout, stderr, "hardware-csv", "Write an EKS Anywhere hardware.csv", func(w io.Writer, _ *export.Plan) export.Writer {
 			return export.NewCSVWriter(w)
-		}),
-		newExportSubCmd(g, stdout, stderr, "tinkerbell", "Write Tinkerbell Hardware (and Rufio Machine and Secret) manifests", func(w io.Writer, p *export.Plan) export.Writer {
-			return export.NewTinkerbellWriter(w, p.Namespace, p.FacilityCode)
-		}),
+		}, nil),
+		newTinkerbellCmd(g, stdout, stderr),
 	)
 	return cmd
 }
 
-func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string, mk func(io.Writer, *export.Plan) export.Writer) *cobra.Command {
-	f := &exportFlags{}
+// newTinkerbellCmd is export tinkerbell: YAML, or with --apply the objects
+// server-side applied to a cluster.
+func newTinkerbellCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
+	kf := &applyFlags{}
+	cmd := newExportSubCmd(g, stdout, stderr, "tinkerbell", "Write Tinkerbell Hardware (and Rufio Machine and Secret) manifests, or apply them (--apply)", func(w io.Writer, p *export.Plan) export.Writer {
+		if kf.apply {
+			return newApplyWriter(w, p)
+		}
+		return export.NewTinkerbellWriter(w, p.Namespace, p.FacilityCode)
+	}, kf)
+	cmd.Example += `
+  hwagent export tinkerbell --apply --kubeconfig ~/.kube/config --namespace tink-system --names discovery --plan plan.yaml inventories/`
+	return cmd
+}
+
+func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string, mk func(io.Writer, *export.Plan) export.Writer, kf *applyFlags) *cobra.Command {
+	f := &exportFlags{kube: kf}
 	cmd := &cobra.Command{
 		Use:   use + " [INVENTORY.json|DIR|-]...",
 		Short: short,
@@ -278,6 +295,11 @@ func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string
 			if len(args) == 0 && f.server == "" {
 				return errors.New("no inventories: give files, directories, - for stdin, or --server")
 			}
+			if f.kube != nil {
+				if err := f.kube.check(f.output); err != nil {
+					return err
+				}
+			}
 			x, p, err := f.exporter()
 			if err != nil {
 				return err
@@ -286,6 +308,9 @@ func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string
 		},
 	}
 	f.bind(cmd.Flags())
+	if kf != nil {
+		kf.bind(cmd.Flags())
+	}
 	return cmd
 }
 
@@ -359,6 +384,13 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 	}
 	for _, w := range res.Warnings {
 		logger.Warn(w)
+	}
+	if f.kube != nil && f.kube.apply {
+		defer tmp.Close()
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		return f.kube.applyObjects(ctx, logger, tmp, stdout)
 	}
 	if dest == "" {
 		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
