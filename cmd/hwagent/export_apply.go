@@ -131,4 +131,3 @@ func (a *applyFlags) check(output string) error {
 	}
 	return nil
 }
-

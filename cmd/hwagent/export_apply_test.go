@@ -86,7 +86,9 @@ func TestExportApply(t *testing.T) {
 		t.Errorf("output does not report the conflict %q:\n%s", want, out)
 	}
 	site := func() string {
-		var obj struct{ Metadata struct{ Labels map[string]string } }
+		var obj struct {
+			Metadata struct{ Labels map[string]string }
+		}
 		if err := ks.Get(ctx, path, &obj); err != nil {
 			t.Fatal(err)
 		}
