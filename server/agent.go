@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -32,6 +33,13 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 		writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, "wrong enrollment token")
 		return "unauthorized"
 	}
+	// Every agent holds the enrollment token: it has no share of its own,
+	// the body deadline is what keeps a slow client off the slots.
+	b, result, ok := s.readBody(w, r)
+	if !ok {
+		return result
+	}
+	defer b.release()
 	if !s.heavy.acquire(r.Context()) {
 		s.overloaded(w, r)
 		return "overloaded"
@@ -39,7 +47,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 	defer s.heavy.release()
 
 	var req api.RegisterRequest
-	doc, ok := s.decodeInventory(w, r, &req, func() *inventory.Inventory { return req.Inventory })
+	doc, ok := s.decodeInventory(w, b.data, &req, func() *inventory.Inventory { return req.Inventory })
 	if !ok {
 		return "invalid"
 	}
@@ -134,8 +142,8 @@ func peerHost(addr string) string {
 
 // decodeInventory decodes a request holding an inventory and prepares it
 // for the store, answering 4xx itself when it cannot.
-func (s *Server) decodeInventory(w http.ResponseWriter, r *http.Request, dst any, inv func() *inventory.Inventory) (store.Document, bool) {
-	if err := decodeStrict(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+1), s.cfg.MaxBodyBytes, dst); err != nil {
+func (s *Server) decodeInventory(w http.ResponseWriter, data []byte, dst any, inv func() *inventory.Inventory) (store.Document, bool) {
+	if err := decodeStrict(bytes.NewReader(data), s.cfg.MaxBodyBytes, dst); err != nil {
 		s.bodyError(w, err)
 		return store.Document{}, false
 	}
@@ -173,6 +181,43 @@ func (s *Server) bodyError(w http.ResponseWriter, err error) {
 		return
 	}
 	writeError(w, http.StatusBadRequest, api.CodeInvalidBody, err.Error())
+}
+
+// readBody reads the request's body before it takes a slot (intake),
+// answering the request itself when it cannot: 408, 413, 429 or 400.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (*body, string, bool) {
+	b, err := s.intake.read(w, r)
+	if err == nil {
+		return b, "", true
+	}
+	var be *bodyError
+	errors.As(err, &be)
+	switch be.Status {
+	case http.StatusTooManyRequests:
+		_, route := s.mux.Handler(r)
+		s.metrics.overloaded.WithLabelValues(route).Inc()
+		writeError(w, be.Status, be.Code, be.Msg)
+		return nil, "overloaded", false
+	case http.StatusRequestTimeout:
+		writeError(w, be.Status, be.Code, be.Msg)
+		return nil, "timeout", false
+	}
+	s.bodyError(w, err)
+	return nil, "invalid", false
+}
+
+// machineShare counts one more request of the machine credential hash,
+// answering 429 itself when it has too many in progress.
+func (s *Server) machineShare(w http.ResponseWriter, r *http.Request, hash string) bool {
+	if s.shares.acquire(hash) {
+		return true
+	}
+	_, route := s.mux.Handler(r)
+	s.metrics.overloaded.WithLabelValues(route).Inc()
+	s.log(r).Warn("too many requests with one machine credential", "machine_id", info(r).machine, "max", s.cfg.MaxPerCredential)
+	writeError(w, http.StatusTooManyRequests, api.CodeRateLimited,
+		fmt.Sprintf("more than %d requests with this credential at once, retry after the Retry-After delay", s.cfg.MaxPerCredential))
+	return false
 }
 
 func (s *Server) overloaded(w http.ResponseWriter, r *http.Request) {
@@ -232,11 +277,6 @@ func (s *Server) handleCheckin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
-	if !s.checkins.acquire(r.Context()) {
-		s.overloaded(w, r)
-		return "overloaded"
-	}
-	defer s.checkins.release()
 	id, hash, result, ok := s.machineAuth(w, r)
 	if result == "pending" {
 		// A held registration's agent waits: nothing is recorded on the
@@ -247,8 +287,22 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
 	if !ok {
 		return result
 	}
+	if !s.machineShare(w, r, hash) {
+		return "overloaded"
+	}
+	defer s.shares.release(hash)
+	b, result, ok := s.readBody(w, r)
+	if !ok {
+		return result
+	}
+	defer b.release()
+	if !s.checkins.acquire(r.Context()) {
+		s.overloaded(w, r)
+		return "overloaded"
+	}
+	defer s.checkins.release()
 	var req api.CheckinRequest
-	if err := decodeStrict(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes+1), s.cfg.MaxBodyBytes, &req); err != nil {
+	if err := decodeStrict(bytes.NewReader(b.data), s.cfg.MaxBodyBytes, &req); err != nil {
 		s.bodyError(w, err)
 		return "invalid"
 	}
@@ -304,13 +358,22 @@ func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 	if !ok {
 		return result
 	}
+	if !s.machineShare(w, r, hash) {
+		return "overloaded"
+	}
+	defer s.shares.release(hash)
+	b, result, ok := s.readBody(w, r)
+	if !ok {
+		return result
+	}
+	defer b.release()
 	if !s.heavy.acquire(r.Context()) {
 		s.overloaded(w, r)
 		return "overloaded"
 	}
 	defer s.heavy.release()
 	var req api.InventoryRequest
-	doc, ok := s.decodeInventory(w, r, &req, func() *inventory.Inventory { return req.Inventory })
+	doc, ok := s.decodeInventory(w, b.data, &req, func() *inventory.Inventory { return req.Inventory })
 	if !ok {
 		return "invalid"
 	}

@@ -2,10 +2,9 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
 	"github.com/hwagent/hwagent/server/testinv"
 )
 
@@ -128,45 +128,48 @@ func TestRoutingErrors(t *testing.T) {
 	}
 }
 
+// blockingStore holds every registration until release is closed, so that
+// a test can keep the processing slots busy.
+type blockingStore struct {
+	store.Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStore) Register(ctx context.Context, in store.Registration) (store.RegisterResult, error) {
+	b.entered <- struct{}{}
+	<-b.release
+	return b.Store.Register(ctx, in)
+}
+
 // A registration that cannot get a slot in time is answered 429 with
-// Retry-After, without reading its body.
+// Retry-After.
 func TestOverload(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, func(c *Config) { c.MaxHeavy = 1; c.QueueTimeout = 100 * time.Millisecond })
-	// A registration whose body arrives slowly holds the only slot.
-	pr, pw := io.Pipe()
+	blocked := &blockingStore{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	f := newFixture(t, func(c *Config) {
+		c.MaxHeavy = 1
+		c.QueueTimeout = 100 * time.Millisecond
+		blocked.Store = c.Store
+		c.Store = blocked
+	})
+	// A registration being processed holds the only slot.
 	held := make(chan int)
 	go func() {
-		req, _ := http.NewRequest("POST", f.url+api.PathRegister, pr)
-		req.Header.Set("Authorization", "Bearer "+enrollToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			held <- 0
-			return
-		}
-		resp.Body.Close()
-		held <- resp.StatusCode
+		status, _, _ := f.do("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: testinv.Machine(1)})
+		held <- status
 	}()
-	pw.Write([]byte(`{"inventory":`)) //nolint:errcheck // the server is reading
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		status, hdr, _ := f.do("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: testinv.Machine(2)})
-		if status == 429 {
-			if s, err := strconv.Atoi(hdr.Get("Retry-After")); err != nil || s < 1 || s > 5 {
-				t.Errorf("429 with Retry-After %q, want 1-5 s", hdr.Get("Retry-After"))
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no 429 while the only slot was held (last status %d)", status)
-		}
-		// The slow request may not hold the slot yet: retry.
+	<-blocked.entered
+	status, hdr, _ := f.do("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: testinv.Machine(2)})
+	if status != 429 {
+		t.Fatalf("status %d while the only slot was held, want 429", status)
 	}
-	b, _ := json.Marshal(testinv.Machine(1))
-	pw.Write(append(b, '}')) //nolint:errcheck // the server is reading
-	pw.Close()
+	if s, err := strconv.Atoi(hdr.Get("Retry-After")); err != nil || s < 1 || s > 5 {
+		t.Errorf("429 with Retry-After %q, want 1-5 s", hdr.Get("Retry-After"))
+	}
+	close(blocked.release)
 	if s := <-held; s != 200 {
-		t.Fatalf("the slow registration: status %d", s)
+		t.Fatalf("the held registration: status %d", s)
 	}
 	status, _, body := f.do("GET", "/metrics", "", nil)
 	if status != 200 || !bytes.Contains(body, []byte(`hwagent_server_overloaded_total{route="POST /v1/register"}`)) ||

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -36,6 +37,17 @@ type Config struct {
 	// QueueTimeout is how long a request may wait for a slot before it is
 	// answered 429 (default 5 s).
 	QueueTimeout time.Duration
+	// BodyTimeout bounds the time spent reading one request body, which
+	// happens before the request takes a slot: a slower body is answered
+	// 408 (default 10 s).
+	BodyTimeout time.Duration
+	// MaxBodyMemory bounds the bytes of request bodies read and not yet
+	// processed, all requests together (default 64 MiB); a request waits
+	// up to QueueTimeout for room, then gets 429.
+	MaxBodyMemory int64
+	// MaxPerCredential bounds the requests one machine credential has in
+	// progress at once (default 4); more are answered 429 at once.
+	MaxPerCredential int
 	// Registerer receives the server's metrics; nil means a private
 	// registry (exposed on /metrics either way when Gatherer is nil).
 	Registerer prometheus.Registerer
@@ -56,11 +68,14 @@ type Config struct {
 
 // Defaults.
 const (
-	DefaultCheckinInterval = 30 * time.Second
-	DefaultMaxBodyBytes    = 4 << 20
-	DefaultMaxHeavy        = 64
-	DefaultMaxCheckins     = 256
-	DefaultQueueTimeout    = 5 * time.Second
+	DefaultCheckinInterval  = 30 * time.Second
+	DefaultMaxBodyBytes     = 4 << 20
+	DefaultMaxHeavy         = 64
+	DefaultMaxCheckins      = 256
+	DefaultQueueTimeout     = 5 * time.Second
+	DefaultBodyTimeout      = 10 * time.Second
+	DefaultMaxBodyMemory    = 64 << 20
+	DefaultMaxPerCredential = 4
 	// MinTokenLength is the shortest enrollment or admin token accepted.
 	MinTokenLength = 16
 )
@@ -95,6 +110,18 @@ func (c *Config) validate() error {
 	}
 	if c.QueueTimeout <= 0 {
 		c.QueueTimeout = DefaultQueueTimeout
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = DefaultBodyTimeout
+	}
+	if c.MaxBodyMemory <= 0 {
+		c.MaxBodyMemory = DefaultMaxBodyMemory
+	}
+	if c.MaxBodyMemory < c.MaxBodyBytes+largeStep {
+		return fmt.Errorf("server: the body memory budget (%d bytes) must hold one body of the largest size (%d bytes) and more", c.MaxBodyMemory, c.MaxBodyBytes)
+	}
+	if c.MaxPerCredential <= 0 {
+		c.MaxPerCredential = DefaultMaxPerCredential
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -46,9 +46,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Conf
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
-		// A queued registration waits up to QueueTimeout before its body
-		// is read; the whole exchange must fit in ReadTimeout.
-		ReadTimeout:    s.cfg.QueueTimeout + 60*time.Second,
+		// The handlers read a body under their own deadline (BodyTimeout,
+		// before any slot is taken); ReadTimeout only bounds the requests
+		// that have no such handler.
+		ReadTimeout:    s.cfg.BodyTimeout + 60*time.Second,
 		WriteTimeout:   s.cfg.QueueTimeout + 90*time.Second,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,

@@ -30,6 +30,9 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	switch status {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hwagent"`)
+	case http.StatusRequestTimeout:
+		// The rest of the body may still come: the connection is done.
+		w.Header().Set("Connection", "close")
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		if w.Header().Get("Retry-After") == "" {
 			// 1-5 s, spread so that refused agents do not return together.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/hwagent/hwagent/server/api"
 )
@@ -19,6 +22,8 @@ type Server struct {
 	mux      *http.ServeMux
 	heavy    *limiter
 	checkins *limiter
+	intake   *intake
+	shares   *shares
 	metrics  *metrics
 }
 
@@ -32,6 +37,9 @@ func New(cfg Config) (*Server, error) {
 		mux:      http.NewServeMux(),
 		heavy:    newLimiter(cfg.MaxHeavy, cfg.QueueTimeout),
 		checkins: newLimiter(cfg.MaxCheckins, cfg.QueueTimeout),
+		intake: &intake{budget: semaphore.NewWeighted(cfg.MaxBodyMemory), timeout: cfg.BodyTimeout,
+			queueTimeout: cfg.QueueTimeout, limit: cfg.MaxBodyBytes},
+		shares: newShares(cfg.MaxPerCredential),
 	}
 	reg, gather := cfg.Registerer, cfg.Gatherer
 	if reg == nil {
@@ -92,6 +100,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
 	w.Header().Set("X-Request-Id", info.id)
 	rw := &statusWriter{ResponseWriter: w}
+	if r.Body != nil && r.Body != http.NoBody {
+		rw.body = &eofBody{ReadCloser: r.Body}
+		r.Body = rw.body
+	}
 
 	_, route := s.mux.Handler(r)
 	if route == "" {
@@ -199,11 +211,13 @@ func isToken(s string) bool {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	body   *eofBody // the request's body, nil without one
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.closeIfUnread()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -211,8 +225,34 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.closeIfUnread()
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// closeIfUnread closes the connection after an answer given before the
+// request's body was read to its end (401, 403, a credential's 429): the
+// HTTP server would otherwise read the rest of the body before answering,
+// and a client trickling it would wait for the answer, and hold a
+// connection, as long as it likes.
+func (w *statusWriter) closeIfUnread() {
+	if w.body != nil && !w.body.eof {
+		w.Header().Set("Connection", "close")
+	}
+}
+
+// eofBody is a request body that remembers being read to its end.
+type eofBody struct {
+	io.ReadCloser
+	eof bool
+}
+
+func (b *eofBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if errors.Is(err, io.EOF) {
+		b.eof = true
+	}
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection.

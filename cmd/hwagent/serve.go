@@ -22,26 +22,29 @@ import (
 
 // serveFlags configure `hwagent serve`.
 type serveFlags struct {
-	listen          string
-	database        string
-	enrollToken     string
-	enrollTokenFile string
-	adminToken      string
-	adminTokenFile  string
-	checkinInterval time.Duration
-	pushLLDPWait    time.Duration
-	pushCollectors  []string
-	tlsCert         string
-	tlsKey          string
-	tlsClientCA     string
-	maxBody         int64
-	maxHeavy        int
-	maxCheckins     int
-	queueTimeout    time.Duration
-	dbMaxConns      int
-	shutdownGrace   time.Duration
-	reenroll        string
-	kube            serveKubeFlags
+	listen           string
+	database         string
+	enrollToken      string
+	enrollTokenFile  string
+	adminToken       string
+	adminTokenFile   string
+	checkinInterval  time.Duration
+	pushLLDPWait     time.Duration
+	pushCollectors   []string
+	tlsCert          string
+	tlsKey           string
+	tlsClientCA      string
+	maxBody          int64
+	maxHeavy         int
+	maxCheckins      int
+	queueTimeout     time.Duration
+	bodyTimeout      time.Duration
+	maxBodyMemory    int64
+	maxPerCredential int
+	dbMaxConns       int
+	shutdownGrace    time.Duration
+	reenroll         string
+	kube             serveKubeFlags
 }
 
 func newServeCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
@@ -94,6 +97,9 @@ reachable), /metrics (Prometheus).`,
 	fs.IntVar(&f.maxHeavy, "max-concurrent-registrations", server.DefaultMaxHeavy, "registrations and inventory uploads processed at once")
 	fs.IntVar(&f.maxCheckins, "max-concurrent-checkins", server.DefaultMaxCheckins, "check-ins processed at once")
 	fs.DurationVar(&f.queueTimeout, "queue-timeout", server.DefaultQueueTimeout, "how long a request waits for a slot before a 429 with Retry-After")
+	fs.DurationVar(&f.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "time to receive one request body, read before the request takes a slot (slower: 408)")
+	fs.Int64Var(&f.maxBodyMemory, "max-body-memory", server.DefaultMaxBodyMemory, "bytes of request bodies read and not yet processed, all requests together")
+	fs.IntVar(&f.maxPerCredential, "max-requests-per-credential", server.DefaultMaxPerCredential, "requests one machine credential may have in progress at once (more: 429)")
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.StringVar(&f.reenroll, "reenroll", reenroll.NameAllow, "what a registration that would take over a known machine does: allow (rotate its credential, record the peer), approve (wait for 'hwagent machines approve'), tpm (prove it with the machine's TPM; machines without one: approve)")
@@ -155,6 +161,7 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 		Store: st, Logger: logger, EnrollToken: enroll, AdminToken: admin,
 		CheckinInterval: f.checkinInterval, Push: push, MaxBodyBytes: f.maxBody,
 		MaxHeavy: f.maxHeavy, MaxCheckins: f.maxCheckins, QueueTimeout: f.queueTimeout,
+		BodyTimeout: f.bodyTimeout, MaxBodyMemory: f.maxBodyMemory, MaxPerCredential: f.maxPerCredential,
 		Reenroll: policy,
 	}
 	if f.kube.enabled() {

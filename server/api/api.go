@@ -205,16 +205,19 @@ type Error struct {
 
 // Error codes.
 const (
-	CodeUnauthorized  = "unauthorized"
-	CodeForbidden     = "forbidden"
-	CodeInvalidBody   = "invalid_body"
-	CodeTooLarge      = "body_too_large"
-	CodeNotFound      = "not_found"
-	CodeConflict      = "conflict"
-	CodeUnavailable   = "unavailable"
-	CodeInternal      = "internal"
-	CodeRateLimited   = "rate_limited"
-	CodeInvalidAction = "invalid_action"
+	CodeUnauthorized = "unauthorized"
+	CodeForbidden    = "forbidden"
+	CodeInvalidBody  = "invalid_body"
+	CodeTooLarge     = "body_too_large"
+	CodeNotFound     = "not_found"
+	CodeConflict     = "conflict"
+	CodeUnavailable  = "unavailable"
+	CodeInternal     = "internal"
+	CodeRateLimited  = "rate_limited"
+	// CodeRequestTimeout: the body did not arrive within the server's body
+	// timeout (408); retried like 429.
+	CodeRequestTimeout = "request_timeout"
+	CodeInvalidAction  = "invalid_action"
 	// CodeNoIdentity rejects an inventory without any identity key
 	// (no system UUID, serial or permanent MAC): it cannot be matched.
 	CodeNoIdentity = "no_identity"

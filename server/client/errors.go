@@ -38,10 +38,11 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s %s: %d %s: %s", e.Method, e.Path, e.Status, code, e.Message)
 }
 
-// Temporary reports whether the same request may succeed later: 5xx and
-// 429. Other 4xx mean the request itself is wrong and are never retried.
+// Temporary reports whether the same request may succeed later: 5xx, 429
+// and 408 (the body did not reach the server in time: a slow link). Other
+// 4xx mean the request itself is wrong and are never retried.
 func (e *StatusError) Temporary() bool {
-	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
+	return e.Status >= 500 || e.Status == http.StatusTooManyRequests || e.Status == http.StatusRequestTimeout
 }
 
 // IsStatus reports whether err is a *StatusError with one of the statuses.

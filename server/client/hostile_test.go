@@ -32,6 +32,7 @@ func TestStatusBeforeBodySize(t *testing.T) {
 		{"503 with a 2 MiB page", 503, "3", 503, true},
 		{"429 with a 2 MiB page", 429, "2", 429, true},
 		{"502 from a proxy", 502, "", 502, true},
+		{"408: the body was too slow", 408, "", 408, true},
 		{"400 with a 2 MiB page", 400, "", 400, false},
 		{"200 with a 2 MiB answer", 200, "", 0, false},
 	}
