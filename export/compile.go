@@ -67,6 +67,11 @@ func compile(p Plan) (*compiled, error) {
 	} else if c.prefix.IsValid() {
 		c.netmask = net.IP(net.CIDRMask(c.prefix.Bits(), 32)).String()
 	}
+	for i, kp := range p.KernelParams {
+		if msg := kernelParamProblem(kp); msg != "" {
+			fail("kernel_params[%d]: %s", i, msg)
+		}
+	}
 	c.gateway = strings.TrimSpace(p.Gateway)
 	if c.gateway != "" {
 		if a, err := netip.ParseAddr(c.gateway); err != nil || !a.Is4() {

@@ -170,6 +170,7 @@ func (x *Exporter) finish(e *entry) *Row {
 	r.Netmask = c.netmask
 	r.Gateway = c.gateway
 	r.Nameservers = c.plan.Nameservers
+	r.KernelParams = c.plan.KernelParams
 	if len(c.plan.Labels)+len(e.roles) > 0 {
 		r.Labels = make(map[string]string, len(c.plan.Labels)+len(e.roles))
 		for k, v := range c.plan.Labels {

@@ -106,6 +106,13 @@ type Plan struct {
 	// as EKS Anywhere names them) or "discovery" (discovery-<agent ID>, as
 	// Tinkerbell's own auto-discovery does; hwagent serve's default).
 	Names string `json:"names,omitempty"`
+	// KernelParams are written to every Hardware as
+	// spec.interfaces[].netboot.osie.kernelParams, which Smee appends to
+	// Hook's kernel command line after its own
+	// --ipxe-http-script-extra-kernel-args: hwagent.server=URL,
+	// hwagent.token=... or any other parameter. Empty: not written (the
+	// Hardware leaves netboot.osie to the operator).
+	KernelParams []string `json:"kernel_params,omitempty"`
 }
 
 // Role gives Labels to up to Count machines that match Match (Count 0: no

@@ -124,6 +124,10 @@ func TestCompileRejects(t *testing.T) {
 		{Plan{CIDR: "10.0.0.0/24", PoolStart: "10.0.0.200", PoolEnd: "10.0.0.100"}, "pool_end 10.0.0.100 is before pool_start 10.0.0.200"},
 		{Plan{CIDR: "10.0.0.0/24", PoolStart: "10.0.0.200", PoolEnd: "10.0.1.10"}, "pool 10.0.0.200-10.0.1.10 is not inside cidr 10.0.0.0/24"},
 		{Plan{CIDR: "10.0.0.0/24", Addresses: map[string]string{"s": "10.9.0.1"}}, "addresses[s]: 10.9.0.1 is outside cidr 10.0.0.0/24"},
+		{Plan{KernelParams: []string{"hwagent.server=https://10.0.0.5:8443 hwagent.token=x"}}, `kernel_params[0]: "hwagent.server=https://10.0.0.5:8443 "...: only printable ASCII without spaces or quotes (one parameter per entry)`},
+		{Plan{KernelParams: []string{"quiet", ""}}, "kernel_params[1]: empty"},
+		{Plan{KernelParams: []string{"hwagent.token=\"x\""}}, "kernel_params[0]: "},
+		{Plan{KernelParams: []string{strings.Repeat("a", 600)}}, "kernel_params[0]: 600 bytes, more than 512"},
 	} {
 		if _, err := compile(tc.p); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("compile(%+v) = %v, want %q", tc.p, err, tc.want)

@@ -30,6 +30,9 @@ type Row struct {
 	UEFI bool
 	// Arch is the DHCP architecture ("x86_64", "aarch64").
 	Arch string
+	// KernelParams are Hook's extra kernel parameters for this machine
+	// (Tinkerbell only: netboot.osie.kernelParams).
+	KernelParams []string
 }
 
 // LabelString renders labels as hardware.csv does: key=value pairs sorted

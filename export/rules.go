@@ -172,3 +172,26 @@ func rowProblems(r *Row) []problem {
 	}
 	return out
 }
+
+// maxKernelParam bounds one kernel parameter: Linux's whole command line is
+// 2048 bytes on x86 (COMMAND_LINE_SIZE), and Smee's script holds more.
+const maxKernelParam = 512
+
+// kernelParamProblem says why p cannot be one parameter of a kernel
+// command line, or "": printable ASCII without spaces or quotes (Smee joins
+// the parameters with spaces into an iPXE script line), not empty, at most
+// maxKernelParam bytes.
+func kernelParamProblem(p string) string {
+	switch {
+	case p == "":
+		return "empty"
+	case len(p) > maxKernelParam:
+		return fmt.Sprintf("%d bytes, more than %d", len(p), maxKernelParam)
+	}
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c <= ' ' || c >= 0x7f || c == '"' || c == '\'' {
+			return fmt.Sprintf("%s: only printable ASCII without spaces or quotes (one parameter per entry)", clip(p))
+		}
+	}
+	return ""
+}

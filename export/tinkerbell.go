@@ -136,6 +136,9 @@ func (t *TinkerbellWriter) Hardware(m *Machine) any {
 			},
 			Netboot: hwNetboot{AllowPXE: true, AllowWorkflow: true},
 		}}
+		if len(r.KernelParams) > 0 {
+			hw.Spec.Interfaces[0].Netboot.OSIE = &hwOSIE{KernelParams: r.KernelParams}
+		}
 	}
 	if m.Serial != "" {
 		hw.Metadata.Annotations[AnnotationSerial] = m.Serial

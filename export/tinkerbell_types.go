@@ -76,8 +76,15 @@ type hwIP struct {
 }
 
 type hwNetboot struct {
-	AllowPXE      bool `json:"allowPXE"`
-	AllowWorkflow bool `json:"allowWorkflow"`
+	AllowPXE      bool    `json:"allowPXE"`
+	AllowWorkflow bool    `json:"allowWorkflow"`
+	OSIE          *hwOSIE `json:"osie,omitempty"`
+}
+
+// hwOSIE is netboot.osie: only kernelParams, which Smee appends to the
+// kernel command line of Hook (the OSIE) in its iPXE script.
+type hwOSIE struct {
+	KernelParams []string `json:"kernelParams,omitempty"`
 }
 
 type hwMetadata struct {

@@ -77,6 +77,7 @@ func (f *exportFlags) bind(fs *pflag.FlagSet) {
 	fs.StringToStringVar(&p.BootMACs, "boot-mac", nil, "provisioning MAC by serial or MAC: KEY=MAC (repeatable)")
 	fs.StringVar(&p.Namespace, "namespace", "", "namespace of the Tinkerbell objects (default "+export.DefaultNamespace+")")
 	fs.StringVar(&p.FacilityCode, "facility-code", "", "Hardware spec.metadata.facility.facility_code (default "+export.DefaultFacilityCode+")")
+	fs.StringArrayVar(&p.KernelParams, "kernel-param", nil, "Hook kernel parameter written to every Hardware's netboot.osie.kernelParams, e.g. hwagent.server=https://10.0.0.5:8443 (repeatable; replaces the plan's kernel_params)")
 	fs.StringVar(&p.Names, "names", "", "Hardware names: hostname (default, as EKS Anywhere) or discovery (discovery-<agent ID>, as Tinkerbell's auto-discovery and hwagent serve)")
 }
 
@@ -122,6 +123,7 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 	set("namespace", func() { p.Namespace = fp.Namespace })
 	set("facility-code", func() { p.FacilityCode = fp.FacilityCode })
 	set("names", func() { p.Names = fp.Names })
+	set("kernel-param", func() { p.KernelParams = fp.KernelParams })
 	for name, m := range map[string]struct {
 		dst *map[string]string
 		src map[string]string
