@@ -143,16 +143,16 @@ func newAgent(cmd *cobra.Command, g *globalFlags, cf *collectFlags, af *agentFla
 	}
 	return agent.New(agent.Options{
 		WorkflowStarted: workflowStarted,
-		Server:      c,
-		Env:         collector.NewEnv(paths, logger, cf.config(paths)),
-		Specs:       specs,
-		All:         all,
-		Version:     version.String(),
-		Mode:        mode,
-		Interval:    interval,
-		Backoff:     client.Backoff{Base: af.backoffBase, Cap: af.backoffCap},
-		StartJitter: af.startJitter,
-		Logger:      logger,
+		Server:          c,
+		Env:             collector.NewEnv(paths, logger, cf.config(paths)),
+		Specs:           specs,
+		All:             all,
+		Version:         version.String(),
+		Mode:            mode,
+		Interval:        interval,
+		Backoff:         client.Backoff{Base: af.backoffBase, Cap: af.backoffCap},
+		StartJitter:     af.startJitter,
+		Logger:          logger,
 	})
 }
 
