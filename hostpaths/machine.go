@@ -3,6 +3,7 @@ package hostpaths
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -59,6 +60,17 @@ type Machine interface {
 	// OpenIPMI opens the BMC system interface node at path (a path on the
 	// agent's filesystem, from Paths.Dev); ErrRecorded for a recording.
 	OpenIPMI(path string) (ipmi.Device, error)
+	// OpenDevice opens a device node at path (from Paths.Dev) read-only,
+	// for bounded reads at offsets: a disk's first sectors,
+	// /dev/cpu/0/cpuid. ErrRecorded for a recording (a snapshot holds no
+	// device nodes, and what was read through them is not saved).
+	OpenDevice(path string) (Device, error)
+}
+
+// Device is an open device node: reads at offsets, then Close.
+type Device interface {
+	io.ReaderAt
+	io.Closer
 }
 
 // LinkLayer is the data link of a host's NICs: what listening to the

@@ -120,6 +120,10 @@ func (*recorded) OpenIPMI(path string) (ipmi.Device, error) {
 	return nil, fmt.Errorf("%s: %w", path, ErrRecorded)
 }
 
+func (*recorded) OpenDevice(path string) (Device, error) {
+	return nil, fmt.Errorf("%s: %w", path, ErrRecorded)
+}
+
 // replayedNetwork answers from a RecordedNetwork; a nil one has no links.
 type replayedNetwork struct{ n *RecordedNetwork }
 

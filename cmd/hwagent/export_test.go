@@ -161,7 +161,7 @@ func TestDumpCSV(t *testing.T) {
 	wantErr := `this machine's hardware.csv row would be rejected; nothing was printed:
   - no ip address: set cidr or pool_start/pool_end, or an addresses entry
   - no boot NIC: none netbooted and no physical NIC has link (have no interfaces); set boot_macs or boot_interface
-  - no install disk: vda (in use: contents unknown: no device node /dev/vda: contents not read)
+  - no install disk: vda (in use: contents unknown: /dev/vda not read: a recorded host)
   - netmask is empty (set netmask or cidr)
   - gateway is empty
   - nameservers is empty

@@ -195,7 +195,7 @@ func TestLoopDisksAgainstLsblkAndBlkid(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(procDir, "1", "mountinfo"), mi, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	paths := hostpaths.New("/", hostpaths.Overrides{hostpaths.Proc: procDir})
+	paths := hostpaths.New("/", hostpaths.Overrides{hostpaths.Proc: procDir}).WithMachine(hostpaths.Kernel())
 	var w collector.Warnings
 	r := reader{p: paths, w: &w}
 	names := []string{gpt, dos, bare, empty}

@@ -213,7 +213,10 @@ start:
 func probeOne(p *hostpaths.Paths, j *probeJob) (blockid.Result, error) {
 	node := p.Dev(j.name)
 	f, err := p.OpenDevice(node)
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, hostpaths.ErrRecorded):
+		return blockid.Result{}, fmt.Errorf("%s not read: a recorded host", p.HostPath(node))
+	case errors.Is(err, fs.ErrNotExist):
 		return blockid.Result{}, fmt.Errorf("no device node %s: contents not read", p.HostPath(node))
 	}
 	if err != nil {

@@ -24,6 +24,17 @@ type Machine struct {
 	Link *hostpaths.LinkLayer
 	// IPMI answers OpenIPMI.
 	IPMI func(path string) (ipmi.Device, error)
+	// Devices answers OpenDevice (hostpaths.Kernel().OpenDevice opens a
+	// tree's files standing in for device nodes).
+	Devices func(path string) (hostpaths.Device, error)
+}
+
+// OpenDevice implements hostpaths.Machine.
+func (m Machine) OpenDevice(path string) (hostpaths.Device, error) {
+	if m.Devices == nil {
+		return nil, fmt.Errorf("%s: %w", path, hostpaths.ErrRecorded)
+	}
+	return m.Devices(path)
 }
 
 // Kind implements hostpaths.Machine.
