@@ -17,7 +17,9 @@ import (
 // Server is the provisioning server as the agent uses it; *client.Client
 // implements it.
 type Server interface {
-	Register(ctx context.Context, inv *inventory.Inventory) (*api.RegisterResponse, error)
+	// RegisterTPM registers inv with the machine's TPM evidence (nil:
+	// none); the answer may be a TPM challenge (client.Client.RegisterTPM).
+	RegisterTPM(ctx context.Context, inv *inventory.Inventory, ev *api.TPMEvidence) (*api.RegisterResponse, error)
 	Checkin(ctx context.Context, m client.Machine, req api.CheckinRequest) (*api.CheckinResponse, error)
 	PutInventory(ctx context.Context, m client.Machine, inv *inventory.Inventory) error
 }
@@ -191,7 +193,12 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 	}
 	err := r.Do(ctx, func(ctx context.Context) (err error) {
 		inv = a.current()
-		resp, err = a.opts.Server.Register(ctx, inv)
+		ev := a.tpmEvidence()
+		resp, err = a.opts.Server.RegisterTPM(ctx, inv, ev)
+		if err != nil || ev == nil || resp.TPMChallenge == nil {
+			return err
+		}
+		resp, err = a.answerChallenge(ctx, inv, ev, resp.TPMChallenge)
 		return err
 	})
 	if err != nil {

@@ -101,9 +101,9 @@ type attempt struct {
 	err error
 }
 
-func (s *timedServer) Register(ctx context.Context, inv *inventory.Inventory) (*api.RegisterResponse, error) {
+func (s *timedServer) RegisterTPM(ctx context.Context, inv *inventory.Inventory, ev *api.TPMEvidence) (*api.RegisterResponse, error) {
 	at := time.Now()
-	r, err := s.Server.Register(ctx, inv)
+	r, err := s.Server.RegisterTPM(ctx, inv, ev)
 	s.mu.Lock()
 	s.attempts = append(s.attempts, attempt{at, err})
 	s.mu.Unlock()

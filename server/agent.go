@@ -51,6 +51,10 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 	if !ok {
 		return "invalid"
 	}
+	if err := checkTPMEvidence(req.TPM, req.Inventory); err != nil {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, err.Error())
+		return "invalid"
+	}
 	cred, hash, err := newCredential()
 	if err != nil {
 		return s.storeError(w, r, err)

@@ -96,7 +96,9 @@ func readProfile(t transport.TPM, prof ekProfile) (*EndorsementKey, loadedKey, [
 	}
 	ek.Public = *pub
 	if cert != nil && !SameKey(cert.PublicKey, pub.Key) {
-		warnings = append(warnings, fmt.Sprintf("EK certificate (NV %#x) certifies another key than the %s EK", uint32(prof.certIndex), prof.name))
+		// Kept out: a certificate is evidence only for its own key.
+		warnings = append(warnings, fmt.Sprintf("EK certificate (NV %#x) certifies another key than the %s EK: left out", uint32(prof.certIndex), prof.name))
+		ek.Certificate = nil
 	}
 	return ek, key, warnings, nil
 }

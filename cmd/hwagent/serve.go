@@ -18,6 +18,7 @@ import (
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store/sqlstore"
+	"github.com/hwagent/hwagent/server/tpmverify"
 )
 
 // serveFlags configure `hwagent serve`.
@@ -201,6 +202,6 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 }
 
 // newTPMVerifier returns what proves a re-registering machine with its TPM
-// under --reenroll tpm (the tpm package plugs its verifier in here); nil:
-// none in this build.
-func newTPMVerifier(*sqlstore.Store) reenroll.Verifier { return nil }
+// under --reenroll tpm: the EK pin and credential challenge of
+// server/tpmverify, its challenges kept in the database.
+func newTPMVerifier(st *sqlstore.Store) reenroll.Verifier { return &tpmverify.Verifier{Store: st} }

@@ -30,6 +30,57 @@ const (
 // the inventory's identity keys and returns the same MachineID.
 type RegisterRequest struct {
 	Inventory *inventory.Inventory `json:"inventory"`
+	// TPM is the evidence of an agent that could use the machine's TPM
+	// 2.0: the server pins the endorsement key and challenges later
+	// registrations with it (docs/protocol.md, "TPM-bound identity").
+	// Absent from agents without a TPM or without TPM support.
+	TPM *TPMEvidence `json:"tpm,omitempty"`
+}
+
+// TPMEvidence is what an agent with a TPM 2.0 adds to its registration.
+// Binary fields are standard base64 in JSON.
+type TPMEvidence struct {
+	// EKPublic is the endorsement key's public area (TPMT_PUBLIC as the
+	// TPM marshals it).
+	EKPublic []byte `json:"ek_public"`
+	// EKCertificate is the EK certificate (DER) the TPM's manufacturer
+	// stored in NV memory, when there is one.
+	EKCertificate []byte `json:"ek_certificate,omitempty"`
+	// AKPublic is the public area of the attestation key the agent
+	// created in the same TPM: the key the challenge names.
+	AKPublic []byte `json:"ak_public"`
+	// ChallengeID, in the registration that answers a challenge, is the
+	// TPMChallenge.ID answered.
+	ChallengeID string `json:"challenge_id,omitempty"`
+	// Credential is the secret the TPM recovered from the challenge
+	// (TPM2_ActivateCredential).
+	Credential []byte `json:"credential,omitempty"`
+	// Error, instead of Credential, says why the agent could not answer
+	// (its TPM failed); the server records it.
+	Error string `json:"error,omitempty"`
+}
+
+// Limits of TPMEvidence fields.
+const (
+	MaxTPMPublicBytes      = 1024
+	MaxTPMCertificateBytes = 4096
+	MaxTPMCredentialBytes  = 64
+	MaxTPMErrorBytes       = 512
+)
+
+// TPMChallenge is the server's credential challenge: TPM2_MakeCredential
+// against the endorsement key the server pinned, naming the agent's
+// attestation key. Only the TPM holding that EK can recover the secret.
+type TPMChallenge struct {
+	// ID names the challenge in the answer.
+	ID string `json:"id"`
+	// CredentialBlob is the TPM2B_ID_OBJECT's contents and
+	// EncryptedSecret the TPM2B_ENCRYPTED_SECRET's, what
+	// TPM2_ActivateCredential takes.
+	CredentialBlob  []byte `json:"credential_blob"`
+	EncryptedSecret []byte `json:"encrypted_secret"`
+	// ExpiresInSeconds is how long the answer is accepted.
+	ExpiresInSeconds int `json:"expires_in_seconds"`
 }
 
 // RegisterResponse answers a registration.
@@ -54,6 +105,11 @@ type RegisterResponse struct {
 	// PendingID names the held registration (`machines approve
 	// --pending ID` when a machine has several).
 	PendingID string `json:"pending_id,omitempty"`
+	// TPMChallenge, in a 200 answer without MachineID and Credential, is a
+	// challenge the agent answers by registering again with
+	// TPMEvidence.ChallengeID and Credential (one more round trip). Only
+	// registrations that carried TPM evidence get one.
+	TPMChallenge *TPMChallenge `json:"tpm_challenge,omitempty"`
 }
 
 // AgentConfig is configuration the server pushes to agents.

@@ -110,9 +110,24 @@ func New(opts Options) (*Client, error) {
 // Register sends the inventory with the enrollment token and returns the
 // machine's ID, credential, check-in interval and pushed configuration.
 func (c *Client) Register(ctx context.Context, inv *inventory.Inventory) (*api.RegisterResponse, error) {
+	return c.RegisterTPM(ctx, inv, nil)
+}
+
+// RegisterTPM is Register with the machine's TPM evidence (nil: none).
+// The answer may then be a TPM challenge instead of a registration
+// (TPMChallenge set, no machine ID): answer it with a second RegisterTPM
+// carrying the challenge's ID and the activated credential.
+func (c *Client) RegisterTPM(ctx context.Context, inv *inventory.Inventory, ev *api.TPMEvidence) (*api.RegisterResponse, error) {
 	var out api.RegisterResponse
-	if err := c.do(ctx, http.MethodPost, api.PathRegister, c.token, api.RegisterRequest{Inventory: inv}, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, api.PathRegister, c.token, api.RegisterRequest{Inventory: inv, TPM: ev}, &out); err != nil {
 		return nil, err
+	}
+	if ev != nil && out.TPMChallenge != nil {
+		ch := out.TPMChallenge
+		if ch.ID == "" || len(ch.CredentialBlob) == 0 || len(ch.EncryptedSecret) == 0 || len(ch.CredentialBlob) > 4096 || len(ch.EncryptedSecret) > 4096 {
+			return nil, &PermanentError{fmt.Errorf("POST %s: malformed tpm_challenge", api.PathRegister)}
+		}
+		return &out, nil
 	}
 	if out.MachineID == "" || out.Credential == "" {
 		return nil, &PermanentError{fmt.Errorf("POST %s: answer without machine_id or credential", api.PathRegister)}

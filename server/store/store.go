@@ -258,3 +258,17 @@ type BMCVerification struct {
 	Address string
 	Now     time.Time
 }
+
+// TPMChallenge is a credential challenge the server issued to an agent
+// (server/tpmverify): what its answer is checked against. The secret
+// itself is not kept, only its SHA-256.
+type TPMChallenge struct {
+	ID        string
+	MachineID string
+	// EKSHA256 is the endorsement key challenged, AKName (hex) the
+	// attestation key the credential names.
+	EKSHA256, AKName string
+	// SecretSHA256 is the hex SHA-256 of the credential's secret.
+	SecretSHA256        string
+	IssuedAt, ExpiresAt time.Time
+}

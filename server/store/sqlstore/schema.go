@@ -72,6 +72,8 @@ var sqliteMigrations = [][]string{
 	kubeMigration("INTEGER"),
 	// 5: BMC credentials (issue 13).
 	bmcMigration(),
+	// 6: TPM credential challenges (server/tpmverify).
+	tpmMigration("INTEGER"),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -182,6 +184,7 @@ var postgresMigrations = [][]string{
 	identityMigration("BIGINT", "JSON"),
 	kubeMigration("BIGINT"),
 	bmcMigration(),
+	tpmMigration("BIGINT"),
 }
 
 // kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
@@ -230,5 +233,24 @@ func bmcMigration() []string {
 			verify_address TEXT NOT NULL DEFAULT '',
 			checked_at BIGINT NOT NULL DEFAULT 0
 		)`,
+	}
+}
+
+// tpmMigration adds the TPM credential challenges in flight
+// (store.TPMChallenge): one row per challenge issued, kept until it
+// expires (a minute or two), so that any replica can check the answer.
+func tpmMigration(bigint string) []string {
+	return []string{
+		`CREATE TABLE tpm_challenges (
+			id TEXT PRIMARY KEY,
+			machine_id TEXT NOT NULL REFERENCES machines (id) ON DELETE CASCADE,
+			ek_sha256 TEXT NOT NULL,
+			ak_name TEXT NOT NULL,
+			secret_sha256 TEXT NOT NULL,
+			issued_at ` + bigint + ` NOT NULL,
+			expires_at ` + bigint + ` NOT NULL
+		)`,
+		`CREATE INDEX tpm_challenges_machine ON tpm_challenges (machine_id, issued_at)`,
+		`CREATE INDEX tpm_challenges_expiry ON tpm_challenges (expires_at)`,
 	}
 }
