@@ -30,7 +30,7 @@ type Options struct {
 	Server Server
 	// Env is the collectors' environment (host paths, configuration).
 	Env *collector.Env
-	// Specs are the collectors to run, late ones (LLDP) included.
+	// Specs are the collectors to run, Late ones (LLDP) included.
 	Specs []collectors.Spec
 	// All are every known collector, for lists the server pushes.
 	All []collectors.Spec
@@ -96,14 +96,14 @@ type Agent struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	power  Power
 
-	early, late []collectors.Spec
+	first, late []collectors.Spec // the Specs by phase (collectors.ByPhase)
 	env         *collector.Env
 
 	machine  client.Machine
 	interval time.Duration
-	base     *inventory.Inventory // the early collectors' latest inventory
-	lateRes  *lateResult          // what the late collectors found, once they did
-	lateRun  *lateRun             // the late collection in progress, if any
+	inv      *inventory.Inventory // the First collectors' latest collection, the Late results applied
+	lateRes  *collectors.Results  // what the Late collectors found, once they did
+	lateRun  *lateRun             // the Late collection in progress, if any
 	sent     string               // digest of the inventory the server holds
 	config   api.AgentConfig      // pushed by the server at the last registration
 	obeyed   []string             // IDs of the actions obeyed, latest last
@@ -130,26 +130,37 @@ func New(opts Options) (*Agent, error) {
 	if a.opts.Backoff.Rand == nil {
 		a.opts.Backoff.Rand = opts.Rand
 	}
-	a.early, a.late = splitLate(opts.Specs)
+	a.first, a.late = collectors.ByPhase(opts.Specs)
 	return a, nil
 }
 
-// current is the inventory to send now: the early collectors' latest
-// result with the late collectors' neighbours merged in, secrets redacted.
+// current is the inventory to send now, secrets redacted.
 func (a *Agent) current() *inventory.Inventory {
-	return redact(merge(a.base, a.lateRes))
+	return redact(a.inv)
 }
 
-// collectEarly runs every collector but the late ones.
-func (a *Agent) collectEarly(ctx context.Context) error {
+// collectFirst runs the First collectors and makes their inventory the
+// current one, with the Late collectors' results applied again when they
+// have some.
+func (a *Agent) collectFirst(ctx context.Context) error {
 	start := time.Now()
-	inv := collectors.Collect(ctx, a.env, a.early, a.opts.Version, a.opts.Mode)
+	inv := collectors.Collect(ctx, a.env, a.first, a.opts.Version, a.opts.Mode)
 	if err := collectors.Usable(inv); err != nil {
 		return err
 	}
-	a.base = inv
-	a.logger.Info("inventory collected", "collectors", len(a.early), "duration", time.Since(start).Round(time.Millisecond), "machine_id", inv.Identity.MachineID, "basis", inv.Identity.Basis)
+	if a.lateRes != nil {
+		a.lateRes.ApplyTo(inv)
+	}
+	a.inv = inv
+	a.logger.Info("inventory collected", "collectors", len(a.first), "duration", time.Since(start).Round(time.Millisecond), "machine_id", inv.Identity.MachineID, "basis", inv.Identity.Basis)
 	return nil
+}
+
+// applyLate applies what the Late collectors found to the current
+// inventory, and keeps it for the collections to come.
+func (a *Agent) applyLate(r collectors.Results) {
+	a.lateRes = &r
+	r.ApplyTo(a.inv)
 }
 
 // retrier returns a Retrier that logs each failed attempt at what.
@@ -219,12 +230,11 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 // until the server acknowledges or ctx ends. A deadline on ctx bounds the
 // retries.
 func (a *Agent) Register(ctx context.Context) (*Registration, error) {
-	if err := a.collectEarly(ctx); err != nil {
+	if err := a.collectFirst(ctx); err != nil {
 		return nil, err
 	}
 	if len(a.late) > 0 {
-		r := runLate(ctx, a.env, a.late, a.base)
-		a.lateRes = &r
+		a.applyLate(collectors.Gather(ctx, a.env, a.late))
 	}
 	if err := a.startDelay(ctx, nil); err != nil {
 		return nil, err

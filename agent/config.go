@@ -7,19 +7,19 @@ import (
 	"github.com/hwagent/hwagent/collectors"
 )
 
-// lateRun is a late collection in progress.
+// lateRun is a Late collection in progress.
 type lateRun struct {
 	cancel context.CancelFunc
-	done   chan lateResult
+	done   chan collectors.Results
 }
 
-// startLate runs the late collectors in the background on a copy of the
-// current base inventory.
+// startLate runs the Late collectors in the background; Run applies their
+// results to the current inventory when they finish.
 func (a *Agent) startLate(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
-	run := &lateRun{cancel: cancel, done: make(chan lateResult, 1)}
-	env, specs, base := a.env, a.late, a.base
-	go func() { run.done <- runLate(ctx, env, specs, base) }()
+	run := &lateRun{cancel: cancel, done: make(chan collectors.Results, 1)}
+	env, specs := a.env, a.late
+	go func() { run.done <- collectors.Gather(ctx, env, specs) }()
 	a.lateRun = run
 	a.logger.Info("late collectors started in the background", "collectors", collectors.Names(specs), "lldp_wait", env.Config.LLDPWait)
 }
@@ -64,7 +64,7 @@ func (a *Agent) applyConfig(ctx context.Context) {
 		if len(names) > 0 {
 			specs, err := collectors.Select(a.opts.All, names, nil)
 			if err == nil {
-				a.early, a.late = splitLate(specs)
+				a.first, a.late = collectors.ByPhase(specs)
 			}
 		}
 	}
@@ -80,7 +80,13 @@ func (a *Agent) applyConfig(ctx context.Context) {
 	switch {
 	case !wantLate:
 		a.stopLate()
-		a.lateRes = nil
+		if a.lateRes != nil {
+			// Drop what they found: collect the First ones again.
+			a.lateRes = nil
+			if err := a.collectFirst(ctx); err != nil {
+				a.logger.Warn("collecting again without the late collectors failed; keeping their last results", "err", err)
+			}
+		}
 	case a.lateRun == nil && a.lateRes == nil:
 		a.startLate(ctx)
 	}

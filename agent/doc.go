@@ -3,12 +3,13 @@
 // server gives and obey its answers (send the inventory again, reboot, power
 // off, or release the machine so that workflows can run).
 //
-// Collection is split so that registration never waits for LLDP: every
-// collector but the late ones (LLDP, which listens for up to 35 s) runs
-// first, the machine registers with that inventory, and the late collectors
-// run in the background on a copy of it. When they finish, their neighbours
-// are merged into the inventory, whose digest then changes, and the agent
-// sends it with PUT /v1/machines/{id}/inventory.
+// Collection follows the collectors' phases (collector.Phase) so that
+// registration never waits for LLDP: the First collectors run, the machine
+// registers with that inventory, and the Late ones (LLDP, which listens for
+// up to 35 s) run in the background. When they finish, their results are
+// applied to the current inventory, whose digest then changes, and the agent
+// sends it with PUT /v1/machines/{id}/inventory; each later collection of
+// the First collectors gets the Late results applied again.
 //
 // Every call to the server is retried on network errors, 5xx and 429 with
 // capped exponential backoff and full jitter (server/client.Retrier),

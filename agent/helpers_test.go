@@ -104,6 +104,10 @@ type pcapLLDP struct {
 }
 
 func (pcapLLDP) Name() string { return "lldp" }
+
+// Phase says it is Late, as the real LLDP collector.
+func (pcapLLDP) Phase() collector.Phase { return collector.Late }
+
 func (p pcapLLDP) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
 	if env.Config.LLDPWait == 0 {
 		return nil, collector.NotApplicable("--lldp-wait is 0")

@@ -46,7 +46,7 @@ func TestAgainstServe(t *testing.T) {
 				}
 				return len(ms) == 1 && m.AgentVersion == "test"
 			})
-			want := a.base.Identity.MachineID
+			want := a.inv.Identity.MachineID
 			if m.ID == "" || m.State != api.StateRegistered || m.Serial != "9000116105" || m.Product != "X9DBL-3F/X9DBL-iF" || m.UptimeSeconds != 1251.07 {
 				t.Errorf("machine on the server = %+v (agent identity %s)", m, want)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/host"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
@@ -20,7 +21,7 @@ const releaseTimeout = 30 * time.Second
 // to reboot or power off, ctx ends, or the server answers with an error
 // that retrying cannot fix.
 func (a *Agent) Run(ctx context.Context) (Outcome, error) {
-	if err := a.collectEarly(ctx); err != nil {
+	if err := a.collectFirst(ctx); err != nil {
 		return "", err
 	}
 	defer a.stopLate()
@@ -48,7 +49,7 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 	timer := time.NewTimer(0) // the first check-in right after registering
 	defer timer.Stop()
 	for {
-		var lateDone <-chan lateResult
+		var lateDone <-chan collectors.Results
 		if a.lateRun != nil {
 			lateDone = a.lateRun.done
 		}
@@ -59,12 +60,12 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 			return a.stepAside(ctx, ev, ""), nil
 		case r := <-lateDone:
 			a.lateRun = nil
-			a.lateRes = &r
+			a.applyLate(r)
 			var sts []string
-			for _, st := range r.statuses {
+			for _, st := range r.Statuses() {
 				sts = append(sts, st.Name+"="+string(st.Status))
 			}
-			a.logger.Info("late collectors finished", "interfaces_with_neighbours", len(r.neighbors), "status", sts)
+			a.logger.Info("late collectors finished", "interfaces_with_neighbours", withNeighbours(a.inv), "status", sts)
 			if inventory.Digest(a.current()) != a.sent {
 				if err := a.sendInventory(ctx); err != nil {
 					return "", err
@@ -122,7 +123,7 @@ func (a *Agent) checkin(ctx context.Context) (Outcome, error) {
 	switch resp.Action {
 	case api.ActionNone:
 	case api.ActionSendInventory:
-		if err := a.collectEarly(ctx); err != nil {
+		if err := a.collectFirst(ctx); err != nil {
 			a.logger.Warn("collecting again failed; sending the last inventory", "err", err)
 		}
 		return "", a.sendInventory(ctx)
@@ -196,4 +197,17 @@ func (a *Agent) release(ctx context.Context) {
 		return
 	}
 	a.logger.Info("released; exiting so that workflows can run", "machine", a.machine.ID)
+}
+
+// withNeighbours counts the interfaces of inv with a neighbour.
+func withNeighbours(inv *inventory.Inventory) int {
+	n := 0
+	if inv.Network != nil {
+		for _, nic := range inv.Network.Interfaces {
+			if len(nic.Neighbors) > 0 {
+				n++
+			}
+		}
+	}
+	return n
 }

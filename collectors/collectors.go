@@ -38,6 +38,22 @@ type Spec struct {
 // Name is the collector's name.
 func (s Spec) Name() string { return s.Collector.Name() }
 
+// Phase is the collector's phase (collector.PhaseOf).
+func (s Spec) Phase() collector.Phase { return collector.PhaseOf(s.Collector) }
+
+// ByPhase separates the First collectors from the Late ones, each in list
+// order.
+func ByPhase(specs []Spec) (first, late []Spec) {
+	for _, s := range specs {
+		if s.Phase() == collector.Late {
+			late = append(late, s)
+		} else {
+			first = append(first, s)
+		}
+	}
+	return first, late
+}
+
 // DefaultTimeout bounds a collector that sets no timeout of its own.
 const DefaultTimeout = 15 * time.Second
 
@@ -92,10 +108,17 @@ type outcome struct {
 	status inventory.CollectorStatus
 }
 
-// Run runs specs concurrently and applies their results to inv in list
-// order. It never returns an error: each collector's failure is recorded in
-// inv.Collectors. Statuses of collectors already in inv are replaced.
-func Run(ctx context.Context, env *collector.Env, specs []Spec, inv *inventory.Inventory) {
+// Results are what a run of collectors found, in list order: each one's
+// Apply and status. ApplyTo puts them into an inventory, and can do so
+// again into a newer one (the agent applies its Late collectors' results
+// to each new collection of the First ones).
+type Results struct {
+	outcomes []outcome
+}
+
+// Gather runs specs concurrently, each under its own deadline, and returns
+// what they found. It never fails: a collector's failure is its status.
+func Gather(ctx context.Context, env *collector.Env, specs []Spec) Results {
 	results := make([]outcome, len(specs))
 	var wg sync.WaitGroup
 	for i, s := range specs {
@@ -106,21 +129,45 @@ func Run(ctx context.Context, env *collector.Env, specs []Spec, inv *inventory.I
 		}()
 	}
 	wg.Wait()
-	for _, r := range results {
-		if r.apply != nil {
+	return Results{outcomes: results}
+}
+
+// ApplyTo applies the results to inv in list order and sets each
+// collector's status, replacing a status inv already has.
+func (r Results) ApplyTo(inv *inventory.Inventory) {
+	for _, o := range r.outcomes {
+		st := o.status
+		if o.apply != nil {
 			func() {
 				defer func() {
 					if p := recover(); p != nil {
-						r.status.Status = inventory.StatusFailed
-						r.status.Error = fmt.Sprintf("panic applying result: %v", p)
+						st.Status = inventory.StatusFailed
+						st.Error = fmt.Sprintf("panic applying result: %v", p)
 					}
 				}()
-				r.apply(inv)
+				o.apply(inv)
 			}()
 		}
-		setStatus(inv, r.status)
+		setStatus(inv, st)
 	}
 	sort.SliceStable(inv.Collectors, func(i, j int) bool { return inv.Collectors[i].Name < inv.Collectors[j].Name })
+}
+
+// Statuses are the collectors' statuses, in list order.
+func (r Results) Statuses() []inventory.CollectorStatus {
+	out := make([]inventory.CollectorStatus, len(r.outcomes))
+	for i, o := range r.outcomes {
+		out[i] = o.status
+	}
+	return out
+}
+
+// Run runs specs concurrently and applies their results to inv in list
+// order (Gather, then ApplyTo). It never returns an error: each
+// collector's failure is recorded in inv.Collectors. Statuses of
+// collectors already in inv are replaced.
+func Run(ctx context.Context, env *collector.Env, specs []Spec, inv *inventory.Inventory) {
+	Gather(ctx, env, specs).ApplyTo(inv)
 }
 
 func setStatus(inv *inventory.Inventory, st inventory.CollectorStatus) {

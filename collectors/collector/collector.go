@@ -35,6 +35,45 @@ type Collector interface {
 	Collect(ctx context.Context, env *Env) (Apply, error)
 }
 
+// Phase says when a collector runs relative to the first report of a
+// machine.
+type Phase int
+
+const (
+	// First collectors read the host and return: the first inventory
+	// holds them. Most collectors are First.
+	First Phase = iota
+	// Late collectors wait for something to arrive (LLDP listens for a
+	// switch's frames up to --lldp-wait). A one-shot collection (dump,
+	// snapshot) runs them with the others; the agent runs them in the
+	// background after the first report and applies their result to its
+	// current inventory when they finish, and again after each new
+	// collection of the First ones. So a Late collector's Apply must be
+	// idempotent: applied to an inventory that already holds an earlier
+	// result of it, it replaces that result.
+	Late
+)
+
+func (p Phase) String() string {
+	if p == Late {
+		return "late"
+	}
+	return "first"
+}
+
+// Phased is implemented by collectors that are not First.
+type Phased interface {
+	Phase() Phase
+}
+
+// PhaseOf is c's phase: First unless c says otherwise.
+func PhaseOf(c Collector) Phase {
+	if p, ok := c.(Phased); ok {
+		return p.Phase()
+	}
+	return First
+}
+
 // ErrNotApplicable marks a concern absent from this machine: no BMC, no
 // SMBIOS table. It is not a failure.
 var ErrNotApplicable = errors.New("not applicable")

@@ -32,6 +32,11 @@ func New() *Collector {
 // Name implements collector.Collector.
 func (*Collector) Name() string { return "lldp" }
 
+// Phase implements collector.Phased: LLDP waits for frames, so the agent
+// runs it after the first report; its Result.Apply replaces the neighbours
+// of every interface it listened on, so it can be applied again.
+func (*Collector) Phase() collector.Phase { return collector.Late }
+
 // Timeout is the deadline the runner should give the collector: the wait
 // plus time to open sockets, bring links up and restore them.
 func Timeout(cfg collector.Config) time.Duration { return cfg.LLDPWait + 10*time.Second }
