@@ -82,6 +82,9 @@ func parseFilter(q url.Values) (store.Filter, error) {
 
 // handleShow: GET /v1/machines/{id}.
 func (s *Server) handleShow(w http.ResponseWriter, r *http.Request) {
+	if !onlyParams(w, r) {
+		return
+	}
 	info(r).machine = r.PathValue("id")
 	m, err := s.cfg.Store.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -105,6 +108,9 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 
 // handleAction: PUT /v1/machines/{id}/action.
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
+	if !onlyParams(w, r) {
+		return
+	}
 	id := r.PathValue("id")
 	info(r).machine = id
 	var req api.ActionRequest
@@ -138,6 +144,9 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 
 // handleDelete: DELETE /v1/machines/{id}.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
+	if !onlyParams(w, r) {
+		return
+	}
 	id := r.PathValue("id")
 	info(r).machine = id
 	if err := s.cfg.Store.Delete(r.Context(), id); err != nil {

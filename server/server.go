@@ -106,10 +106,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	_, route := s.mux.Handler(r)
-	if route == "" {
+	_, qerr := strictQuery(r.URL.RawQuery)
+	switch {
+	case route == "":
 		route = "unmatched"
 		s.notFound(rw, r)
-	} else {
+	case qerr != nil:
+		// Handlers read r.URL.Query(), which drops what it cannot parse:
+		// only well-formed queries reach them.
+		writeError(rw, http.StatusBadRequest, api.CodeInvalidBody, qerr.Error())
+	default:
 		s.mux.ServeHTTP(rw, r)
 	}
 	if rw.status == 0 {
