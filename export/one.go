@@ -20,10 +20,17 @@ import (
 // an invalid value) are returned as problems, and what is missing is left
 // out of its objects; the error is only for a machine that cannot be
 // named (no agent ID under names: discovery).
-func (x *Exporter) One(inv *inventory.Inventory) (*Machine, []string, error) {
+//
+// login, when not nil, is the machine's BMC login in preference to the
+// plan's credentials (hwagent serve: the credentials the agent provisioned
+// and the server verified).
+func (x *Exporter) One(inv *inventory.Inventory, login *MachineCredentials) (*Machine, []string, error) {
 	e := &entry{ref: Ref{Name: "machine"}}
 	rend := newRenderer(x.c.hostname)
 	x.fill(e, inv, rend, true)
+	if login != nil && e.row.BMCIP != "" && login.Username != "" && login.Password != "" {
+		e.row.BMCUsername, e.row.BMCPassword = login.Username, login.Password
+	}
 	if a, key, conflict := lookup(x.c.addresses, e.keys); key != "" {
 		if conflict != "" {
 			e.fail("ip_address", "addresses: entries "+key+" and "+conflict+" both match")

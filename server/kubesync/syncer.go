@@ -52,6 +52,11 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// BMCLogin, when set, gives a machine's BMC login in preference to the
+	// plan's credentials (StoredBMCLogin: the credentials the agent
+	// provisioned in band and the server verified); ok false falls back to
+	// the plan.
+	BMCLogin func(ctx context.Context, machineID string) (login export.MachineCredentials, ok bool, err error)
 }
 
 // Syncer applies machines from the outbox until its context ends.
@@ -211,7 +216,17 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 	if err != nil {
 		return fail("read the inventory: " + err.Error())
 	}
-	mach, notes, err := s.cfg.Exporter.One(m.Inventory)
+	var login *export.MachineCredentials
+	if s.cfg.BMCLogin != nil {
+		l, ok, err := s.cfg.BMCLogin(ctx, t.MachineID)
+		if err != nil {
+			return fail("read the stored BMC credentials: " + err.Error())
+		}
+		if ok {
+			login = &l
+		}
+	}
+	mach, notes, err := s.cfg.Exporter.One(m.Inventory, login)
 	if err != nil {
 		s.metrics.applies.WithLabelValues("Hardware", "unnameable").Inc()
 		return fail(err.Error())

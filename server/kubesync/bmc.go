@@ -1,0 +1,37 @@
+package kubesync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hwagent/hwagent/bmcseal"
+	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/server/store"
+)
+
+// StoredBMCLogin is a Config.BMCLogin: the BMC user the agent provisioned
+// in band (hwagent bmc credentials) with the password it sealed to the
+// server, opened with the server's seal key, once an RMCP+ login with it
+// succeeded (verification "verified"). Unverified or missing credentials
+// fall back to the plan's: a Rufio Machine is given only a login that is
+// known to work.
+func StoredBMCLogin(st store.Store, key *bmcseal.Key) func(context.Context, string) (export.MachineCredentials, bool, error) {
+	return func(ctx context.Context, id string) (export.MachineCredentials, bool, error) {
+		rec, err := st.BMCCredentials(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return export.MachineCredentials{}, false, nil
+		}
+		if err != nil {
+			return export.MachineCredentials{}, false, err
+		}
+		if rec.Sealed == "" || rec.Status.Verification != "verified" || rec.Status.User == "" {
+			return export.MachineCredentials{}, false, nil
+		}
+		pw, err := key.Open(rec.Sealed)
+		if err != nil {
+			return export.MachineCredentials{}, false, fmt.Errorf("stored BMC password of %s: %w", id, err)
+		}
+		return export.MachineCredentials{Username: rec.Status.User, Password: export.Secret(pw)}, true, nil
+	}
+}
