@@ -27,11 +27,19 @@ var (
 // Tinkerbell's auto-discovery name a machine's Hardware alike. A MAC
 // "3c:ec:ef:4c:4f:54" gives "discovery-3c-ec-ef-4c-4f-54".
 func DiscoveryName(agentID string) (string, error) {
-	id := strings.TrimSpace(agentID)
-	if id == "" {
+	if strings.TrimSpace(agentID) == "" {
 		return "", errors.New("no agent ID (no worker_id and no boot MAC) to name the Hardware by")
 	}
-	s := discoveryPrefix + id
+	return makeValidName(agentID, discoveryPrefix)
+}
+
+// makeValidName is Tinkerbell's makeValidName(name, prefix).
+func makeValidName(name, prefix string) (string, error) {
+	id := strings.TrimSpace(name)
+	if id == "" {
+		return "", errors.New("empty name")
+	}
+	s := prefix + id
 	// Tinkerbell's makeValidName: make it start and end alphanumeric...
 	if !reAlnumStart.MatchString(s) {
 		s = "e" + s
@@ -49,7 +57,7 @@ func DiscoveryName(agentID string) (string, error) {
 		s = s[:63]
 	}
 	if !namespacePattern.MatchString(s) {
-		return "", fmt.Errorf("agent ID %q gives %q, not a valid Kubernetes name", agentID, s)
+		return "", fmt.Errorf("agent ID %q gives %q, not a valid Kubernetes name", name, s)
 	}
 	return s, nil
 }
