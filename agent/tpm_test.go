@@ -30,7 +30,8 @@ func tpmHost(t *testing.T, sw *lab.SoftwareTPM) *hostpaths.Paths {
 	if err := os.Symlink(sw.Socket, p.Dev("tpmrm0")); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	// The tree on disk is a recording; its TPM is live.
+	return p.WithMachine(hostpaths.Kernel())
 }
 
 // registerOnce boots the machine on paths once: a fresh agent (nothing

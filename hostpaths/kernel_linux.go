@@ -3,8 +3,11 @@ package hostpaths
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"os"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -26,6 +29,23 @@ func (kernel) Network() (Network, error) { return openNetlink() }
 
 func (kernel) LinkLayer() (LinkLayer, error) {
 	return LinkLayer{Open: lldp.OpenPacket, Links: lldp.Netlink{}, Flags: lldp.Ethtool{}}, nil
+}
+
+// OpenTPM opens a TPM character device read-write, or connects to a Unix
+// socket standing for one: a software TPM taking raw TPM 2.0 commands
+// (swtpm socket --server type=unixio), for labs and tests.
+func (kernel) OpenTPM(path string) (io.ReadWriteCloser, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fi.Mode()&fs.ModeCharDevice != 0:
+		return os.OpenFile(path, os.O_RDWR, 0)
+	case fi.Mode()&fs.ModeSocket != 0:
+		return net.DialTimeout("unix", path, 2*time.Second)
+	}
+	return nil, fmt.Errorf("%s: %w or socket", path, ErrNotCharDevice)
 }
 
 // ErrNotCharDevice: a device node that is a plain file.

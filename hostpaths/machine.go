@@ -65,6 +65,10 @@ type Machine interface {
 	// /dev/cpu/0/cpuid. ErrRecorded for a recording (a snapshot holds no
 	// device nodes, and what was read through them is not saved).
 	OpenDevice(path string) (Device, error)
+	// OpenTPM opens the TPM at path (from Paths.Dev: /dev/tpmrm0,
+	// /dev/tpm0) for TPM 2.0 commands, one written and its response read
+	// at a time. ErrRecorded for a recording (a snapshot holds no TPM).
+	OpenTPM(path string) (io.ReadWriteCloser, error)
 }
 
 // Device is an open device node: reads at offsets, then Close.

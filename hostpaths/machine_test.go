@@ -43,6 +43,9 @@ func TestKind(t *testing.T) {
 	if _, err := m.OpenIPMI(p.Dev("ipmi0")); !errors.Is(err, hostpaths.ErrRecorded) {
 		t.Errorf("recording OpenIPMI: %v, want ErrRecorded", err)
 	}
+	if _, err := m.OpenTPM(p.Dev("tpmrm0")); !errors.Is(err, hostpaths.ErrRecorded) {
+		t.Errorf("recording OpenTPM: %v, want ErrRecorded", err)
+	}
 	n, err := m.Network()
 	if err != nil {
 		t.Fatal(err)

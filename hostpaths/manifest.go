@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"sort"
@@ -121,6 +122,10 @@ func (*recorded) OpenIPMI(path string) (ipmi.Device, error) {
 }
 
 func (*recorded) OpenDevice(path string) (Device, error) {
+	return nil, fmt.Errorf("%s: %w", path, ErrRecorded)
+}
+
+func (*recorded) OpenTPM(path string) (io.ReadWriteCloser, error) {
 	return nil, fmt.Errorf("%s: %w", path, ErrRecorded)
 }
 

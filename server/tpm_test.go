@@ -29,7 +29,7 @@ func softwareTPM(t *testing.T, cfg lab.SWTPMConfig) (*tpm.TPM, *tpm.Identity) {
 	if err := os.Symlink(sw.Socket, filepath.Join(root, "dev", "tpmrm0")); err != nil {
 		t.Fatal(err)
 	}
-	tp := tpm.New(tpm.HostOpener(hostpaths.New(root, nil)))
+	tp := tpm.New(tpm.HostOpener(hostpaths.New(root, nil).WithMachine(hostpaths.Kernel())))
 	id, err := tp.Identity(context.Background())
 	if err != nil {
 		t.Fatal(err)

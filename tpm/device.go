@@ -6,12 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"net"
-	"os"
 	"sync"
-	"syscall"
-	"time"
 )
 
 // Device carries TPM 2.0 commands to a TPM and their responses back.
@@ -30,54 +25,23 @@ const maxResponse = 8 << 10
 // responseHeader is tag (2 bytes), size (4), response code (4).
 const responseHeader = 10
 
-// ErrNotDevice marks a node that is neither a character device nor a
-// socket: a host tree replayed from a snapshot records device nodes, not
-// the TPM behind them.
-var ErrNotDevice = errors.New("not a character device or socket")
-
 // ErrBusy means /dev/tpm0 is open elsewhere (the kernel allows one opener
 // of the raw device; tpm2-abrmd holds it when it runs).
 var ErrBusy = errors.New("TPM device busy: another process holds it (tpm2-abrmd?); use /dev/tpmrm0")
 
-// dialTimeout bounds connecting to a TPM socket.
-const dialTimeout = 2 * time.Second
+// NewDevice is the TPM behind a byte stream: a character device, whose
+// driver takes a whole command per write and returns a whole response per
+// read, or a socket, which may split both (hostpaths.Machine.OpenTPM
+// opens either).
+func NewDevice(rwc io.ReadWriteCloser) Device { return &stream{rwc: rwc} }
 
-// Open opens the TPM at path, an agent path: a character device
-// (/dev/tpmrm0, /dev/tpm0), or a Unix socket taking raw TPM commands, such
-// as a software TPM (swtpm socket --server type=unixio,path=...). fi is
-// what stat said about path.
-func Open(path string, fi fs.FileInfo) (Device, error) {
-	switch {
-	case fi.Mode()&fs.ModeCharDevice != 0:
-		f, err := os.OpenFile(path, os.O_RDWR, 0)
-		if errors.Is(err, syscall.EBUSY) {
-			return nil, fmt.Errorf("open %s: %w", path, ErrBusy)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return newStream(f), nil
-	case fi.Mode()&fs.ModeSocket != 0:
-		c, err := net.DialTimeout("unix", path, dialTimeout)
-		if err != nil {
-			return nil, err
-		}
-		return newStream(c), nil
-	}
-	return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotDevice, fi.Mode().Type())
-}
-
-// stream is a TPM behind a byte stream: a character device, whose driver
-// takes a whole command per write and returns a whole response per read,
-// or a socket, which may split both.
+// stream is NewDevice's Device.
 type stream struct {
 	mu     sync.Mutex
 	rwc    io.ReadWriteCloser
 	broken error
 	closed bool
 }
-
-func newStream(rwc io.ReadWriteCloser) *stream { return &stream{rwc: rwc} }
 
 // Send implements Device. The exchange runs in a goroutine: a TPM device
 // that never answers blocks a read that no deadline reaches on older

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hwagent/hwagent/hostpaths"
 )
 
 // chunked is a TPM byte stream whose reads return at most n bytes, as a
@@ -118,14 +120,11 @@ func TestSendTimeout(t *testing.T) {
 		}
 		io.Copy(io.Discard, c) // reads commands, answers none
 	}()
-	fi, err := os.Stat(sock)
+	rwc, err := hostpaths.Kernel().OpenTPM(sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, err := Open(sock, fi)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dev := NewDevice(rwc)
 	defer dev.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -143,21 +142,18 @@ func TestSendTimeout(t *testing.T) {
 }
 
 // TestOpenCharDevice uses real character devices that are no TPM: the
-// device path works, and their answers are refused.
+// kernel's OpenTPM opens them, and their answers are refused.
 func TestOpenCharDevice(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ path, err string }{
 		{"/dev/null", "unexpected EOF"},
 		{"/dev/zero", "size field 0 out of range"},
 	} {
-		fi, err := os.Stat(tc.path)
+		rwc, err := hostpaths.Kernel().OpenTPM(tc.path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		dev, err := Open(tc.path, fi)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dev := NewDevice(rwc)
 		_, err = dev.Send(context.Background(), response(10))
 		dev.Close()
 		if err == nil || !strings.Contains(err.Error(), tc.err) {
@@ -167,8 +163,7 @@ func TestOpenCharDevice(t *testing.T) {
 	// A regular file is what a replayed snapshot has at /dev/tpm0.
 	file := filepath.Join(t.TempDir(), "tpm0")
 	os.WriteFile(file, nil, 0o600)
-	fi, _ := os.Stat(file)
-	if _, err := Open(file, fi); !errors.Is(err, ErrNotDevice) {
-		t.Errorf("regular file: %v, want ErrNotDevice", err)
+	if _, err := hostpaths.Kernel().OpenTPM(file); !errors.Is(err, hostpaths.ErrNotCharDevice) {
+		t.Errorf("regular file: %v, want ErrNotCharDevice", err)
 	}
 }

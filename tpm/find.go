@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"syscall"
 
 	"github.com/hwagent/hwagent/hostpaths"
 )
@@ -37,18 +38,23 @@ func Find(p *hostpaths.Paths) (string, fs.FileInfo, error) {
 	return "", nil, fmt.Errorf("%w: no %s or %s", ErrNoTPM, p.HostPath(p.Dev("tpmrm0")), p.HostPath(p.Dev("tpm0")))
 }
 
-// HostOpener opens the host's TPM, found anew at each call (the agent
-// may start before the kernel created the node).
+// HostOpener opens the host's TPM through its Machine
+// (hostpaths.Machine.OpenTPM: the kernel's device node on a live host,
+// ErrRecorded on a recording), found anew at each call (the agent may
+// start before the kernel created the node).
 func HostOpener(p *hostpaths.Paths) Opener {
 	return func() (Device, error) {
-		path, fi, err := Find(p)
+		path, _, err := Find(p)
 		if err != nil {
 			return nil, err
 		}
-		dev, err := Open(path, fi)
+		rwc, err := p.Machine().OpenTPM(path)
+		if errors.Is(err, syscall.EBUSY) {
+			err = ErrBusy
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.HostPath(path), err)
 		}
-		return dev, nil
+		return NewDevice(rwc), nil
 	}
 }

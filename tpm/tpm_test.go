@@ -34,7 +34,8 @@ func hostWith(t *testing.T, sw *lab.SoftwareTPM, node string) *hostpaths.Paths {
 	if err := os.Symlink(sw.Socket, filepath.Join(root, "dev", node)); err != nil {
 		t.Fatal(err)
 	}
-	return hostpaths.New(root, nil)
+	// A tree on disk is a recording; its TPM is live.
+	return hostpaths.New(root, nil).WithMachine(hostpaths.Kernel())
 }
 
 // tpm2tools runs a tpm2-tools command against the software TPM: the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -27,7 +26,7 @@ func (tpmCollector) Collect(ctx context.Context, env *collector.Env) (collector.
 	p := env.Paths
 	sysDir := p.Sys("class", "tpm", "tpm0")
 	_, sysErr := p.Stat(sysDir)
-	node, fi, err := tpmdev.Find(p)
+	node, _, err := tpmdev.Find(p)
 	switch {
 	case errors.Is(err, tpmdev.ErrNoTPM) && sysErr == nil:
 		return nil, fmt.Errorf("the kernel has a TPM (%s) but this container sees no %s or %s: bind the host's /dev (images/linuxkit/hwagent.yml)",
@@ -42,12 +41,14 @@ func (tpmCollector) Collect(ctx context.Context, env *collector.Env) (collector.
 	} else if err != nil && !hostpaths.Ignorable(err) {
 		return nil, fmt.Errorf("read %s: %w", p.HostPath(filepath.Join(sysDir, "tpm_version_major")), err)
 	}
-	if fi.Mode()&(fs.ModeCharDevice|fs.ModeSocket) == 0 {
-		return nil, fmt.Errorf("%s is %w (a replayed snapshot?): the TPM was not asked", p.HostPath(node), tpmdev.ErrNotDevice)
-	}
 	id, err := env.TPM().Identity(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.HostPath(node), err)
+	switch {
+	case errors.Is(err, hostpaths.ErrRecorded):
+		return nil, fmt.Errorf("%s: a recorded host (hwagent snapshot): the TPM was not asked", p.HostPath(node))
+	case errors.Is(err, hostpaths.ErrNotCharDevice):
+		return nil, fmt.Errorf("%s is %w or socket: the TPM was not asked", p.HostPath(node), hostpaths.ErrNotCharDevice)
+	case err != nil:
+		return nil, err
 	}
 	ek := endorsementKey(id.EK)
 	device := strings.Replace(filepath.Base(node), "tpmrm", "tpm", 1)

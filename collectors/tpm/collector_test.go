@@ -50,7 +50,7 @@ func TestCollectSoftwareTPM(t *testing.T) {
 	t.Parallel()
 	sw := lab.StartSWTPM(t, lab.SWTPMConfig{Manufacture: true})
 	root := host(t, map[string]string{"sys/class/tpm/tpm0/tpm_version_major": "2\n"}, map[string]string{"dev/tpmrm0": sw.Socket})
-	env := collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{})
+	env := collector.NewEnv(hostpaths.New(root, nil).WithMachine(hostpaths.Kernel()), nil, collector.Config{})
 	apply, err := tpmcollector.New().Collect(t.Context(), env)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestCollectSoftwareTPM(t *testing.T) {
 	apply(inv)
 	// The reference is the package's own reading of the same TPM, which
 	// tpm's tests check against tpm2-tools and openssl.
-	id, err := tpm.New(tpm.HostOpener(hostpaths.New(root, nil))).Identity(context.Background())
+	id, err := tpm.New(tpm.HostOpener(hostpaths.New(root, nil).WithMachine(hostpaths.Kernel()))).Identity(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +92,7 @@ func TestCollectOutcomes(t *testing.T) {
 		name  string
 		files map[string]string
 		links map[string]string
+		live  bool   // the tree's TPM is the kernel's (else a recording)
 		na    string // not applicable, with this reason
 		err   string // failed, with this error
 	}{
@@ -107,19 +108,30 @@ func TestCollectOutcomes(t *testing.T) {
 			na:    "TPM 1.2: hwagent reads TPM 2.0 endorsement keys only",
 		},
 		{
-			name:  "replayed snapshot",
+			name:  "recorded host",
 			files: map[string]string{"sys/class/tpm/tpm0/tpm_version_major": "2\n", "dev/tpmrm0": ""},
-			err:   "/dev/tpmrm0 is not a character device or socket (a replayed snapshot?): the TPM was not asked",
+			err:   "/dev/tpmrm0: a recorded host (hwagent snapshot): the TPM was not asked",
+		},
+		{
+			name:  "live host, a plain file for a node",
+			files: map[string]string{"sys/class/tpm/tpm0/tpm_version_major": "2\n", "dev/tpmrm0": ""},
+			live:  true,
+			err:   "/dev/tpmrm0 is not a character device or socket: the TPM was not asked",
 		},
 		{
 			name:  "a character device that is no TPM",
 			files: map[string]string{"sys/class/tpm/tpm0/tpm_version_major": "2\n"},
 			links: map[string]string{"dev/tpm0": "/dev/zero"},
-			err:   "/dev/tpm0: endorsement key: rsa-2048: create from the template: TPM response: size field 0 out of range",
+			live:  true,
+			err:   "endorsement key: rsa-2048: create from the template: TPM response: size field 0 out of range",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := collectortest.Collect(t, tpmcollector.New(), host(t, tc.files, tc.links), collector.Config{})
+			p := hostpaths.New(host(t, tc.files, tc.links), nil)
+			if tc.live {
+				p = p.WithMachine(hostpaths.Kernel())
+			}
+			_, err := collectortest.CollectPaths(t, tpmcollector.New(), p, collector.Config{})
 			switch {
 			case tc.na != "":
 				if err == nil || !strings.Contains(err.Error(), tc.na) || !strings.Contains(err.Error(), collector.ErrNotApplicable.Error()) {
@@ -149,7 +161,7 @@ func TestCollectHungTPM(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := tpmcollector.New().Collect(ctx, collector.NewEnv(hostpaths.New(root, nil), nil, collector.Config{}))
+	_, err := tpmcollector.New().Collect(ctx, collector.NewEnv(hostpaths.New(root, nil).WithMachine(hostpaths.Kernel()), nil, collector.Config{}))
 	if err == nil || !strings.Contains(err.Error(), "no answer from the TPM") {
 		t.Errorf("error %v, want no answer from the TPM", err)
 	}

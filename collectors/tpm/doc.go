@@ -11,14 +11,15 @@
 //   - the kernel shows a TPM but the agent sees no device node (the
 //     container does not bind the host's /dev): failed, saying so;
 //   - a TPM 1.2: not applicable (hwagent reads TPM 2.0 keys only);
-//   - a device node that is no device (a replayed snapshot): failed, the
-//     TPM was not asked;
+//   - a recorded host (hwagent snapshot), or a device node that is a
+//     plain file: failed, the TPM was not asked;
 //   - the TPM fails or does not answer within the collector's deadline:
 //     failed with the TPM's error; the machine still registers, without
 //     TPM evidence;
 //   - an unreadable EK certificate, or one certifying another key:
 //     partial, the key reported and the certificate left out.
 //
-// The device is opened only while the collector runs and nothing is
-// written into the TPM (package tpm).
+// The device is opened through the host's Machine (hostpaths.Machine.OpenTPM)
+// only while the collector runs, and nothing is written into the TPM
+// (package tpm).
 package tpm

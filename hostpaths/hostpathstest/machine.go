@@ -5,6 +5,7 @@ package hostpathstest
 
 import (
 	"fmt"
+	"io"
 	"syscall"
 
 	"github.com/hwagent/hwagent/hostpaths"
@@ -27,6 +28,17 @@ type Machine struct {
 	// Devices answers OpenDevice (hostpaths.Kernel().OpenDevice opens a
 	// tree's files standing in for device nodes).
 	Devices func(path string) (hostpaths.Device, error)
+	// TPM answers OpenTPM (hostpaths.Kernel().OpenTPM opens a software
+	// TPM's socket standing in for /dev/tpmrm0).
+	TPM func(path string) (io.ReadWriteCloser, error)
+}
+
+// OpenTPM implements hostpaths.Machine.
+func (m Machine) OpenTPM(path string) (io.ReadWriteCloser, error) {
+	if m.TPM == nil {
+		return nil, fmt.Errorf("%s: %w", path, hostpaths.ErrRecorded)
+	}
+	return m.TPM(path)
 }
 
 // OpenDevice implements hostpaths.Machine.

@@ -29,7 +29,7 @@ func machineTPM(t *testing.T) *tpm.TPM {
 	if err := os.Symlink(sw.Socket, filepath.Join(root, "dev", "tpmrm0")); err != nil {
 		t.Fatal(err)
 	}
-	return tpm.New(tpm.HostOpener(hostpaths.New(root, nil)))
+	return tpm.New(tpm.HostOpener(hostpaths.New(root, nil).WithMachine(hostpaths.Kernel())))
 }
 
 func evidence(t *testing.T, tp *tpm.TPM) *api.TPMEvidence {
