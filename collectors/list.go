@@ -12,6 +12,7 @@ import (
 	"github.com/hwagent/hwagent/collectors/storage"
 	"github.com/hwagent/hwagent/collectors/system"
 	"github.com/hwagent/hwagent/collectors/tpm"
+	"github.com/hwagent/hwagent/collectors/virt"
 )
 
 // All returns every collector hwagent has, in the order their results are
@@ -26,6 +27,7 @@ func All() []Spec {
 		{Collector: network.New(), Description: "network interfaces from /sys/class/net with netlink addresses, ethtool driver info and the boot interface", DefaultEnabled: true},
 		{Collector: lldp.New(), Description: "LLDP/CDP neighbours (switch, port, VLAN) heard on each physical NIC within --lldp-wait (after network: attaches to its NICs)", DefaultEnabled: true, TimeoutFromConfig: lldp.Timeout},
 		{Collector: pci.New(), Description: "PCI functions from /sys/bus/pci/devices, categorised, named from pci.ids when present (after network: names its NICs)", DefaultEnabled: true},
+		{Collector: virt.New(), Description: "virtual machine or not, and the hypervisor, from CPUID (/dev/cpu/0/cpuid), the clocksource, /sys/hypervisor, the device tree, SMBIOS, the cpuinfo flag and virtual PCI devices, each source recorded (after cpu and pci: reads their sections)", DefaultEnabled: true},
 		{Collector: firmware.New(), Description: "boot mode (UEFI/BIOS), Secure Boot and Setup Mode from efivars, TPM from /sys/class/tpm and SMBIOS type 43", DefaultEnabled: true},
 		{Collector: tpm.New(), Description: "TPM 2.0 endorsement key (fingerprint, EK certificate issuer) and attestation key through /dev/tpmrm0 or /dev/tpm0, the machine's TPM-bound identity (after firmware: completes its TPM)", DefaultEnabled: true},
 		{Collector: bmc.New(), Description: "BMC over in-band IPMI (/dev/ipmi0): identity, GUIDs, LAN channels (IP, source, MAC, gateway, VLAN, IPv6); SMBIOS types 38 and 42", DefaultEnabled: true},
