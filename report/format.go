@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -49,6 +50,10 @@ func ParseFormat(s string) (Format, error) {
 type Options struct {
 	// Color uses ANSI colours (only on a terminal).
 	Color bool
+	// LLDPWait is how long the LLDP collector listened (dump's
+	// --lldp-wait); a wait shorter than switches' usual 30 s interval that
+	// heard nothing gets a hint. 0: not known, no hint.
+	LLDPWait time.Duration
 }
 
 // Write renders inv in format f.

@@ -2,12 +2,14 @@ package report
 
 import (
 	"fmt"
-	"github.com/hwagent/hwagent/inventory/units"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/inventory/units"
 )
 
 // textWriter renders the report: sections of aligned rows.
@@ -63,7 +65,7 @@ func WriteText(w io.Writer, inv *inventory.Inventory, opts Options) error {
 	writeCPU(t, inv.CPU)
 	writeMemory(t, inv.Memory)
 	writeStorage(t, inv.Storage)
-	writeNetwork(t, inv.Network)
+	writeNetwork(t, inv, opts)
 	writePCI(t, inv.PCI)
 	writeFirmware(t, inv.Firmware)
 	writeBMC(t, inv.BMC)
@@ -91,7 +93,7 @@ func Summary(inv *inventory.Inventory) string {
 			if pk < 1 {
 				pk = 1
 			}
-			desc = fmt.Sprintf("%d× %s (%s)", pk, c.ModelName, plural(c.LogicalThreads, "thread"))
+			desc = fmt.Sprintf("%d× %s (%s)", pk, collapseSpaces(c.ModelName), plural(c.LogicalThreads, "thread"))
 		}
 		parts = append(parts, desc)
 	}
@@ -107,7 +109,7 @@ func Summary(inv *inventory.Inventory) string {
 		for _, d := range s.Disks {
 			total += d.SizeBytes
 		}
-		parts = append(parts, fmt.Sprintf("%s %s", plural(len(s.Disks), "disk"), units.DecimalBytes(total)))
+		parts = append(parts, fmt.Sprintf("%s %s", plural(len(s.Disks), "disk"), units.Bytes(total)))
 	}
 	if n := inv.Network; n != nil {
 		phys := 0
@@ -117,6 +119,9 @@ func Summary(inv *inventory.Inventory) string {
 			}
 		}
 		parts = append(parts, plural(phys, "NIC"))
+	}
+	if v := inv.Virtualization; v.IsVirtual() {
+		parts = append(parts, virtDescription(v))
 	}
 	if b := inv.BMC; b != nil {
 		if l := b.PrimaryLAN(); l != nil {
@@ -189,15 +194,28 @@ func writeSystem(t *textWriter, inv *inventory.Inventory) {
 		if c := s.Chassis; c != nil {
 			rows = append(rows, []string{"Chassis", strings.Join(nonEmpty(c.Manufacturer, c.Type, prefixed("serial ", t.flagged(c.Serial, c.Placeholders, "serial"))), " ")})
 		}
-		if s.Virtual {
+		if s.Virtual && inv.Virtualization == nil {
 			rows = append(rows, []string{"Virtual machine", strings.Join(nonEmpty("yes", s.Hypervisor), ", ")})
 		}
+	}
+	if v := inv.Virtualization; v != nil {
+		var srcs []string
+		for _, e := range v.Evidence {
+			if e.Virtual == v.IsVirtual() && !slices.Contains(srcs, e.Source) {
+				srcs = append(srcs, e.Source)
+			}
+		}
+		rows = append(rows, []string{"Virtualization", strings.Join(nonEmpty(virtDescription(v), paren(strings.Join(srcs, ", "))), " ")})
 	}
 	if inv.Identity.MachineID != "" {
 		rows = append(rows, []string{"Machine ID", inv.Identity.MachineID + " " + t.paint(ansiDim, "(from "+inv.Identity.Basis+")")})
 	}
 	if h := inv.Host; h != nil {
-		rows = append(rows, []string{"Running", strings.Join(nonEmpty(h.OS, "kernel "+h.KernelRelease, h.Architecture, prefixed("host ", h.Hostname)), ", ")})
+		hostname := ""
+		if h.Hostname != "" {
+			hostname = fmt.Sprintf("hostname %q", h.Hostname)
+		}
+		rows = append(rows, []string{"Running", strings.Join(nonEmpty(h.OS, "kernel "+h.KernelRelease, h.Architecture, hostname), ", ")})
 	}
 	t.table(rows)
 }
@@ -222,7 +240,7 @@ func writeCPU(t *textWriter, c *inventory.CPU) {
 	}
 	t.section("CPU")
 	rows := [][]string{
-		{"Model", strings.Join(nonEmpty(c.ModelName, paren(c.Vendor)), " ")},
+		{"Model", strings.Join(nonEmpty(collapseSpaces(c.ModelName), paren(c.Vendor)), " ")},
 		{"Topology", fmt.Sprintf("%s, %s, %s (%d online), %s", plural(c.Packages, "package"), plural(c.PhysicalCores, "core"),
 			plural(c.LogicalThreads, "thread"), c.OnlineCount, plural(len(c.NUMANodes), "NUMA node"))},
 	}
@@ -251,7 +269,7 @@ func writeCPU(t *textWriter, c *inventory.CPU) {
 			unused++
 			continue
 		}
-		desc := strings.Join(nonEmpty(s.Version, mhz(s.MaxSpeedMHz, "max"),
+		desc := strings.Join(nonEmpty(collapseSpaces(s.Version), mhz(s.MaxSpeedMHz, "max"),
 			counts(int(s.CoreCount), "core"), counts(int(s.ThreadCount), "thread")), ", ")
 		rows = append(rows, []string{"Socket " + s.Designation, desc})
 	}
@@ -310,7 +328,7 @@ func writeStorage(t *textWriter, s *inventory.Storage) {
 		t.printf("  no disks\n")
 		return
 	}
-	rows := [][]string{{"DEVICE", "SIZE", "TYPE", "MODEL", "SERIAL", "FIRMWARE"}}
+	rows := [][]string{{"DEVICE", "SIZE", "TYPE", "MODEL", "SERIAL", "FIRMWARE", "CONTENTS"}}
 	for _, d := range s.Disks {
 		kind := d.Transport
 		if !d.Rotational && d.Transport != "nvme" {
@@ -319,12 +337,29 @@ func writeStorage(t *textWriter, s *inventory.Storage) {
 		if d.Removable {
 			kind += " removable"
 		}
-		rows = append(rows, []string{d.Path, units.DecimalBytes(d.SizeBytes), kind, strings.Join(nonEmpty(d.Vendor, d.Model), " "), d.Serial, d.FirmwareRevision})
+		dev := d.Path
+		if d.HoldsRoot {
+			dev += " " + t.paint(ansiBold, "[root]")
+		}
+		rows = append(rows, []string{dev, units.Bytes(d.SizeBytes), kind, strings.Join(nonEmpty(d.Vendor, d.Model), " "), d.Serial, d.FirmwareRevision, t.diskContents(d)})
+	}
+	for _, a := range s.Arrays {
+		desc := strings.Join(nonEmpty(a.Kind, a.Level), " ") + " of " + strings.Join(a.Members, ", ")
+		dev := a.Path
+		if a.HoldsRoot {
+			dev += " " + t.paint(ansiBold, "[root]")
+		}
+		var sigs []string
+		for _, sg := range a.Signatures {
+			sigs = append(sigs, sg.Type)
+		}
+		rows = append(rows, []string{dev, units.Bytes(a.SizeBytes), desc, "", "", "", strings.Join(append(sigs, mounted(a.Mountpoints)...), ", ")})
 	}
 	t.table(rows)
 }
 
-func writeNetwork(t *textWriter, n *inventory.Network) {
+func writeNetwork(t *textWriter, inv *inventory.Inventory, opts Options) {
+	n := inv.Network
 	if n == nil {
 		return
 	}
@@ -336,7 +371,13 @@ func writeNetwork(t *textWriter, n *inventory.Network) {
 			state = "up"
 			if nic.SpeedMbps > 0 {
 				state += " " + units.Speed(nic.SpeedMbps)
+			} else {
+				state += ", speed unknown"
 			}
+		}
+		mtu := ""
+		if nic.MTU > 0 {
+			mtu = fmt.Sprintf("mtu %d", nic.MTU)
 		}
 		name := nic.Name
 		if nic.Boot {
@@ -350,9 +391,12 @@ func writeNetwork(t *textWriter, n *inventory.Network) {
 		if len(nic.Members) > 0 {
 			kind += "[" + strings.Join(nic.Members, ",") + "]"
 		}
-		rows = append(rows, []string{name, kind, mac, nic.Driver, state, strings.Join(nic.Addresses, " "), NeighborLine(nic)})
+		rows = append(rows, []string{name, kind, mac, nic.Driver, state, mtu, strings.Join(nic.Addresses, " "), NeighborLine(nic)})
 	}
 	t.table(rows)
+	if hint := lldpHint(inv, opts.LLDPWait); hint != "" {
+		t.printf("  %s\n", t.paint(ansiDim, hint))
+	}
 	if b := n.Boot; b != nil && b.Interface == "" {
 		t.printf("  boot MAC %s (from %s) matches no interface\n", b.MAC, b.Source)
 	}
@@ -508,4 +552,93 @@ func writeCollectors(t *textWriter, inv *inventory.Inventory) {
 		rows = append(rows, []string{c.Name, status, fmt.Sprintf("%.1f ms", c.DurationSeconds*1000), msg})
 	}
 	t.table(rows)
+}
+
+// collapseSpaces turns runs of white space into one space, as firmware
+// pads CPU brand strings ("Intel(R) Xeon(R) CPU           L5640  @ 2.27GHz").
+func collapseSpaces(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// virtDescription is "KVM virtual machine", "physical machine".
+func virtDescription(v *inventory.Virtualization) string {
+	if !v.IsVirtual() {
+		return "physical machine"
+	}
+	name := hypervisorNames[v.Hypervisor]
+	if name == "" {
+		name = v.Hypervisor
+	}
+	if name == "" {
+		return "virtual machine (hypervisor not named)"
+	}
+	return name + " virtual machine"
+}
+
+// hypervisorNames are systemd-detect-virt's names as people write them.
+var hypervisorNames = map[string]string{
+	"kvm": "KVM", "qemu": "QEMU", "vmware": "VMware", "microsoft": "Hyper-V", "oracle": "VirtualBox",
+	"xen": "Xen", "bochs": "Bochs", "parallels": "Parallels", "bhyve": "bhyve", "qnx": "QNX", "acrn": "ACRN",
+	"powervm": "PowerVM", "apple": "Apple Virtualization", "amazon": "Amazon EC2", "google": "Google Compute Engine",
+	"sre": "SRE",
+}
+
+// diskContents says what is on a disk in a few words: "empty", or the
+// partition table, the signatures of the disk and its partitions with
+// their mount points, holders, and "not read: ..." when unknown.
+func (t *textWriter) diskContents(d inventory.Disk) string {
+	var parts []string
+	if d.PartitionTable != "" {
+		parts = append(parts, d.PartitionTable)
+	}
+	for _, s := range d.Signatures {
+		parts = append(parts, s.Type)
+	}
+	parts = append(parts, mounted(d.Mountpoints)...)
+	for _, p := range d.PartitionList {
+		what := p.Name
+		for _, s := range p.Signatures {
+			what += " " + s.Type
+		}
+		for _, m := range p.Mountpoints {
+			what += " on " + m
+		}
+		parts = append(parts, what)
+	}
+	if len(d.Holders) > 0 {
+		parts = append(parts, "held by "+strings.Join(d.Holders, ","))
+	}
+	if d.SignatureError != "" && len(parts) == 0 {
+		return t.paint(ansiDim, "not read")
+	}
+	if len(parts) == 0 && !d.InUse {
+		return "empty"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func mounted(mps []string) []string {
+	var out []string
+	for _, m := range mps {
+		out = append(out, "on "+m)
+	}
+	return out
+}
+
+// switchInterval is how often switches send LLDP by default (msgTxInterval).
+const switchInterval = 30 * time.Second
+
+// lldpHint suggests a longer --lldp-wait when the wait was shorter than a
+// switch's usual interval and no neighbour was heard on any NIC.
+func lldpHint(inv *inventory.Inventory, wait time.Duration) string {
+	if wait <= 0 || wait >= switchInterval || inv.Network == nil {
+		return ""
+	}
+	if c := inv.Collector("lldp"); c == nil || (c.Status != inventory.StatusOK && c.Status != inventory.StatusPartial) {
+		return ""
+	}
+	for _, nic := range inv.Network.Interfaces {
+		if len(nic.Neighbors) > 0 {
+			return ""
+		}
+	}
+	return fmt.Sprintf("no LLDP/CDP neighbour heard in %s: switches send every 30 s; try --lldp-wait 35s", wait)
 }

@@ -73,7 +73,7 @@ func TestAtAGlanceLines(t *testing.T) {
 	if got, want := BMCLine(inv.BMC), "BMC 10.0.0.42 (static) 52:54:00:be:ef:01 VLAN 20 — Supermicro fw 3.10"; got != want {
 		t.Errorf("BMC line = %q, want %q", got, want)
 	}
-	if got, want := Summary(inv), "Supermicro X9DBL-3F/X9DBL-iF · 2× Intel(R) Xeon(R) CPU E5-2420 0 @ 1.90GHz (24 threads) · 32 GiB RAM · 2 disks 5.0 TB · 2 NICs · BMC 10.0.0.42"; got != want {
+	if got, want := Summary(inv), "Supermicro X9DBL-3F/X9DBL-iF · 2× Intel(R) Xeon(R) CPU E5-2420 0 @ 1.90GHz (24 threads) · 32 GiB RAM · 2 disks 4.5 TiB · 2 NICs · BMC 10.0.0.42"; got != want {
 		t.Errorf("summary = %q\n      want %q", got, want)
 	}
 	unconfigured := &inventory.BMC{Manufacturer: "QEMU", FirmwareVersion: "0.0", LANError: "LAN parameters not supported"}
@@ -123,5 +123,55 @@ func TestFormatsRoundTrip(t *testing.T) {
 				t.Errorf("%s output lacks %q", f, want)
 			}
 		}
+	}
+}
+
+// TestOperatorDetails: what an operator reads during an outage — the MTU
+// and an unknown speed on each NIC line, sizes in lsblk's units, the root
+// disk marked, the hostname not read as a marker, CPU model runs of
+// spaces collapsed, the hypervisor in words, the --lldp-wait hint.
+func TestOperatorDetails(t *testing.T) {
+	t.Parallel()
+	inv := &inventory.Inventory{
+		Host: &inventory.Host{Hostname: "vm", KernelRelease: "6.6.60", Architecture: "amd64"},
+		CPU:  &inventory.CPU{ModelName: "Intel(R) Xeon(R) CPU           L5640  @ 2.27GHz", Packages: 2, LogicalThreads: 24},
+		Storage: &inventory.Storage{Disks: []inventory.Disk{{
+			Name: "sda", Path: "/dev/sda", SizeBytes: 240057409536, Transport: "sata", HoldsRoot: true, InUse: true,
+			PartitionTable: "gpt", PartitionList: []inventory.Partition{
+				{Name: "sda1", Signatures: []inventory.Signature{{Type: "vfat"}}, Mountpoints: []string{"/boot/efi"}},
+				{Name: "sda2", Signatures: []inventory.Signature{{Type: "ext4"}}, Mountpoints: []string{"/"}},
+			},
+		}}},
+		Network: &inventory.Network{Interfaces: []inventory.NIC{
+			{Name: "eth0", Kind: inventory.NICPhysical, MAC: "52:54:00:12:34:56", Carrier: true, MTU: 9000},
+		}},
+		Virtualization: &inventory.Virtualization{Type: inventory.VirtualizationVirtualMachine, Hypervisor: "kvm",
+			Evidence: []inventory.VirtualizationEvidence{{Source: "cpuid", Virtual: true, Hypervisor: "kvm"}, {Source: "cpuinfo", Virtual: true}}},
+		Collectors: []inventory.CollectorStatus{{Name: "lldp", Status: inventory.StatusOK}},
+	}
+	var buf bytes.Buffer
+	if err := WriteText(&buf, inv, Options{LLDPWait: 3 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"2× Intel(R) Xeon(R) CPU L5640 @ 2.27GHz (24 threads)",
+		"KVM virtual machine (cpuid, cpuinfo)",
+		`hostname "vm"`,
+		"up, speed unknown  mtu 9000",
+		"/dev/sda [root]  223.6 GiB",
+		"gpt, sda1 vfat on /boot/efi, sda2 ext4 on /",
+		"switches send every 30 s; try --lldp-wait 35s",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	buf.Reset()
+	if err := WriteText(&buf, inv, Options{LLDPWait: 35 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "try --lldp-wait") {
+		t.Error("hint after a whole switch interval")
 	}
 }

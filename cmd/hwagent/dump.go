@@ -135,7 +135,7 @@ failed (their errors are in the report), and 1 when nothing could be read.`,
 			if format == report.CSV {
 				return dumpCSV(stdout, g.logger, planFile, inv)
 			}
-			return report.Write(stdout, inv, format, report.Options{Color: isTTY && !noColor && os.Getenv("NO_COLOR") == ""})
+			return report.Write(stdout, inv, format, report.Options{Color: isTTY && !noColor && os.Getenv("NO_COLOR") == "", LLDPWait: cf.lldpWait})
 		},
 	}
 	fs := cmd.Flags()

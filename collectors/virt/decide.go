@@ -56,30 +56,3 @@ func Decide(ev []inventory.VirtualizationEvidence) (string, string) {
 	}
 	return inventory.VirtualizationVirtualMachine, hv
 }
-
-// hypervisorNames are the hypervisors as people write them.
-var hypervisorNames = map[string]string{
-	"kvm": "KVM", "qemu": "QEMU", "vmware": "VMware", "microsoft": "Hyper-V", "oracle": "VirtualBox",
-	"xen": "Xen", "bochs": "Bochs", "parallels": "Parallels", "bhyve": "bhyve", "qnx": "QNX", "acrn": "ACRN",
-	"powervm": "PowerVM", "apple": "Apple Virtualization", "amazon": "Amazon EC2", "google": "Google Compute Engine",
-	"sre": "SRE",
-}
-
-// Describe says what v is in a few words: "KVM virtual machine",
-// "virtual machine (hypervisor not named)", "physical machine".
-func Describe(v *inventory.Virtualization) string {
-	if v == nil {
-		return ""
-	}
-	if v.Type != inventory.VirtualizationVirtualMachine {
-		return "physical machine"
-	}
-	if v.Hypervisor == "" {
-		return "virtual machine (hypervisor not named)"
-	}
-	name := hypervisorNames[v.Hypervisor]
-	if name == "" {
-		name = v.Hypervisor
-	}
-	return name + " virtual machine"
-}

@@ -162,5 +162,5 @@ func TestThisMachineAgainstSystemdDetectVirt(t *testing.T) {
 	if got != want {
 		t.Errorf("hwagent says %q (%+v), systemd-detect-virt --vm says %q", got, v.Evidence, want)
 	}
-	t.Logf("systemd-detect-virt --vm: %s; hwagent: %s", want, Describe(v))
+	t.Logf("systemd-detect-virt --vm: %s; hwagent: %s %s", want, v.Type, v.Hypervisor)
 }
