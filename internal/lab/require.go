@@ -67,6 +67,12 @@ const (
 	CPIO Capability = "cpio"
 	// Modinfo is kmod's modinfo, the reference for kernel module order.
 	Modinfo Capability = "modinfo"
+	// Skopeo copies images between OCI layouts, archives and registries: the
+	// reference client for the image's index (and `docker pull --platform`'s
+	// choice of image).
+	Skopeo Capability = "skopeo"
+	// Umoci unpacks an OCI image into a runtime bundle for runc.
+	Umoci Capability = "umoci"
 	// RsyslogD is rsyslogd, the reference syslog receiver (RFC 5424 over UDP).
 	RsyslogD Capability = "rsyslog"
 	// DiskTools make real partition tables, filesystems, swap and LVM
@@ -111,6 +117,8 @@ var capabilities = map[Capability]capability{
 	CPIO:              {"cpio", func() error { return programs("cpio") }},
 	Modinfo:           {"kmod", func() error { return programs("modinfo") }},
 	RsyslogD:          {"rsyslog", func() error { return programs("rsyslogd") }},
+	Skopeo:            {"skopeo", func() error { return programs("skopeo") }},
+	Umoci:             {"umoci", func() error { return programs("umoci") }},
 	DiskTools:         {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkDiskTools},
 	LoopDevices:       {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkLoopDevices},
 	Mdadm:             {"mdadm", func() error { return programs("mdadm") }},
