@@ -2,8 +2,8 @@
 # hwagent container image: a static binary FROM scratch with CA certificates
 # and pci.ids. Build with
 #   docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t hwagent/hwagent .
-# Without a Docker engine, images/ocibuild builds the same image as a
-# docker-loadable tarball (see images/README.md).
+# `make image` builds the same image for linux/amd64 and linux/arm64 without
+# a Docker engine, reproducibly, as an OCI layout tarball (images/README.md).
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -23,8 +23,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
 
 FROM scratch
 ARG VERSION=dev
+ARG REVISION=
+ARG CREATED=
 LABEL org.opencontainers.image.title="hwagent" \
       org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="https://github.com/hwagent/hwagent" \
+      org.opencontainers.image.licenses="NOASSERTION" \
       org.opencontainers.image.description="Hardware discovery agent for bare-metal provisioning"
 COPY --from=assets /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=assets /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids
