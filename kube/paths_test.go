@@ -71,3 +71,26 @@ func TestManagerOf(t *testing.T) {
 		}
 	}
 }
+
+// FuzzConflictCause: whatever an API server (or a proxy in front of it)
+// says in a conflict cause, reading the manager and giving up the field
+// never panics, and a field is only given up when the path names it whole.
+func FuzzConflictCause(f *testing.F) {
+	f.Add(`conflict with "kubectl-edit" using tinkerbell.org/v1alpha1`, ".spec.interfaces")
+	f.Add(`conflict with "a`, ".metadata.labels.clusterctl.cluster.x-k8s.io/move")
+	f.Add("", "")
+	f.Add("conflict with ", ".")
+	f.Fuzz(func(t *testing.T, msg, path string) {
+		managerOf(msg)
+		obj := Object{"metadata": map[string]any{"labels": map[string]any{"clusterctl.cluster.x-k8s.io/move": "true", "type": "cp"}},
+			"spec": map[string]any{"interfaces": []any{}, "metadata": map[string]any{"instance": map[string]any{}}}}
+		if dropField(obj, path) {
+			switch path {
+			case ".metadata", ".metadata.labels", ".metadata.labels.clusterctl.cluster.x-k8s.io/move", ".metadata.labels.type",
+				".spec", ".spec.interfaces", ".spec.metadata", ".spec.metadata.instance":
+			default:
+				t.Errorf("dropped %q", path)
+			}
+		}
+	})
+}

@@ -194,6 +194,26 @@ func TestKubeServe(t *testing.T) {
 		t.Errorf("machines show does not report the conflict:\n%s", out)
 	}
 
+	// The inventory changes (a DIMM pulled): the agent uploads it, and the
+	// Hardware's resources follow.
+	again, err := register(s.URL, fleet(t, "srv-x9dbl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	smaller := fleet(t, "srv-x9dbl")
+	smaller.Memory.TotalBytes -= 16 << 30
+	must(t, s, "PUT", fmt.Sprintf(api.PathInventoryFmt, again.MachineID), again.Credential, api.InventoryRequest{Inventory: smaller}, 204, nil)
+	eventually(t, "the changed inventory applied", func() (bool, string) {
+		var obj struct {
+			Spec struct{ Resources map[string]string }
+		}
+		if err := ks.Get(ctx, path, &obj); err != nil {
+			return false, err.Error()
+		}
+		want := export.FactsOf(smaller).Resources["memory"]
+		return obj.Spec.Resources["memory"] == want, fmt.Sprintf("memory %q, want %q", obj.Spec.Resources["memory"], want)
+	})
+
 	// The API server becomes unreachable: a new machine still registers.
 	p.Down()
 	reg2, err := register(s.URL, fleet(t, "qemu-acme-r440"))

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/kube"
@@ -204,7 +205,7 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 		o.State = api.KubeFailed
 		o.Attempts = t.Attempts + 1
 		o.NextAttempt = now.Add(s.backoff(o.Attempts))
-		o.Message = msg
+		o.Message = bound(msg)
 		log.Warn("kubernetes: apply failed; retrying", "attempt", o.Attempts, "next_attempt", o.NextAttempt.Format(time.RFC3339), "err", msg)
 		return o
 	}
@@ -269,8 +270,23 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 	if len(notes) > 0 {
 		msg = append(msg, "not written: "+strings.Join(notes, "; "))
 	}
-	o.Message = strings.Join(msg, "\n")
+	o.Message = bound(strings.Join(msg, "\n"))
 	return o
+}
+
+// maxMessage bounds what is kept of a message: API server answers quote
+// the objects they refuse.
+const maxMessage = 4 << 10
+
+func bound(s string) string {
+	if len(s) <= maxMessage {
+		return s
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + " …(truncated)"
 }
 
 // backoff is the delay before attempt n+1: MinBackoff doubled per failed
