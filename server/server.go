@@ -170,9 +170,9 @@ func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.cfg.Store.Ping(ctx); err != nil {
+	if err := s.cfg.Store.Ready(ctx); err != nil {
 		s.log(r).Warn("not ready", "err", err)
-		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable, "database unreachable")
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable, "database unreachable or not taking writes")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})

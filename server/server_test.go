@@ -45,7 +45,12 @@ func newFixture(t *testing.T, mod func(*Config)) *fixture {
 // newFixtureOn is newFixture on a store of the kind: sqlite or postgres.
 func newFixtureOn(t *testing.T, kind string, mod func(*Config)) *fixture {
 	t.Helper()
-	st := openStore(t, kind)
+	return newFixtureWith(t, openStore(t, kind), mod)
+}
+
+// newFixtureWith is newFixture on the store st.
+func newFixtureWith(t *testing.T, st store.Store, mod func(*Config)) *fixture {
+	t.Helper()
 	logs := &lockedBuffer{}
 	cfg := Config{
 		Store: st, EnrollToken: enrollToken, AdminToken: adminToken,

@@ -118,6 +118,11 @@ type Store interface {
 	SetBMCVerification(ctx context.Context, id string, v BMCVerification) error
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// Ready checks that the database answers and takes writes: an error
+	// while writes fail for a storage reason (disk full, I/O error,
+	// read-only), so that a load balancer stops sending agents to a
+	// server that can store nothing.
+	Ready(ctx context.Context) error
 	// Close finishes pending writes and releases the database.
 	Close() error
 }

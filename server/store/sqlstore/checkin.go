@@ -221,6 +221,7 @@ func (s *Store) checkinPostgres(ctx context.Context, in store.Checkin) (store.Ch
 		return store.CheckinResult{}, store.ErrBadCredential
 	}
 	if err != nil {
+		s.health.note(err)
 		return store.CheckinResult{}, unavailable(err)
 	}
 	return decideCheckin(in, cur).res, nil

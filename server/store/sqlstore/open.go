@@ -27,16 +27,21 @@ type Options struct {
 	// machine for applying to Kubernetes in the same transaction
 	// (hwagent serve --kubeconfig; see store.KubeOutbox).
 	KubeOutbox bool
+	// WriteFailureWindow is how long a write that failed for a storage
+	// reason (disk full, I/O error, read-only database) keeps Ready
+	// failing (default DefaultWriteFailureWindow).
+	WriteFailureWindow time.Duration
 }
 
 // Store is a store.Store on SQLite or PostgreSQL.
 type Store struct {
-	d     *dialect
-	read  *sql.DB // SQLite: read-only pool; PostgreSQL: the pool
-	write *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
-	w     writer
-	ckpt  *checkpointer // SQLite only
-	kube  bool          // Options.KubeOutbox
+	d      *dialect
+	read   *sql.DB // SQLite: read-only pool; PostgreSQL: the pool
+	write  *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
+	w      writer
+	ckpt   *checkpointer // SQLite only
+	kube   bool          // Options.KubeOutbox
+	health *health
 	// Version is the schema version after migrations.
 	Version int
 }
@@ -52,6 +57,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.kube = opts.KubeOutbox
+	s.health = &health{window: opts.WriteFailureWindow}
+	if s.health.window <= 0 {
+		s.health.window = DefaultWriteFailureWindow
+	}
+	s.w = healthWriter{writer: s.w, h: s.health}
 	return s, nil
 }
 
