@@ -10,6 +10,7 @@ import (
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/ipmi"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client"
 )
@@ -61,6 +62,9 @@ type Options struct {
 	// Detect in production).
 	WorkflowStarted func() (string, error)
 	WorkflowPoll    time.Duration
+	// OpenBMC opens the in-band IPMI device for BMC provisioning the
+	// server asks for; nil means the host's /dev/ipmi0 through Env.Paths.
+	OpenBMC func() (ipmi.Device, error)
 	// Logger receives the agent's progress; nil discards.
 	Logger *slog.Logger
 }
@@ -101,12 +105,13 @@ type Agent struct {
 
 	machine  client.Machine
 	interval time.Duration
-	inv      *inventory.Inventory // the First collectors' latest collection, the Late results applied
-	lateRes  *collectors.Results  // what the Late collectors found, once they did
-	lateRun  *lateRun             // the Late collection in progress, if any
-	sent     string               // digest of the inventory the server holds
-	config   api.AgentConfig      // pushed by the server at the last registration
-	obeyed   []string             // IDs of the actions obeyed, latest last
+	inv      *inventory.Inventory       // the First collectors' latest collection, the Late results applied
+	lateRes  *collectors.Results        // what the Late collectors found, once they did
+	lateRun  *lateRun                   // the Late collection in progress, if any
+	sent     string                     // digest of the inventory the server holds
+	config   api.AgentConfig            // pushed by the server at the last registration
+	lastBMC  *api.BMCCredentialsRequest // the last BMC user the server asked for
+	obeyed   []string                   // IDs of the actions obeyed, latest last
 }
 
 // New returns an agent.
@@ -240,6 +245,9 @@ func (a *Agent) Register(ctx context.Context) (*Registration, error) {
 		return nil, err
 	}
 	if err := a.register(ctx, nil); err != nil {
+		return nil, err
+	}
+	if err := a.bmcFromConfig(ctx); err != nil {
 		return nil, err
 	}
 	return &Registration{Machine: a.machine, Interval: a.interval, Config: a.config}, nil

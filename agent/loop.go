@@ -43,6 +43,9 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 		return "", err
 	}
 	a.applyConfig(ctx)
+	if err := a.bmcFromConfig(ctx); err != nil {
+		return "", err
+	}
 	watch := a.watchWorkflow(ctx)
 	defer watch.stop()
 
@@ -96,6 +99,9 @@ func (a *Agent) withMachine(ctx context.Context, what string, op func(context.Co
 			return err
 		}
 		a.applyConfig(ctx)
+		if err := a.bmcFromConfig(ctx); err != nil {
+			return err
+		}
 	}
 }
 
@@ -132,6 +138,16 @@ func (a *Agent) checkin(ctx context.Context) (Outcome, error) {
 	case api.ActionRelease:
 		a.release(ctx)
 		return Released, nil
+	case api.ActionRotateBMCPassword:
+		req := resp.BMCCredentials
+		if req == nil {
+			req = a.lastBMC
+		}
+		if req == nil {
+			a.logger.Warn("the server asked for a new BMC password without saying for which user; ignored")
+			return "", nil
+		}
+		return "", a.provisionBMC(ctx, req)
 	default:
 		a.logger.Warn("unknown action from the server; ignored", "action", resp.Action)
 	}

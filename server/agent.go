@@ -76,6 +76,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 		CheckinIntervalSeconds: s.intervalSeconds(),
 		Config:                 s.cfg.Push,
 	}
+	answer.Config.BMCCredentials = s.bmcRequest(r.Context(), res.MachineID)
 	switch res.Verdict {
 	case reenroll.Hold:
 		s.log(r).Warn("registration held for approval", "machine_id", res.MachineID, "pending_id", res.PendingID, "peer", in.Peer)
@@ -341,8 +342,12 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
 	if res.AckedActionID != "" {
 		s.log(r).Info("action acknowledged", "machine_id", id, "action_id", res.AckedActionID)
 	}
-	writeJSON(w, http.StatusOK, api.CheckinResponse{Action: res.Action, CheckinIntervalSeconds: s.intervalSeconds(),
-		ActionID: res.ActionID, AckedActionID: res.AckedActionID})
+	answer := api.CheckinResponse{Action: res.Action, CheckinIntervalSeconds: s.intervalSeconds(),
+		ActionID: res.ActionID, AckedActionID: res.AckedActionID}
+	if res.Action == api.ActionRotateBMCPassword && s.cfg.BMC != nil {
+		answer.BMCCredentials = s.bmcRequestBody()
+	}
+	writeJSON(w, http.StatusOK, answer)
 	return res.Action
 }
 

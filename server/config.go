@@ -53,6 +53,9 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Gatherer serves /metrics; nil means the private registry.
 	Gatherer prometheus.Gatherer
+	// BMC is the BMC credentials policy; nil: the server asks for no BMC
+	// user and refuses BMC reports.
+	BMC *BMCPolicy
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Reenroll decides registrations that would take over a known machine
@@ -125,6 +128,11 @@ func (c *Config) validate() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.BMC != nil {
+		if err := c.BMC.validate(); err != nil {
+			return err
+		}
 	}
 	if c.Reenroll == nil {
 		c.Reenroll = reenroll.AllowAll{}

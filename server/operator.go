@@ -120,7 +120,11 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	}
 	if !api.ValidAction(req.Action) {
 		writeError(w, http.StatusBadRequest, api.CodeInvalidAction,
-			fmt.Sprintf("action %q: want none, send_inventory, reboot, poweroff or release", req.Action))
+			fmt.Sprintf("action %q: want none, send_inventory, reboot, poweroff, release or rotate_bmc_password", req.Action))
+		return
+	}
+	if req.Action == api.ActionRotateBMCPassword && s.cfg.BMC == nil {
+		writeError(w, http.StatusConflict, api.CodeConflict, "this server has no BMC credentials policy (serve --bmc-user): there is no BMC password to rotate")
 		return
 	}
 	if err := s.cfg.Store.SetAction(r.Context(), id, req.Action, s.cfg.Now()); err != nil {

@@ -25,6 +25,10 @@ type Server struct {
 	intake   *intake
 	shares   *shares
 	metrics  *metrics
+	// bmcMetrics and verifying (a semaphore of BMC checks in progress)
+	// serve the BMC credentials policy.
+	bmcMetrics *bmcMetrics
+	verifying  chan struct{}
 }
 
 // New validates cfg and returns a Server.
@@ -53,6 +57,10 @@ func New(cfg Config) (*Server, error) {
 		gather = prometheus.DefaultGatherer
 	}
 	s.metrics = newMetrics(reg, cfg.Store, s.heavy, s.checkins)
+	s.bmcMetrics = newBMCMetrics(reg)
+	if cfg.BMC != nil {
+		s.verifying = make(chan struct{}, cfg.BMC.MaxVerifying)
+	}
 	reg.MustRegister(cfg.Collectors...)
 
 	for _, r := range s.routes(gather) {
@@ -80,6 +88,9 @@ func (s *Server) routes(gather prometheus.Gatherer) []route {
 		{"DELETE /v1/machines/{id}", s.admin(s.handleDelete)},
 		{"GET /v1/machines/{id}/history", s.admin(s.handleHistory)},
 		{"PUT /v1/machines/{id}/action", s.admin(s.handleAction)},
+		{"PUT /v1/machines/{id}/bmc-credentials", http.HandlerFunc(s.handleBMCReport)},
+		{"GET /v1/machines/{id}/bmc-credentials", s.admin(s.handleBMCReveal)},
+		{"POST /v1/machines/{id}/bmc-credentials/verify", s.admin(s.handleBMCVerify)},
 		{"POST /v1/machines/{id}/approve", s.admin(s.handleApprove)},
 		{"POST /v1/machines/{id}/reject", s.admin(s.handleReject)},
 		{"GET " + api.PathConflicts, s.admin(s.handleConflicts)},

@@ -29,3 +29,26 @@ func findDevice(p *hostpaths.Paths) (string, error) {
 	}
 	return "", errors.Join(errs...)
 }
+
+// OpenDevice opens the host's in-band IPMI device (/dev/ipmi0,
+// /dev/ipmi/0 or /dev/ipmidev/0 under the host's /dev) for commands other
+// than the collector's: `hwagent bmc credentials` and the agent's BMC
+// provisioning. It refuses a device node that is a plain file (a replayed
+// snapshot). The path returned is the host's.
+func OpenDevice(p *hostpaths.Paths) (ipmi.Device, string, error) {
+	node, fi, err := findDevice(p)
+	if node == "" {
+		if err == nil {
+			err = fmt.Errorf("%w: no %s (load ipmi_si or ipmi_ssif, and ipmi_devintf; the container needs the host's /dev)", ErrNoDevice, p.HostPath(deviceCandidates(p)[0]))
+		}
+		return nil, "", err
+	}
+	dev, err := openSystemInterface(node, fi)
+	if err != nil {
+		return nil, "", err
+	}
+	return dev, p.HostPath(node), nil
+}
+
+// ErrNoDevice means the host has no IPMI device node.
+var ErrNoDevice = errors.New("no in-band IPMI device")

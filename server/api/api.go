@@ -159,7 +159,8 @@ type BMCCredentialsReport struct {
 	Channel int `json:"channel,omitempty"`
 	// Changes lists what was changed on the BMC, in words.
 	Changes []string `json:"changes,omitempty"`
-	// SealedPassword is set with status "ok": standard base64 of a NaCl
+	// SealedPassword is set with status "ok", and with a failure that came
+	// after the password was set (the BMC has it): standard base64 of a NaCl
 	// anonymous box (golang.org/x/crypto/nacl/box.SealAnonymous) sealed to
 	// the request's SealKey, holding the JSON of BMCSecret.
 	SealedPassword string `json:"sealed_password,omitempty"`
@@ -240,6 +241,9 @@ type CheckinResponse struct {
 	// registration waiting for an operator's approval; the action is then
 	// always "none".
 	PendingApproval bool `json:"pending_approval,omitempty"`
+	// BMCCredentials comes with ActionRotateBMCPassword: the user to
+	// provision with a new password.
+	BMCCredentials *BMCCredentialsRequest `json:"bmc_credentials,omitempty"`
 }
 
 // ActionIDPattern is the shape of action IDs.
@@ -457,7 +461,10 @@ type BMCCredentials struct {
 	User       string     `json:"user"`
 	Password   string     `json:"password"`
 	Privilege  string     `json:"privilege"`
-	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+	// Verification and VerifiedAt are as in BMCCredentialsStatus: use the
+	// login for power control only when Verification is "verified".
+	Verification string     `json:"verification,omitempty"`
+	VerifiedAt   *time.Time `json:"verified_at,omitempty"`
 }
 
 // Change is one entry of a machine's history.

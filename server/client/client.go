@@ -154,6 +154,13 @@ func (c *Client) PutInventory(ctx context.Context, m Machine, inv *inventory.Inv
 	return c.do(ctx, http.MethodPut, path, m.Credential, api.InventoryRequest{Inventory: inv}, nil)
 }
 
+// PutBMCCredentials sends the report of an in-band BMC provisioning the
+// server asked for; its password is sealed to the server's key.
+func (c *Client) PutBMCCredentials(ctx context.Context, m Machine, rep api.BMCCredentialsReport) error {
+	path := fmt.Sprintf(api.PathBMCCredentialsFmt, url.PathEscape(m.ID))
+	return c.do(ctx, http.MethodPut, path, m.Credential, rep, nil)
+}
+
 // do sends one request with a JSON body and decodes a JSON answer into out
 // (nil: the body is ignored).
 func (c *Client) do(ctx context.Context, method, path string, token Secret, in, out any) error {

@@ -1,0 +1,258 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwagent/hwagent/bmcseal"
+	"github.com/hwagent/hwagent/internal/lab"
+	"github.com/hwagent/hwagent/ipmi"
+	"github.com/hwagent/hwagent/ipmi/ipmitest"
+	"github.com/hwagent/hwagent/server"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store/sqlstore"
+)
+
+// bmcServer is the reference server in-process, with a BMC credentials
+// policy whose checks go to bmcAddr, on SQLite in a temporary directory.
+type bmcServer struct {
+	url, db string
+	logs    *logBuffer
+}
+
+func startBMCServer(t *testing.T, bmcAddr string) *bmcServer {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := bmcseal.WriteKeyFile(filepath.Join(dir, "seal.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "hwagent.db")
+	st, err := sqlstore.Open(context.Background(), "sqlite://"+db, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	logs := &logBuffer{}
+	srv, err := server.New(server.Config{
+		Store: st, EnrollToken: enrollToken, AdminToken: adminToken, CheckinInterval: time.Second,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		BMC: &server.BMCPolicy{User: "hwagent", Privilege: "administrator", Key: key,
+			Address: func(api.Machine) string { return bmcAddr }},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &bmcServer{url: hs.URL, db: db, logs: logs}
+}
+
+func (s *bmcServer) get(t *testing.T, path string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode == 200 {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (s *bmcServer) machine(t *testing.T) *api.Machine {
+	t.Helper()
+	var l api.MachineList
+	if st := s.get(t, api.PathMachines, &l); st != 200 || len(l.Machines) > 1 {
+		t.Fatalf("list: %d %+v", st, l)
+	}
+	if len(l.Machines) == 0 {
+		return nil
+	}
+	return &l.Machines[0]
+}
+
+func runAgent(t *testing.T, s setup) (*logBuffer, context.CancelFunc) {
+	t.Helper()
+	s.logs = &logBuffer{}
+	a := newAgent(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(ctx) }() //nolint:errcheck // ended by cancel
+	t.Cleanup(func() { cancel(); <-done })
+	return s.logs, cancel
+}
+
+// TestBMCProvisioningIPMISim is the whole agent mode against a real BMC:
+// the server's registration answer asks for user hwagent; the agent
+// creates it on OpenIPMI's ipmi_sim (through the simulator's command
+// handlers) with a password it generated, sends it sealed; the server
+// logs in over RMCP+ and records the verification; ipmitool -I lanplus
+// logs in with the revealed password, the existing admin still does. A
+// rotation replaces the password: the old one stops working, the new one
+// works. No password appears in either log, in /metrics or in the
+// database file.
+func TestBMCProvisioningIPMISim(t *testing.T) {
+	t.Parallel()
+	lab.Need(t, lab.IPMISimulator)
+	sim := lab.StartIPMISim(t, lab.TestBMC())
+	srv := startBMCServer(t, sim.LANAddr)
+	agentLogs, _ := runAgent(t, setup{url: srv.url, specs: defaultSpecs(nil, nil), mutate: func(o *Options) {
+		o.OpenBMC = func() (ipmi.Device, error) { return sim.Device(t), nil }
+	}})
+	ctx := t.Context()
+
+	verified := func(after time.Time) *api.Machine {
+		var m *api.Machine
+		waitFor(t, "a verified BMC password", func() bool {
+			m = srv.machine(t)
+			return m != nil && m.BMCCredentials != nil && m.BMCCredentials.Verification == "verified" &&
+				m.BMCCredentials.PasswordSetAt != nil && m.BMCCredentials.PasswordSetAt.After(after)
+		})
+		return m
+	}
+	m := verified(time.Time{})
+	st := m.BMCCredentials
+	if st.User != "hwagent" || st.Slot != 3 || st.Channel != 1 || st.Status != "ok" || st.VerifiedAt == nil || st.VerifyAddress != sim.LANAddr {
+		t.Errorf("BMC credentials status %+v", st)
+	}
+	var creds api.BMCCredentials
+	if code := srv.get(t, "/v1/machines/"+m.ID+"/bmc-credentials", &creds); code != 200 || len(creds.Password) != 16 || creds.User != "hwagent" {
+		t.Fatalf("reveal: %d %+v", code, creds.User)
+	}
+	if _, err := sim.Lanplus(ctx, "hwagent", creds.Password, "ADMINISTRATOR", "mc", "info"); err != nil {
+		t.Errorf("ipmitool -I lanplus with the stored password: %v", err)
+	}
+	if _, err := sim.Lanplus(ctx, "admin", "password", "ADMINISTRATOR", "mc", "info"); err != nil {
+		t.Errorf("the existing admin no longer logs in: %v", err)
+	}
+
+	// Rotation.
+	rotated := time.Now()
+	req, _ := http.NewRequest(http.MethodPut, srv.url+"/v1/machines/"+m.ID+"/action", strings.NewReader(`{"action":"rotate_bmc_password"}`))
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("rotate: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	verified(rotated)
+	var creds2 api.BMCCredentials
+	srv.get(t, "/v1/machines/"+m.ID+"/bmc-credentials", &creds2)
+	if creds2.Password == creds.Password || len(creds2.Password) != 16 {
+		t.Fatal("rotation kept the password")
+	}
+	if _, err := sim.Lanplus(ctx, "hwagent", creds2.Password, "ADMINISTRATOR", "mc", "info"); err != nil {
+		t.Errorf("the rotated password does not log in: %v", err)
+	}
+	if _, err := sim.Lanplus(ctx, "hwagent", creds.Password, "ADMINISTRATOR", "mc", "info"); err == nil {
+		t.Errorf("the old password still logs in after the rotation")
+	}
+	if m2 := srv.machine(t); m2.BMCCredentials.Slot != 3 {
+		t.Errorf("rotation moved the user to slot %d", m2.BMCCredentials.Slot)
+	}
+
+	var metrics strings.Builder
+	mresp, err := http.Get(srv.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(&metrics, mresp.Body)
+	mresp.Body.Close()
+	if !strings.Contains(metrics.String(), `hwagent_server_bmc_verifications_total{result="verified"} 2`) {
+		t.Errorf("metrics lack two verifications")
+	}
+	db, err := os.ReadFile(srv.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wal, _ := os.ReadFile(srv.db + "-wal")
+	for _, pw := range []string{creds.Password, creds2.Password} {
+		for where, text := range map[string]string{"agent log": agentLogs.String(), "server log": srv.logs.String(), "/metrics": metrics.String(),
+			"database": string(db), "database WAL": string(wal)} {
+			if strings.Contains(text, pw) {
+				t.Errorf("a BMC password appears in the %s", where)
+			}
+		}
+	}
+	if !strings.Contains(agentLogs.String(), "BMC credentials provisioned") || !strings.Contains(srv.logs.String(), "BMC password revealed") {
+		t.Errorf("missing log lines:\nagent: %s\nserver: %s", agentLogs, srv.logs)
+	}
+}
+
+// TestBMCProvisioningFailures: a BMC that refuses user commands, one with
+// no free slot and one whose LAN channel is disabled each leave a clear
+// status on the server, and the machine is registered all the same.
+func TestBMCProvisioningFailures(t *testing.T) {
+	t.Parallel()
+	full := ipmitest.NewIPMISimUsers()
+	full.MaxUsers = 8
+	for id := uint8(3); id <= 8; id++ {
+		full.SetUser(id, ipmitest.UserSlot{Name: "taken" + string(rune('0'+id)), Enabled: true})
+	}
+	disabled := ipmitest.NewIPMISimUsers()
+	disabled.ChannelAccess[1] = ipmi.ChannelAccess{Mode: ipmi.AccessDisabled, Privilege: ipmi.PrivilegeAdministrator}
+	tests := []struct {
+		name     string
+		bmc      ipmi.Device
+		status   string
+		errPart  string
+		changesv string
+	}{
+		{"refuses user commands", &ipmitest.BMC{}, "refused", "completion code 0xc1 invalid command", ""},
+		{"no free slot", full, "no_free_slot", "no free BMC user slot: slots 3-8 are named or enabled", ""},
+		{"LAN channel disabled", disabled, "ok", "", "channel 1 (non-volatile): access disabled → always available"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := startBMCServer(t, "127.0.0.1:9") // nothing answers there
+			logs, _ := runAgent(t, setup{url: srv.url, specs: defaultSpecs(nil, nil), mutate: func(o *Options) {
+				o.OpenBMC = func() (ipmi.Device, error) { return tt.bmc, nil }
+			}})
+			var m *api.Machine
+			waitFor(t, "a BMC report", func() bool {
+				m = srv.machine(t)
+				return m != nil && m.BMCCredentials != nil
+			})
+			st := m.BMCCredentials
+			if m.State != api.StateRegistered || st.Status != tt.status || !strings.Contains(st.Error, tt.errPart) {
+				t.Errorf("machine %s state %s, BMC %+v; want status %s with %q", m.ID, m.State, st, tt.status, tt.errPart)
+			}
+			if tt.status != "ok" && st.PasswordSetAt != nil {
+				t.Errorf("a password was stored for a failed provisioning")
+			}
+			if tt.changesv != "" {
+				var h api.History
+				srv.get(t, "/v1/machines/"+m.ID+"/history", &h)
+				b, _ := json.Marshal(h)
+				if !strings.Contains(string(b), tt.changesv) {
+					t.Errorf("history lacks %q: %s", tt.changesv, b)
+				}
+				// The check over RMCP+ goes nowhere: unreachable, said so.
+				waitFor(t, "the check", func() bool {
+					m = srv.machine(t)
+					return m.BMCCredentials.Verification == "unreachable"
+				})
+			}
+			if !strings.Contains(logs.String(), "BMC credentials") {
+				t.Errorf("the agent did not log the outcome:\n%s", logs)
+			}
+		})
+	}
+}
