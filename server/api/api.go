@@ -457,10 +457,10 @@ type BMCCredentialsStatus struct {
 type BMCCredentials struct {
 	MachineID string `json:"machine_id"`
 	// Address is the BMC's LAN address from the inventory.
-	Address    string     `json:"address,omitempty"`
-	User       string     `json:"user"`
-	Password   string     `json:"password"`
-	Privilege  string     `json:"privilege"`
+	Address   string `json:"address,omitempty"`
+	User      string `json:"user"`
+	Password  string `json:"password"`
+	Privilege string `json:"privilege"`
 	// Verification and VerifiedAt are as in BMCCredentialsStatus: use the
 	// login for power control only when Verification is "verified".
 	Verification string     `json:"verification,omitempty"`
