@@ -29,25 +29,25 @@ type Request struct {
 // Result is what Ensure did.
 type Result struct {
 	// Slot is the user ID used; Created is true when the slot was free.
-	Slot    uint8
-	Created bool
+	Slot    uint8 `json:"slot"`
+	Created bool  `json:"created"`
 	// Channel is the LAN channel whose access was ensured; Channels are
 	// every LAN channel the user got access on.
-	Channel  uint8
-	Channels []uint8
+	Channel  uint8   `json:"channel"`
+	Channels []uint8 `json:"channels"`
 	// PasswordForm is 16 or 20: the size the password was stored in (0 when
 	// it was not written).
-	PasswordForm int
+	PasswordForm int `json:"password_form,omitempty"`
 	// Changes are the writes a read showed to be needed, in words.
-	Changes []string
+	Changes []string `json:"changes"`
 	// Rewrites are writes made because the BMC cannot report the state
 	// (the enable status, whether the password matches).
-	Rewrites []string
+	Rewrites []string `json:"rewrites,omitempty"`
 	// Unchanged are the checks that needed no write.
-	Unchanged []string
+	Unchanged []string `json:"unchanged,omitempty"`
 	// Warnings are problems that did not stop the user from being usable
 	// on the target channel (another LAN channel refusing the access).
-	Warnings []string
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Reasons of an *Error.

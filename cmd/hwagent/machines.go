@@ -62,6 +62,7 @@ Output is an aligned table for people, or JSON with -o json for scripts.`,
 		newMachinesDeleteCmd(f, stdout),
 		newMachinesApproveCmd(f, stdout, true), newMachinesApproveCmd(f, stdout, false),
 		newMachinesConflictsCmd(f, stdout),
+		newMachinesVerifyBMCCmd(f, stdout),
 	)
 	return cmd
 }
@@ -150,11 +151,23 @@ func pointInTime(s string, now time.Time) (time.Time, error) {
 
 func writeMachineTable(w io.Writer, ms []api.Machine, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tACTION\tVENDOR\tPRODUCT\tSERIAL\tBMC\tLAST SEEN\tSWITCHES\tIDENTITY")
+	bmcAuth := false
 	for _, m := range ms {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.State, dash(m.PendingAction),
+		bmcAuth = bmcAuth || m.BMCCredentials != nil
+	}
+	head := "ID\tSTATE\tACTION\tVENDOR\tPRODUCT\tSERIAL\tBMC\tLAST SEEN\tSWITCHES\tIDENTITY"
+	if bmcAuth {
+		head += "\tBMC CREDENTIALS"
+	}
+	fmt.Fprintln(tw, head)
+	for _, m := range ms {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", m.ID, m.State, dash(m.PendingAction),
 			dash(m.Manufacturer), dash(m.Product), dash(serialText(m)), dash(m.BMCIP), ago(now, m.LastSeen),
 			dash(strings.Join(m.Switches, ", ")), dash(identityText(m)))
+		if bmcAuth {
+			fmt.Fprintf(tw, "\t%s", dash(bmcCredentialsText(m.BMCCredentials, now)))
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }
@@ -185,10 +198,14 @@ func ago(now, t time.Time) string {
 }
 
 func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var reveal bool
+	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show a machine and its latest inventory",
-		Args:  cobra.ExactArgs(1),
+		Long: `show prints a machine, the state of its BMC credentials and its latest
+inventory. --reveal-bmc-password also prints the BMC password the server holds
+(the server logs every reveal); never use it where the terminal is recorded.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.client()
 			if err != nil {
@@ -198,7 +215,21 @@ func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var revealed *api.BMCCredentials
+			if reveal {
+				b, err := c.BMCCredentials(cmd.Context(), args[0])
+				if err != nil {
+					return fmt.Errorf("reveal BMC password: %w", err)
+				}
+				revealed = &b
+			}
 			if f.output == "json" {
+				if revealed != nil {
+					return writeJSONOut(stdout, struct {
+						api.Machine
+						Revealed *api.BMCCredentials `json:"revealed_bmc_credentials"`
+					}{m, revealed})
+				}
 				return writeJSONOut(stdout, m)
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -218,6 +249,9 @@ func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 			} {
 				fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
 			}
+			for _, row := range bmcCredentialsRows(m.BMCCredentials, revealed, f.now()) {
+				fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
+			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
@@ -228,6 +262,8 @@ func newMachinesShowCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 			return report.WriteText(stdout, m.Inventory, report.Options{})
 		},
 	}
+	cmd.Flags().BoolVar(&reveal, "reveal-bmc-password", false, "also print the BMC password the server holds (logged by the server)")
+	return cmd
 }
 
 func newMachinesHistoryCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
@@ -270,11 +306,12 @@ func newMachinesHistoryCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 func newMachinesActionCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "action ID ACTION",
-		Short: "Set the action the machine's next check-in receives: reboot, poweroff, release, send_inventory, or none to clear",
+		Short: "Set the action the machine's next check-in receives: reboot, poweroff, release, send-inventory, rotate-bmc-password, or none to clear",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args[1] = strings.ReplaceAll(args[1], "-", "_") // rotate-bmc-password = rotate_bmc_password
 			if !api.ValidAction(args[1]) {
-				return fmt.Errorf("action %q: want reboot, poweroff, release, send_inventory or none", args[1])
+				return fmt.Errorf("action %q: want reboot, poweroff, release, send-inventory, rotate-bmc-password or none", args[1])
 			}
 			c, err := f.client()
 			if err != nil {

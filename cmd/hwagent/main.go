@@ -86,6 +86,7 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 		newLLDPCmd(g, stdout, stderr),
 		newServeCmd(g, stderr), newMachinesCmd(stdout),
 		newExportCmd(g, stdout, stderr),
+		newBMCCmd(g, stdout, stderr),
 	)
 	return root
 }

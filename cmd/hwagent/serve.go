@@ -46,6 +46,7 @@ type serveFlags struct {
 	shutdownGrace    time.Duration
 	reenroll         string
 	kube             serveKubeFlags
+	bmc              serveBMCFlags
 }
 
 func newServeCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
@@ -105,6 +106,7 @@ reachable), /metrics (Prometheus).`,
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.StringVar(&f.reenroll, "reenroll", reenroll.NameAllow, "what a registration that would take over a known machine does: allow (rotate its credential, record the peer), approve (wait for 'hwagent machines approve'), tpm (prove it with the machine's TPM; machines without one: approve)")
 	f.kube.bind(fs)
+	f.bmc.bind(fs)
 	return cmd
 }
 
@@ -131,6 +133,10 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 		push.LLDPWaitSeconds = &s
 	}
 
+	bmcPolicy, err := f.bmc.policy()
+	if err != nil {
+		return err
+	}
 	if _, err := reenroll.New(f.reenroll, nil); err != nil {
 		return fmt.Errorf("--reenroll: %w", err)
 	}
@@ -163,7 +169,10 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 		CheckinInterval: f.checkinInterval, Push: push, MaxBodyBytes: f.maxBody,
 		MaxHeavy: f.maxHeavy, MaxCheckins: f.maxCheckins, QueueTimeout: f.queueTimeout,
 		BodyTimeout: f.bodyTimeout, MaxBodyMemory: f.maxBodyMemory, MaxPerCredential: f.maxPerCredential,
-		Reenroll: policy,
+		Reenroll: policy, BMC: bmcPolicy,
+	}
+	if bmcPolicy != nil {
+		logger.Info("BMC credentials policy", "user", bmcPolicy.User, "privilege", bmcPolicy.Privilege, "channel", bmcPolicy.Channel, "seal_key", bmcPolicy.Key.Public())
 	}
 	if f.kube.enabled() {
 		syncer, err := f.kube.syncer(logger, st, st)

@@ -158,6 +158,22 @@ func (c *Client) Conflicts(ctx context.Context) ([]api.Conflict, error) {
 	return l.Conflicts, err
 }
 
+// BMCCredentials returns a machine's stored BMC login, password included
+// (the server logs the reveal).
+func (c *Client) BMCCredentials(ctx context.Context, id string) (api.BMCCredentials, error) {
+	var b api.BMCCredentials
+	err := c.do(ctx, http.MethodGet, fmt.Sprintf(api.PathBMCCredentialsFmt, url.PathEscape(id)), nil, &b)
+	return b, err
+}
+
+// VerifyBMC has the server log in to the machine's BMC with the stored
+// password now and returns the recorded outcome.
+func (c *Client) VerifyBMC(ctx context.Context, id string) (api.BMCCredentialsStatus, error) {
+	var st api.BMCCredentialsStatus
+	err := c.do(ctx, http.MethodPost, fmt.Sprintf(api.PathBMCVerifyFmt, url.PathEscape(id)), nil, &st)
+	return st, err
+}
+
 // Delete forgets a machine.
 func (c *Client) Delete(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, fmt.Sprintf(api.PathMachineFmt, url.PathEscape(id)), nil, nil)
