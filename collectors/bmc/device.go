@@ -2,9 +2,11 @@ package bmc
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/ipmi"
 )
 
 // deviceCandidates are where ipmi_devintf's node appears: /dev/ipmi0 with
@@ -31,21 +33,24 @@ func findDevice(p *hostpaths.Paths) (string, error) {
 }
 
 // OpenDevice opens the host's in-band IPMI device (/dev/ipmi0,
-// /dev/ipmi/0 or /dev/ipmidev/0 under the host's /dev) for commands other
-// than the collector's: `hwagent bmc credentials` and the agent's BMC
-// provisioning. It refuses a device node that is a plain file (a replayed
-// snapshot). The path returned is the host's.
+// /dev/ipmi/0 or /dev/ipmidev/0 under the host's /dev) through the host's
+// Machine, for commands other than the collector's: `hwagent bmc
+// credentials` and the agent's BMC provisioning. A recorded host answers
+// hostpaths.ErrRecorded. The path returned is the host's.
 func OpenDevice(p *hostpaths.Paths) (ipmi.Device, string, error) {
-	node, fi, err := findDevice(p)
+	node, err := findDevice(p)
 	if node == "" {
+		if driver := ipmiDriverProblem(p); driver != "" {
+			return nil, "", fmt.Errorf("%w: %s", ErrNoDevice, driver)
+		}
 		if err == nil {
 			err = fmt.Errorf("%w: no %s (load ipmi_si or ipmi_ssif, and ipmi_devintf; the container needs the host's /dev)", ErrNoDevice, p.HostPath(deviceCandidates(p)[0]))
 		}
 		return nil, "", err
 	}
-	dev, err := openSystemInterface(node, fi)
+	dev, err := p.Machine().OpenIPMI(node)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%s: %w", p.HostPath(node), err)
 	}
 	return dev, p.HostPath(node), nil
 }
