@@ -199,6 +199,35 @@ func TestReregisters(t *testing.T) {
 	}
 }
 
+// TestIdentityConflictRegistersAgain: an upload refused because the
+// inventory carries another machine's identity key (409
+// identity_conflict) makes the agent register again, which lets the server
+// decide which machine this is, and carry on.
+func TestIdentityConflictRegistersAgain(t *testing.T) {
+	t.Parallel()
+	srv := clienttest.New(enrollToken)
+	defer srv.Close()
+	a := newAgent(t, setup{srv: srv, specs: defaultSpecs(nil, nil)})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	done := start(ctx, a)
+	waitFor(t, "a check-in", func() bool { return len(srv.Machines()) == 1 && machine(t, srv).Checkins >= 1 })
+	id := machine(t, srv).ID
+	srv.Inject(clienttest.Fault{Path: "/v1/machines/" + id + "/inventory", Status: http.StatusConflict, Code: api.CodeIdentityConflict})
+	if err := srv.SetAction(id, api.ActionSendInventory); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a second registration", func() bool { return machine(t, srv).Registrations == 2 })
+	checkins := machine(t, srv).Checkins
+	waitFor(t, "a check-in with the new credential", func() bool { return machine(t, srv).Checkins > checkins })
+	if err := srv.SetAction(id, api.ActionRelease); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-done; r.err != nil || r.outcome != Released {
+		t.Fatalf("Run = %q, %v", r.outcome, r.err)
+	}
+}
+
 func TestReregistersAfterServerLostItsDatabase(t *testing.T) {
 	t.Parallel()
 	srv := clienttest.New(enrollToken)

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/hwagent/hwagent/collectors"
@@ -168,6 +169,18 @@ func (a *Agent) sendInventory(ctx context.Context) error {
 	err := a.withMachine(ctx, "inventory update", func(ctx context.Context, m client.Machine) error {
 		return a.opts.Server.PutInventory(ctx, m, inv)
 	})
+	var se *client.StatusError
+	if errors.As(err, &se) && se.Code == api.CodeIdentityConflict {
+		// The inventory carries another machine's identity key, or is
+		// no longer this machine (docs/protocol.md, "Identity"): an upload
+		// cannot say so, a registration can, and the server decides.
+		a.logger.Warn("the server refused the inventory (identity conflict); registering again", "machine", a.machine.ID, "err", err)
+		if err := a.register(ctx, nil); err != nil {
+			return err
+		}
+		a.applyConfig(ctx)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

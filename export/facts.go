@@ -23,7 +23,7 @@ func bestSerial(inv *inventory.Inventory) string {
 		cands = append(cands, s.Chassis.Serial)
 	}
 	for _, c := range cands {
-		if c = strings.TrimSpace(c); !inventory.IsPlaceholder(c) {
+		if c = strings.TrimSpace(c); !inventory.IsPlaceholderSerial(c) {
 			return c
 		}
 	}
@@ -46,7 +46,7 @@ func machineKeys(inv *inventory.Inventory, id string) []string {
 	var keys []string
 	add := func(k string) {
 		k = normKey(k)
-		if k == "" || inventory.IsPlaceholder(k) {
+		if k == "" || inventory.IsPlaceholderSerial(k) {
 			return
 		}
 		for _, x := range keys {

@@ -182,6 +182,23 @@ func renderHostname(t *template.Template, d *TemplateData) (string, error) {
 	}
 	raw := b.String()
 	h := SanitizeHostname(raw)
+	// A placeholder never names a machine: the template must give the same
+	// name with every placeholder blanked.
+	if clean, found := withoutPlaceholders(d.Inventory); len(found) > 0 {
+		orig := d.Inventory
+		render := func(inv *inventory.Inventory) string {
+			d.Inventory = inv
+			defer func() { d.Inventory = orig }()
+			var c bytes.Buffer
+			if err := t.Execute(&c, d); err != nil {
+				return "\x00" + err.Error()
+			}
+			return SanitizeHostname(c.String())
+		}
+		if render(clean) != h {
+			return "", placeholderError(found, orig, render)
+		}
+	}
 	if p := hostnameProblem(h); p != "" {
 		if h == "" {
 			return "", fmt.Errorf("hostname_template gave %s, which has no DNS-safe characters", clip(raw))

@@ -45,7 +45,10 @@ func TestHostnameTemplates(t *testing.T) {
 		{tmpl: "{{id}}.rack-a.example.com", want: "9000116105.rack-a.example.com"},
 		{tmpl: "{{.NoSuchField}}", wantErr: `hostname_template: template: hostname_template:1:2: executing "hostname_template" at <.NoSuchField>: can't evaluate field NoSuchField in type *export.TemplateData`},
 		{tmpl: "{{octet 5 .IP}}", wantErr: `hostname_template: template: hostname_template:1:2: executing "hostname_template" at <octet 5 .IP>: error calling octet: octet 5 of "10.10.10.100": want 1-4 of an IPv4 address`},
-		{tmpl: "{{.System.Product.Family}}", want: "to-be-filled-by-o-e-m"}, // placeholders pass unless default is used; their dots do not make labels
+		// A placeholder never makes a hostname: every unit of the model has it.
+		{tmpl: "{{.System.Product.Family}}", wantErr: `hostname_template reads a vendor placeholder of this machine (system.product.family "To be filled by O.E.M."), which every unit of its model carries: use serial, id or mac, or give a fallback with | default`},
+		{tmpl: "node-{{.System.Chassis.Serial}}", wantErr: `hostname_template reads a vendor placeholder of this machine (system.chassis.serial "0123456789"), which every unit of its model carries: use serial, id or mac, or give a fallback with | default`},
+		{tmpl: "{{.System.Chassis.Serial | trunc 3}}-{{serial}}", wantErr: `hostname_template reads a vendor placeholder of this machine (system.chassis.serial "0123456789"), which every unit of its model carries: use serial, id or mac, or give a fallback with | default`},
 		// Dots in hostnames come from the template's text, never from a
 		// value: "Thomas-Krenn.AG" is one label.
 		{tmpl: "{{.System.Product.Manufacturer}}-{{serial}}", want: "thomas-krenn-ag-9000116105"},

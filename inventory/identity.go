@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -53,16 +54,16 @@ func (id Identity) Keys() []string {
 func DeriveIdentity(inv *Inventory) Identity {
 	var id Identity
 	if s := inv.System; s != nil {
-		if !IsPlaceholderUUID(s.Product.UUID) && !contains(s.Product.Placeholders, "uuid") {
+		if !IsPlaceholderUUID(s.Product.UUID) {
 			id.SystemUUID = strings.ToLower(s.Product.UUID)
 		}
-		if !IsPlaceholder(s.Product.Serial) {
+		if !IsPlaceholderSerial(s.Product.Serial) {
 			id.SystemSerial = joinID(s.Product.Manufacturer, s.Product.Name, s.Product.Serial)
 		}
-		if b := s.Baseboard; b != nil && !IsPlaceholder(b.Serial) {
+		if b := s.Baseboard; b != nil && !IsPlaceholderSerial(b.Serial) {
 			id.BaseboardSerial = joinID(b.Manufacturer, b.Product, b.Serial)
 		}
-		if c := s.Chassis; c != nil && !IsPlaceholder(c.Serial) {
+		if c := s.Chassis; c != nil && !IsPlaceholderSerial(c.Serial) {
 			id.ChassisSerial = joinID(c.Manufacturer, c.Serial)
 		}
 	}
@@ -76,7 +77,7 @@ func DeriveIdentity(inv *Inventory) Identity {
 				mac = nic.MAC
 			}
 			mac = strings.ToLower(mac)
-			if mac == "" || mac == "00:00:00:00:00:00" || contains(id.MACs, mac) {
+			if !usableMAC(mac) || contains(id.MACs, mac) {
 				continue
 			}
 			id.MACs = append(id.MACs, mac)
@@ -90,6 +91,16 @@ func DeriveIdentity(inv *Inventory) Identity {
 		id.MachineID = "m-" + hex.EncodeToString(sum[:12])
 	}
 	return id
+}
+
+// usableMAC reports whether a MAC can identify a NIC: not all zeros and
+// not a group (multicast, broadcast) address, which no NIC owns.
+func usableMAC(mac string) bool {
+	if len(mac) != 17 || mac == "00:00:00:00:00:00" {
+		return false
+	}
+	first, err := strconv.ParseUint(mac[:2], 16, 8)
+	return err == nil && first&1 == 0
 }
 
 func joinID(parts ...string) string {

@@ -8,39 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestIsPlaceholder(t *testing.T) {
-	t.Parallel()
-	// Values seen in real SMBIOS tables (dmidecode output of desktop boards,
-	// servers and VMs) that vendors leave unfilled.
-	for _, s := range []string{"To Be Filled By O.E.M.", "Default string", "0123456789", "Not Specified",
-		"System Serial Number", "  ", "", "00000000", "FFFFFFFF", "........", "None", "Type2 - Board Serial Number"} {
-		if !IsPlaceholder(s) {
-			t.Errorf("IsPlaceholder(%q) = false", s)
-		}
-	}
-	// Real serials and products from the fixtures.
-	for _, s := range []string{"VMware-56 4d 3c 43 1c 4c 47 a8-7c 1b 79 d0 9c 14 7b 5e", "R90QR6J0", "X9DBL-3F/X9DBL-iF", "0A1B2C"} {
-		if IsPlaceholder(s) {
-			t.Errorf("IsPlaceholder(%q) = true", s)
-		}
-	}
-}
-
-func TestIsPlaceholderUUID(t *testing.T) {
-	t.Parallel()
-	for u, want := range map[string]bool{
-		"00000000-0000-0000-0000-000000000000": true,
-		"FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF": true,
-		"03000200-0400-0500-0006-000700080009": false, // a real (if lazy) ASRock/Gigabyte UUID
-		"":                                     true,
-		"c0ffee00-1234-5678-9abc-def012345678": false,
-	} {
-		if got := IsPlaceholderUUID(u); got != want {
-			t.Errorf("IsPlaceholderUUID(%q) = %v, want %v", u, got, want)
-		}
-	}
-}
-
 func sampleInventory() *Inventory {
 	return &Inventory{
 		SchemaVersion: SchemaVersion,

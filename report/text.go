@@ -184,15 +184,17 @@ func writeSystem(t *textWriter, inv *inventory.Inventory) {
 			[]string{"UUID", t.flagged(p.UUID, p.Placeholders, "uuid")},
 		)
 		if p.SKU != "" || p.Family != "" {
-			rows = append(rows, []string{"SKU / family", strings.Join(nonEmpty(p.SKU, p.Family), " / ")})
+			rows = append(rows, []string{"SKU / family", strings.Join(nonEmpty(t.flagged(p.SKU, p.Placeholders, "sku"), t.flagged(p.Family, p.Placeholders, "family")), " / ")})
 		}
 		b := s.BIOS
 		rows = append(rows, []string{"BIOS", strings.Join(nonEmpty(b.Vendor, b.Version, paren(b.ReleaseDate)), " ")})
 		if bb := s.Baseboard; bb != nil {
-			rows = append(rows, []string{"Baseboard", strings.Join(nonEmpty(bb.Manufacturer, bb.Product, prefixed("serial ", t.flagged(bb.Serial, bb.Placeholders, "serial"))), " ")})
+			rows = append(rows, []string{"Baseboard", strings.Join(nonEmpty(t.flagged(bb.Manufacturer, bb.Placeholders, "manufacturer"),
+				t.flagged(bb.Product, bb.Placeholders, "product"), prefixed("serial ", t.flagged(bb.Serial, bb.Placeholders, "serial"))), " ")})
 		}
 		if c := s.Chassis; c != nil {
-			rows = append(rows, []string{"Chassis", strings.Join(nonEmpty(c.Manufacturer, c.Type, prefixed("serial ", t.flagged(c.Serial, c.Placeholders, "serial"))), " ")})
+			rows = append(rows, []string{"Chassis", strings.Join(nonEmpty(t.flagged(c.Manufacturer, c.Placeholders, "manufacturer"),
+				c.Type, prefixed("serial ", t.flagged(c.Serial, c.Placeholders, "serial"))), " ")})
 		}
 		if s.Virtual && inv.Virtualization == nil {
 			rows = append(rows, []string{"Virtual machine", strings.Join(nonEmpty("yes", s.Hypervisor), ", ")})
@@ -314,7 +316,7 @@ func writeMemory(t *textWriter, m *inventory.Memory) {
 			speed = fmt.Sprintf("%d MT/s", d.SpeedMTs)
 		}
 		rows = append(rows, []string{d.Locator, units.Bytes(d.SizeBytes), d.Type, d.FormFactor, speed,
-			d.Manufacturer, d.PartNumber, prefixed("serial ", d.Serial)})
+			t.flagged(d.Manufacturer, d.Placeholders, "manufacturer"), d.PartNumber, prefixed("serial ", t.flagged(d.Serial, d.Placeholders, "serial"))})
 	}
 	t.table(rows)
 }

@@ -88,6 +88,11 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 		writeError(w, http.StatusForbidden, api.CodeRefused, "registration refused: "+res.Reason)
 		return "refused"
 	}
+	if len(res.Conflicts) > 0 {
+		s.metrics.conflicts.WithLabelValues("registration").Inc()
+		s.log(r).Warn("identity conflict: registration kept apart from machines it shares keys with", "machine_id", res.MachineID,
+			"conflicts", res.Conflicts, "peer", in.Peer)
+	}
 	if !res.Created {
 		s.log(r).Info("credential rotated", "machine_id", res.MachineID, "peer", in.Peer)
 	}
@@ -387,6 +392,11 @@ func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 		return "invalid"
 	}
 	if err := s.cfg.Store.UpdateInventory(r.Context(), store.InventoryUpdate{Document: doc, MachineID: id, CredentialHash: hash, Now: s.cfg.Now()}); err != nil {
+		var ce *store.ConflictError
+		if errors.As(err, &ce) {
+			s.metrics.conflicts.WithLabelValues("upload").Inc()
+			s.log(r).Warn("inventory refused: identity conflict", "machine_id", id, "other", ce.Other, "key", ce.Key, "reason", ce.Reason)
+		}
 		return s.storeError(w, r, err)
 	}
 	s.marked(id)

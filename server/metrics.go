@@ -18,6 +18,7 @@ type metrics struct {
 	inventories   *prometheus.CounterVec
 	duration      *prometheus.HistogramVec
 	overloaded    *prometheus.CounterVec
+	conflicts     *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, st store.Store, heavy, checkins *limiter) *metrics {
@@ -43,8 +44,15 @@ func newMetrics(reg prometheus.Registerer, st store.Store, heavy, checkins *limi
 			Name: "hwagent_server_overloaded_total",
 			Help: "Requests answered 429 because no slot freed up in time, by route.",
 		}, []string{"route"}),
+		conflicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hwagent_server_identity_conflicts_total",
+			Help: "Identity conflicts met (docs/protocol.md, Identity), by source: registration (kept apart, recorded on both machines), upload (refused 409).",
+		}, []string{"source"}),
 	}
-	reg.MustRegister(m.registrations, m.checkins, m.inventories, m.duration, m.overloaded,
+	for _, src := range []string{"registration", "upload"} {
+		m.conflicts.WithLabelValues(src)
+	}
+	reg.MustRegister(m.registrations, m.checkins, m.inventories, m.duration, m.overloaded, m.conflicts,
 		&machinesCollector{st: st},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "hwagent_server_heavy_requests_in_progress",

@@ -1,6 +1,10 @@
 package smbios
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,11 +25,14 @@ func TestPlaceholders(t *testing.T) {
 	tests := map[string]want{
 		// Chassis SKU "To be filled by O.E.M.", CPU serial "NULL", asset
 		// tag and part number "To Be Filled By O.E.M" (no final dot), DIMM
-		// serial "00000000" and asset tag "9876543210" (AMI's default).
+		// serial "00000000" and asset tag "9876543210" (AMI's default),
+		// baseboard serial "BSN12345678901234567" and asset tags
+		// "ATN12345678901234567" (counting digits).
 		"Asus-UX307LA": {
-			chassis: []string{"sku"},
-			cpu0:    []string{"serial", "asset_tag", "part_number"},
-			mem0:    []string{"serial", "asset_tag"},
+			baseboard: []string{"serial", "asset_tag"},
+			chassis:   []string{"asset_tag", "sku"},
+			cpu0:      []string{"serial", "asset_tag", "part_number"},
+			mem0:      []string{"serial", "asset_tag"},
 		},
 		// Gigabyte's "Default string" everywhere, board version "x.x",
 		// CPU serial, asset tag and part number "Unknown".
@@ -35,20 +42,22 @@ func TestPlaceholders(t *testing.T) {
 			chassis:   []string{"manufacturer", "version", "serial", "asset_tag", "sku"},
 			cpu0:      []string{"serial", "asset_tag", "part_number"},
 		},
-		// UUID "Not Present" (all FF) and "To be filled by O.E.M.".
+		// UUID "Not Present" (all FF) and "To be filled by O.E.M.", CPU
+		// asset tag and part number "Fill By OEM".
 		"MSI-MS-7816": {
 			product:   []string{"serial", "uuid", "sku", "family"},
 			baseboard: []string{"serial", "asset_tag"},
 			chassis:   []string{"serial", "asset_tag", "sku"},
+			cpu0:      []string{"asset_tag", "part_number"},
 			mem0:      []string{"asset_tag"},
 		},
 		// Supermicro's "0123456789" versions and chassis serial; DIMM
-		// manufacturer "Undefined".
+		// manufacturer "Undefined", asset tag "Dimm0_AssetTag".
 		"SuperMicro-X9DBL": {
 			product:   []string{"version", "sku", "family"},
 			baseboard: []string{"version", "asset_tag"},
 			chassis:   []string{"version", "serial", "asset_tag", "sku"},
-			mem0:      []string{"manufacturer"},
+			mem0:      []string{"manufacturer", "asset_tag"},
 		},
 		// Lenovo's "Not Available", "None", "No Asset Information".
 		"Lenovo-ThinkPad-T480": {
@@ -57,11 +66,12 @@ func TestPlaceholders(t *testing.T) {
 			cpu0:      []string{"serial", "asset_tag", "part_number"},
 			mem0:      []string{"serial", "asset_tag"},
 		},
-		// VMware's "None", "N/A", "No Asset Tag".
+		// VMware's "None", "N/A", "No Asset Tag", chassis manufacturer
+		// "No Enclosure".
 		"VMWare": {
 			product:   []string{"version"},
 			baseboard: []string{"version", "serial"},
-			chassis:   []string{"version", "serial", "asset_tag"},
+			chassis:   []string{"manufacturer", "version", "serial", "asset_tag"},
 		},
 	}
 	for name, w := range tests {
@@ -105,6 +115,17 @@ func TestIdentityFromFixtures(t *testing.T) {
 			Basis:      "system_uuid",
 			SystemUUID: "032e02b4-0499-0533-a106-940700080009",
 		}},
+		// AMI's template UUID (03000200-0400-0500-0006-000700080009, the
+		// Beelink mini-PCs of timmo001/system-bridge#3532) and every serial
+		// "To be filled by O.E.M.": nothing usable, the MACs must do.
+		{"Synology-RS3614xsp", inventory.Identity{}},
+		// The board serial "BSN12345678901234567" is dropped.
+		{"Asus-UX307LA", inventory.Identity{
+			Basis:         "system_uuid",
+			SystemUUID:    "850f3e82-9f38-694a-8840-2f8b0cf5d3d0",
+			SystemSerial:  "ASUSTeK COMPUTER INC./UX305LA/FCN0CJ03468352B",
+			ChassisSerial: "ASUSTeK COMPUTER INC./FCN0CJ03468352B",
+		}},
 		// Chassis serial "0123456789" is dropped, the board serial is kept.
 		{"SuperMicro-X9DBL", inventory.Identity{
 			Basis:           "system_uuid",
@@ -125,5 +146,103 @@ func TestIdentityFromFixtures(t *testing.T) {
 				t.Errorf("identity (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// placeholdersInFixtures are, by hand from the dmidecode output of every
+// table below, the values vendors left unfilled. Everything else in these
+// tables is a real value.
+var placeholdersInFixtures = map[string]bool{
+	"0000": true, "00000000": true, "0123456789": true, "9876543210": true,
+	"03000200-0400-0500-0006-000700080009": true, "ffffffff-ffff-ffff-ffff-ffffffffffff": true,
+	"ATN12345678901234567": true, "BSN12345678901234567": true, "Default string": true,
+	"Dimm0_AssetTag": true, "Dimm1_AssetTag": true, "Dimm2_AssetTag": true, "Fill By OEM": true,
+	"N/A": true, "NULL": true, "No Asset Information": true, "No Asset Tag": true, "No Enclosure": true,
+	"None": true, "Not Available": true, "To Be Filled By O.E.M": true, "To Be Filled By O.E.M.": true,
+	"To be filled by O.E.M.": true, "Undefined": true, "Unknown": true, "x.x": true,
+}
+
+// TestPlaceholderRulesOnEveryTable runs inventory's placeholder rules over
+// every string of the system, baseboard, chassis, processor and memory
+// structures of every real table (../shared/fixtures/smbios, copied to
+// testdata) and of the project's own host trees: every placeholder is
+// flagged, no real value is.
+func TestPlaceholderRulesOnEveryTable(t *testing.T) {
+	t.Parallel()
+	tables := map[string]*Table{}
+	for _, name := range fixtures {
+		tables[name] = parseFixture(t, name)
+	}
+	hosts, err := filepath.Glob("../testdata/hosts/*/sys/firmware/dmi/tables/DMI")
+	if err != nil || len(hosts) < 4 {
+		t.Fatalf("host trees with SMBIOS tables: %v %v", hosts, err)
+	}
+	for _, h := range hosts {
+		entry, err := os.ReadFile(filepath.Join(filepath.Dir(h), "smbios_entry_point"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		table, err := os.ReadFile(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := Parse(entry, table)
+		if err != nil {
+			t.Fatalf("%s: %v", h, err)
+		}
+		tables[strings.Split(h, "/")[3]] = tb
+	}
+	seen := map[string]bool{}
+	for name, tb := range tables {
+		check := func(section, field, value string, flagged []string) {
+			if value == "" {
+				return
+			}
+			seen[value] = true
+			want := placeholdersInFixtures[value]
+			if got := slices.Contains(flagged, field); got != want {
+				t.Errorf("%s %s.%s %q: flagged %v, want %v", name, section, field, value, got, want)
+			}
+		}
+		sys, err := tb.System()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p := sys.Product
+		for _, f := range [][2]string{{"manufacturer", p.Manufacturer}, {"name", p.Name}, {"version", p.Version},
+			{"serial", p.Serial}, {"uuid", p.UUID}, {"sku", p.SKU}, {"family", p.Family}} {
+			check("product", f[0], f[1], p.Placeholders)
+		}
+		if b := sys.Baseboard; b != nil {
+			for _, f := range [][2]string{{"manufacturer", b.Manufacturer}, {"product", b.Product}, {"version", b.Version},
+				{"serial", b.Serial}, {"asset_tag", b.AssetTag}} {
+				check("baseboard", f[0], f[1], b.Placeholders)
+			}
+		}
+		if c := sys.Chassis; c != nil {
+			for _, f := range [][2]string{{"manufacturer", c.Manufacturer}, {"version", c.Version}, {"serial", c.Serial},
+				{"asset_tag", c.AssetTag}, {"sku", c.SKU}} {
+				check("chassis", f[0], f[1], c.Placeholders)
+			}
+		}
+		cpus, _ := tb.CPUSockets()
+		for _, c := range cpus {
+			for _, f := range [][2]string{{"manufacturer", c.Manufacturer}, {"version", c.Version}, {"serial", c.Serial},
+				{"asset_tag", c.AssetTag}, {"part_number", c.PartNumber}} {
+				check("cpu "+c.Designation, f[0], f[1], c.Placeholders)
+			}
+		}
+		mems, _ := tb.MemoryModules()
+		for _, m := range mems {
+			for _, f := range [][2]string{{"manufacturer", m.Manufacturer}, {"serial", m.Serial},
+				{"asset_tag", m.AssetTag}, {"part_number", m.PartNumber}} {
+				check("dimm "+m.Locator, f[0], f[1], m.Placeholders)
+			}
+		}
+	}
+	for v := range placeholdersInFixtures {
+		if !seen[v] {
+			t.Errorf("placeholder %q is in no table: the expectation is stale", v)
+		}
 	}
 }

@@ -46,7 +46,7 @@ func (t *Table) System() (*inventory.System, error) {
 	if c := t.structures(typeChassis); len(c) > 0 {
 		out.Chassis = mapChassis(c[0])
 	}
-	MarkPlaceholders(out)
+	out.MarkPlaceholders()
 	out.Virtual, out.Hypervisor = DetectVirtual(vmBit, out)
 	return out, nil
 }

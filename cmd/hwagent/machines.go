@@ -258,6 +258,10 @@ inventory. --reveal-bmc-password also prints the BMC password the server holds
 			if m.Inventory == nil {
 				return nil
 			}
+			if m.Inventory.System != nil {
+				// By this hwagent's rules: the agent that sent it may be older.
+				m.Inventory.System.MarkPlaceholders()
+			}
 			fmt.Fprintln(stdout)
 			return report.WriteText(stdout, m.Inventory, report.Options{})
 		},

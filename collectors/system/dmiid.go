@@ -93,7 +93,7 @@ func FromDMIID(p *hostpaths.Paths, w *collector.Warnings) (*inventory.System, er
 	if len(unreadable) > 0 {
 		w.Addf("%s: not readable (root only): %s", p.HostPath(dir), strings.Join(unreadable, ", "))
 	}
-	smbios.MarkPlaceholders(s)
+	s.MarkPlaceholders()
 	s.Virtual, s.Hypervisor = smbios.DetectVirtual(false, s)
 	return s, nil
 }

@@ -14,22 +14,26 @@ import (
 var ErrNoIdentity = errors.New("inventory has no identity key (no system UUID, serial or MAC)")
 
 // NewDocument prepares an inventory for storing: canonical JSON, digest,
-// identity keys and summary. The keys are the agent's (inv.Identity); when
-// the agent sent none they are derived from the System and Network sections.
+// identity and its keys, summary. The identity is the server's own
+// derivation from the System and Network sections (inventory.DeriveIdentity,
+// with this server's placeholder rules: an older agent may have kept a
+// template UUID); only when the document has neither section is the
+// agent's identity used, without its placeholders. The document itself is
+// kept as the agent sent it, so that its digest stays the agent's.
 func NewDocument(inv *inventory.Inventory) (Document, error) {
 	if inv == nil {
 		return Document{}, errors.New("no inventory")
 	}
-	keys := inv.Identity.Keys()
-	if len(keys) == 0 {
-		id := inventory.DeriveIdentity(inv)
-		keys = id.Keys()
-		if len(keys) > 0 {
-			inv.Identity = id
-		}
+	id := inventory.DeriveIdentity(inv)
+	if len(id.Keys()) == 0 {
+		id = withoutPlaceholders(inv.Identity)
 	}
+	keys := id.Keys()
 	if len(keys) == 0 {
 		return Document{}, ErrNoIdentity
+	}
+	if len(inv.Identity.Keys()) == 0 {
+		inv.Identity = id
 	}
 	if len(keys) > inventory.MaxIdentityKeys {
 		// Only a derived identity gets here: the agent's own is bounded
@@ -40,15 +44,21 @@ func NewDocument(inv *inventory.Inventory) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("encode inventory: %w", err)
 	}
-	for i := range keys {
-		keys[i] = ColumnText(keys[i])
+	// The identity as columns keep it, so that its keys and the keys
+	// stored agree.
+	id.SystemUUID, id.SystemSerial = ColumnText(id.SystemUUID), ColumnText(id.SystemSerial)
+	id.BaseboardSerial, id.ChassisSerial = ColumnText(id.BaseboardSerial), ColumnText(id.ChassisSerial)
+	for i := range id.MACs {
+		id.MACs[i] = ColumnText(id.MACs[i])
 	}
+	keys = id.Keys()
 	sum := Summarize(inv)
 	sum.columnText()
 	return Document{
 		Inventory: inv,
 		JSON:      b,
 		Digest:    inventory.Digest(inv),
+		Identity:  id,
 		Keys:      dedupe(keys),
 		Summary:   sum,
 	}, nil
@@ -65,6 +75,34 @@ func ColumnText(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}
+
+// withoutPlaceholders drops from an agent's identity what this server's
+// rules call placeholders: a template UUID, a serial key whose serial (its
+// last part) is a placeholder, unusable MACs.
+func withoutPlaceholders(id inventory.Identity) inventory.Identity {
+	serial := func(key string) string {
+		if i := strings.LastIndexByte(key, '/'); i >= 0 && inventory.IsPlaceholderSerial(key[i+1:]) {
+			return ""
+		}
+		return key
+	}
+	out := inventory.Identity{
+		SystemSerial: serial(id.SystemSerial), BaseboardSerial: serial(id.BaseboardSerial), ChassisSerial: serial(id.ChassisSerial),
+	}
+	if !inventory.IsPlaceholderUUID(id.SystemUUID) {
+		out.SystemUUID = strings.ToLower(id.SystemUUID)
+	}
+	for _, m := range id.MACs {
+		if m = strings.ToLower(m); len(m) == 17 && m != "00:00:00:00:00:00" {
+			out.MACs = append(out.MACs, m)
+		}
+	}
+	if keys := out.Keys(); len(keys) > 0 {
+		out.Basis = keys[0][:strings.IndexByte(keys[0], ':')]
+	}
+	out.MachineID = id.MachineID
+	return out
 }
 
 func dedupe(keys []string) []string {

@@ -134,8 +134,10 @@ type Document struct {
 	JSON []byte
 	// Digest is inventory.Digest(Inventory).
 	Digest string
-	// Keys are the identity keys, strongest first.
-	Keys []string
+	// Identity is the server's derivation of the machine's identity (see
+	// NewDocument); Keys are its keys, strongest first.
+	Identity inventory.Identity
+	Keys     []string
 	// Summary holds the columns listings filter on.
 	Summary Summary
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/identity"
 	"github.com/hwagent/hwagent/server/store"
 )
 
@@ -150,6 +151,10 @@ func (s *Store) UpdateInventory(ctx context.Context, in store.InventoryUpdate) e
 		if err != nil {
 			return err
 		}
+		keys, err := s.checkOwnKeys(ctx, tx, in.MachineID, in.Document)
+		if err != nil {
+			return err
+		}
 		if digest != in.Digest {
 			if err := s.recordDiff(ctx, tx, in.MachineID, in.Now, in.Inventory); err != nil {
 				return err
@@ -158,15 +163,15 @@ func (s *Store) UpdateInventory(ctx context.Context, in store.InventoryUpdate) e
 		sum := in.Summary
 		if _, err := tx.ExecContext(ctx, `UPDATE machines SET last_seen = $2, inventory_digest = $3,
 			manufacturer = $4, product = $5, serial = $6, bmc_ip = $7, hostname = $8, worker_id = $9,
-			hw_addr = $10, switches = $11 WHERE id = $1`,
+			hw_addr = $10, switches = $11, identity = $12 WHERE id = $1`,
 			in.MachineID, micros(in.Now), in.Digest, sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP,
-			sum.Hostname, sum.WorkerID, sum.HWAddr, switchesJSON(sum)); err != nil {
+			sum.Hostname, sum.WorkerID, sum.HWAddr, switchesJSON(sum), identityJSON(in.Identity)); err != nil {
 			return fmt.Errorf("update machine %s: %w", in.MachineID, err)
 		}
 		if err := s.markKube(ctx, tx, in.MachineID, in.Now); err != nil {
 			return err
 		}
-		return s.replaceDocument(ctx, tx, in.MachineID, in.Document)
+		return s.replaceDocument(ctx, tx, in.MachineID, in.Document, keys)
 	})
 }
 
@@ -225,4 +230,36 @@ func (s *Store) checkinPostgres(ctx context.Context, in store.Checkin) (store.Ch
 		return store.CheckinResult{}, unavailable(err)
 	}
 	return decideCheckin(in, cur).res, nil
+}
+
+// checkOwnKeys returns the keys an upload gives machine id, or a
+// *store.ConflictError when the inventory carries a key another machine
+// holds or contradicts the machine's own identity (docs/protocol.md,
+// "Identity"): an upload never moves a key, and never turns a machine
+// into another.
+func (s *Store) checkOwnKeys(ctx context.Context, tx *sql.Tx, id string, doc store.Document) ([]string, error) {
+	e, err := s.evaluate(ctx, tx, doc)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range doc.Keys {
+		if h, ok := e.holders[k]; ok && h != id {
+			reason := "an upload never takes another machine's key"
+			if v := e.verdicts[h]; v.Outcome == identity.Different {
+				reason = v.Reason
+			}
+			return nil, &store.ConflictError{MachineID: id, Other: h, Key: k, Reason: reason}
+		}
+	}
+	known, err := s.identityOf(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch v := identity.Compare(known, doc.Identity); {
+	case v.Outcome == identity.Different:
+		return nil, &store.ConflictError{MachineID: id, Reason: v.Reason + "; register instead"}
+	case v.Outcome == identity.Unrelated && len(known.Keys()) > 0:
+		return nil, &store.ConflictError{MachineID: id, Reason: "no identity key in common with the machine; register instead"}
+	}
+	return e.ownKeys(id), nil
 }

@@ -122,7 +122,14 @@ func (s *Store) Approve(ctx context.Context, id, pendingID string, now time.Time
 		if len(rows) > 1 {
 			details = append(details, fmt.Sprintf("%d other held registrations dropped", len(rows)-1))
 		}
-		if _, err := s.takeOver(ctx, tx, id, doc, p.credHash, now, api.ChangeApproved, details); err != nil {
+		e, err := s.evaluate(ctx, tx, doc)
+		if err != nil {
+			return err
+		}
+		if _, err := s.takeOver(ctx, tx, id, doc, e.ownKeys(id), p.credHash, now, api.ChangeApproved, details); err != nil {
+			return err
+		}
+		if err := s.recordConflicts(ctx, tx, id, e.conflictsFor(id), store.Registration{Now: now}); err != nil {
 			return err
 		}
 		approved = p.id

@@ -33,10 +33,11 @@ func (s *Store) Match(ctx context.Context, doc store.Document) (store.Match, err
 	if len(doc.Keys) == 0 {
 		return store.Match{}, store.ErrNoIdentity
 	}
-	id, err := s.owner(ctx, s.read, doc.Keys)
+	e, err := s.evaluate(ctx, s.read, doc)
 	if err != nil {
 		return store.Match{}, unavailable(err)
 	}
+	id := e.choose()
 	if id == "" {
 		return store.Match{}, nil
 	}
@@ -59,10 +60,11 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 	var res store.RegisterResult
 	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = store.RegisterResult{Verdict: verdict}
-		owner, err := s.owner(ctx, tx, in.Keys)
+		e, err := s.evaluate(ctx, tx, in.Document)
 		if err != nil {
 			return err
 		}
+		owner := e.choose()
 		if in.Decision.Verdict != "" && owner != in.Matched {
 			return store.ErrMatchChanged
 		}
@@ -70,17 +72,25 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 		switch verdict {
 		case reenroll.Allow:
 			if owner == "" {
+				if len(e.ownKeys("")) == 0 {
+					return allKeysContested(e)
+				}
 				if res.MachineID, err = s.newID(ctx, tx, in.Inventory); err != nil {
 					return err
 				}
 				res.Created = true
-				err = s.create(ctx, tx, res.MachineID, in)
+				err = s.create(ctx, tx, res.MachineID, in, e)
 			} else {
-				res.InventoryChanged, err = s.reregister(ctx, tx, owner, in)
+				res.InventoryChanged, err = s.reregister(ctx, tx, owner, in, e)
 			}
 			if err != nil {
 				return err
 			}
+			found := e.conflictsFor(res.MachineID)
+			if err := s.recordConflicts(ctx, tx, res.MachineID, found, in); err != nil {
+				return err
+			}
+			res.Conflicts = conflictIDs(found)
 		case reenroll.Hold:
 			if owner == "" {
 				return errors.New("re-enrolment policy held the registration of a new machine: only takeovers can be held")
@@ -106,34 +116,17 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 	return res, nil
 }
 
-// owner returns the machine that owns the strongest of keys, or "".
-func (s *Store) owner(ctx context.Context, q querier, keys []string) (string, error) {
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
+// allKeysContested refuses a new machine whose every key another machine
+// holds while contradicting it: created without a key, it could never be
+// found again, and every boot would add one more.
+func allKeysContested(e evaluation) error {
+	var parts []string
+	for _, c := range e.conflictsFor("") {
+		parts = append(parts, c.other+" ("+c.reason+")")
 	}
-	rs, err := q.QueryContext(ctx, `SELECT key, machine_id FROM machine_keys WHERE key IN (`+placeholders(1, len(keys))+`)`, args...)
-	if err != nil {
-		return "", fmt.Errorf("find machine by identity: %w", err)
-	}
-	defer rs.Close()
-	owners := map[string]string{}
-	for rs.Next() {
-		var k, id string
-		if err := rs.Scan(&k, &id); err != nil {
-			return "", fmt.Errorf("find machine by identity: %w", err)
-		}
-		owners[k] = id
-	}
-	if err := rs.Err(); err != nil {
-		return "", fmt.Errorf("find machine by identity: %w", err)
-	}
-	for _, k := range keys {
-		if id, ok := owners[k]; ok {
-			return id, nil
-		}
-	}
-	return "", nil
+	return &store.ConflictError{Other: e.holders[e.keys[0]], Key: e.keys[0],
+		Reason: "every identity key of this machine belongs to a machine it contradicts: " + strings.Join(parts, "; ") +
+			"; resolve with hwagent machines conflicts / delete"}
 }
 
 // fromPeer is the history line naming where a registration came from.
@@ -174,24 +167,25 @@ func (s *Store) newID(ctx context.Context, tx *sql.Tx, inv *inventory.Inventory)
 	return "m-" + hex.EncodeToString(b[:]), nil
 }
 
-func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Registration) error {
+func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Registration, e evaluation) error {
 	now := micros(in.Now)
 	sum := in.Summary
 	if _, err := tx.ExecContext(ctx, `INSERT INTO machines (id, state, first_seen, last_seen, credential_hash,
 		inventory_digest, manufacturer, product, serial, bmc_ip, hostname, worker_id, hw_addr, switches,
-		agent_version, uptime_seconds)
-		VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		agent_version, uptime_seconds, identity)
+		VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		id, api.StateRegistered, now, in.CredentialHash, in.Digest,
 		sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP, sum.Hostname, sum.WorkerID, sum.HWAddr,
-		switchesJSON(sum), agentVersion(in.Inventory), uptime(in.Inventory)); err != nil {
+		switchesJSON(sum), agentVersion(in.Inventory), uptime(in.Inventory), identityJSON(in.Identity)); err != nil {
 		return fmt.Errorf("insert machine %s: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_inventories (machine_id, inventory) VALUES ($1, $2)`, id, string(in.JSON)); err != nil {
 		return fmt.Errorf("insert inventory of %s: %w", id, err)
 	}
-	// A plain insert: a concurrent registration that claimed a key first
-	// makes this one fail (and, on PostgreSQL, retry onto its machine).
-	if err := s.insertKeys(ctx, tx, id, in.Keys, false); err != nil {
+	// A plain insert of the keys nobody holds: a concurrent registration
+	// that claimed one first makes this one fail (and, on PostgreSQL,
+	// retry and meet its machine).
+	if err := s.insertKeys(ctx, tx, id, e.ownKeys("")); err != nil {
 		return err
 	}
 	if err := s.insertNeighbours(ctx, tx, id, sum.Neighbours); err != nil {
@@ -205,18 +199,18 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Regi
 
 // reregister updates an existing machine and reports whether its inventory
 // changed.
-func (s *Store) reregister(ctx context.Context, tx *sql.Tx, id string, in store.Registration) (bool, error) {
+func (s *Store) reregister(ctx context.Context, tx *sql.Tx, id string, in store.Registration, e evaluation) (bool, error) {
 	details := append([]string{"re-registered"}, fromPeer(in.Peer)...)
 	if in.Peer != "" {
 		details = append(details, "credential rotated")
 	}
-	return s.takeOver(ctx, tx, id, in.Document, in.CredentialHash, in.Now, api.ChangeRegistered, details)
+	return s.takeOver(ctx, tx, id, in.Document, e.ownKeys(id), in.CredentialHash, in.Now, api.ChangeRegistered, details)
 }
 
 // takeOver gives machine id a new inventory and credential (a registration,
 // an approved one), records kind with details, and reports whether the
 // inventory changed.
-func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.Document, credHash string, now time.Time, kind string, details []string) (bool, error) {
+func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.Document, keys []string, credHash string, now time.Time, kind string, details []string) (bool, error) {
 	var digest, state string
 	err := tx.QueryRowContext(ctx, `SELECT inventory_digest, state FROM machines WHERE id = $1`+s.d.forUpdate, id).Scan(&digest, &state)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -240,30 +234,31 @@ func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.D
 	sum := doc.Summary
 	if _, err := tx.ExecContext(ctx, `UPDATE machines SET state = $2, last_seen = $3, credential_hash = $4,
 		inventory_digest = $5, manufacturer = $6, product = $7, serial = $8, bmc_ip = $9, hostname = $10,
-		worker_id = $11, hw_addr = $12, switches = $13, agent_version = $14, uptime_seconds = $15
+		worker_id = $11, hw_addr = $12, switches = $13, agent_version = $14, uptime_seconds = $15, identity = $16
 		WHERE id = $1`,
 		id, api.StateRegistered, micros(now), credHash, doc.Digest,
 		sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP, sum.Hostname, sum.WorkerID, sum.HWAddr,
-		switchesJSON(sum), agentVersion(doc.Inventory), uptime(doc.Inventory)); err != nil {
+		switchesJSON(sum), agentVersion(doc.Inventory), uptime(doc.Inventory), identityJSON(doc.Identity)); err != nil {
 		return false, fmt.Errorf("update machine %s: %w", id, err)
 	}
 	if err := s.markKube(ctx, tx, id, now); err != nil {
 		return false, err
 	}
-	return changed, s.replaceDocument(ctx, tx, id, doc)
+	return changed, s.replaceDocument(ctx, tx, id, doc, keys)
 }
 
-// replaceDocument stores a machine's new inventory, keys and neighbours.
-func (s *Store) replaceDocument(ctx context.Context, tx *sql.Tx, id string, doc store.Document) error {
+// replaceDocument stores a machine's new inventory, neighbours and keys:
+// it keeps keys, the keys of the document it may hold (see
+// evaluation.ownKeys: never one another machine holds), and lets go of
+// the others.
+func (s *Store) replaceDocument(ctx context.Context, tx *sql.Tx, id string, doc store.Document, keys []string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE machine_inventories SET inventory = $2 WHERE machine_id = $1`, id, string(doc.JSON)); err != nil {
 		return fmt.Errorf("update inventory of %s: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_keys WHERE machine_id = $1`, id); err != nil {
 		return fmt.Errorf("update keys of %s: %w", id, err)
 	}
-	// The machine that registers with a key owns it: a NIC moved from
-	// another machine takes its MAC along.
-	if err := s.insertKeys(ctx, tx, id, doc.Keys, true); err != nil {
+	if err := s.insertKeys(ctx, tx, id, keys); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_neighbours WHERE machine_id = $1`, id); err != nil {
@@ -272,7 +267,10 @@ func (s *Store) replaceDocument(ctx context.Context, tx *sql.Tx, id string, doc 
 	return s.insertNeighbours(ctx, tx, id, doc.Summary.Neighbours)
 }
 
-func (s *Store) insertKeys(ctx context.Context, tx *sql.Tx, id string, keys []string, steal bool) error {
+// insertKeys gives machine id keys nobody holds. A plain insert: a key a
+// concurrent transaction took meanwhile fails this one (PostgreSQL retries
+// it, and the retry sees who holds the key).
+func (s *Store) insertKeys(ctx context.Context, tx *sql.Tx, id string, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -280,11 +278,7 @@ func (s *Store) insertKeys(ctx context.Context, tx *sql.Tx, id string, keys []st
 	for _, k := range keys {
 		args = append(args, k, id)
 	}
-	q := `INSERT INTO machine_keys (key, machine_id) VALUES ` + rows(len(keys), 2)
-	if steal {
-		q += ` ON CONFLICT (key) DO UPDATE SET machine_id = excluded.machine_id`
-	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_keys (key, machine_id) VALUES `+rows(len(keys), 2), args...); err != nil {
 		return fmt.Errorf("insert keys of %s: %w", id, err)
 	}
 	return nil

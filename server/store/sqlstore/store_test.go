@@ -97,35 +97,6 @@ func sorted(keys []string) []string {
 	return out
 }
 
-// A machine whose motherboard was replaced (new UUID and serials) is still
-// recognised by its NICs' MACs, and takes the new keys.
-func TestRegisterMatchesAnyKey(t *testing.T) {
-	each(t, func(t *testing.T, s *Store) {
-		ctx := context.Background()
-		first := register(t, s, testinv.Machine(2), hash(1), 0)
-		board := testinv.Machine(2)
-		board.System = testinv.Machine(3).System
-		board.Identity = inventory.DeriveIdentity(board)
-		res := register(t, s, board, hash(2), 1)
-		if res.MachineID != first.MachineID || res.Created || !res.InventoryChanged {
-			t.Fatalf("registration with the same MACs = %+v, want machine %s, inventory changed", res, first.MachineID)
-		}
-		m, err := s.Get(ctx, first.MachineID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(sorted(board.Identity.Keys()), m.IdentityKeys); diff != "" {
-			t.Errorf("keys (-want +got):\n%s", diff)
-		}
-		// The new UUID alone now finds it.
-		only := testinv.Machine(3)
-		only.Identity = inventory.Identity{SystemUUID: board.Identity.SystemUUID}
-		if res := register(t, s, only, hash(3), 2); res.MachineID != first.MachineID {
-			t.Errorf("registration by the new UUID went to %s, want %s", res.MachineID, first.MachineID)
-		}
-	})
-}
-
 func TestConcurrentDuplicateRegistrations(t *testing.T) {
 	each(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()

@@ -1,0 +1,259 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
+	"github.com/hwagent/hwagent/server/testinv"
+)
+
+func get(t *testing.T, s *Store, id string) api.Machine {
+	t.Helper()
+	m, err := s.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func hasKind(t *testing.T, s *Store, id, kind string) []string {
+	t.Helper()
+	h, err := s.History(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range h {
+		if c.Kind == kind {
+			return c.Details
+		}
+	}
+	return nil
+}
+
+// Two boxes with AMI's template UUID (two Beelink mini-PCs,
+// timmo001/system-bridge#3532) are two machines: the UUID is no key.
+func TestPlaceholderUUIDIsNoKey(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		a := register(t, s, testinv.WithUUID(testinv.Machine(50), testinv.AMIUUID), hash(1), 0)
+		b := register(t, s, testinv.WithUUID(testinv.Machine(51), testinv.AMIUUID), hash(2), 1)
+		if !a.Created || !b.Created || a.MachineID == b.MachineID || len(a.Conflicts)+len(b.Conflicts) != 0 {
+			t.Fatalf("registrations %+v and %+v, want two machines without conflict", a, b)
+		}
+		for _, id := range []string{a.MachineID, b.MachineID} {
+			for _, k := range get(t, s, id).IdentityKeys {
+				if strings.Contains(k, testinv.AMIUUID) {
+					t.Errorf("%s holds the placeholder key %s", id, k)
+				}
+			}
+		}
+	})
+}
+
+// One real UUID on two machines whose serials and NICs differ (cloned
+// firmware settings): two machines, the conflict recorded on both, the
+// UUID key staying with the first. Registering both again changes nothing
+// but the conflict's count.
+func TestClonedUUIDIsTwoMachines(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		first := testinv.Machine(52)
+		clone := testinv.WithUUID(testinv.Machine(53), first.System.Product.UUID)
+		a := register(t, s, first, hash(1), 0)
+		b := register(t, s, clone, hash(2), 1)
+		if !b.Created || b.MachineID == a.MachineID || !cmp.Equal(b.Conflicts, []string{a.MachineID}) {
+			t.Fatalf("the clone's registration = %+v, want a new machine in conflict with %s", b, a.MachineID)
+		}
+		uuidKey := "system_uuid:" + first.Identity.SystemUUID
+		if !contains(get(t, s, a.MachineID).IdentityKeys, uuidKey) || contains(get(t, s, b.MachineID).IdentityKeys, uuidKey) {
+			t.Errorf("the UUID key should stay with %s only", a.MachineID)
+		}
+		for _, pair := range [][2]string{{a.MachineID, b.MachineID}, {b.MachineID, a.MachineID}} {
+			m := get(t, s, pair[0])
+			if !cmp.Equal(m.Conflicts, []string{pair[1]}) {
+				t.Errorf("%s: conflicts %v, want %s", pair[0], m.Conflicts, pair[1])
+			}
+			if d := hasKind(t, s, pair[0], api.ChangeIdentityConflict); len(d) != 2 || !strings.HasPrefix(d[0], "with "+pair[1]+": system serial ") ||
+				d[1] != "shared key "+uuidKey {
+				t.Errorf("%s: identity_conflict history %q", pair[0], d)
+			}
+		}
+		// Both boot again: the clone meets the conflict again (the first
+		// machine's keys are all its own).
+		if again := register(t, s, testinv.Machine(52), hash(3), 2); again.MachineID != a.MachineID || again.Created {
+			t.Errorf("the first machine again: %+v", again)
+		}
+		if again := register(t, s, testinv.WithUUID(testinv.Machine(53), first.System.Product.UUID), hash(4), 3); again.MachineID != b.MachineID || again.Created {
+			t.Errorf("the clone again: %+v", again)
+		}
+		cs, err := s.Conflicts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []api.Conflict{{Machines: sortedPair(a.MachineID, b.MachineID), Keys: []string{uuidKey},
+			Reason: cs[0].Reason, FirstSeen: at(1), LastSeen: at(3), Count: 2}}
+		if diff := cmp.Diff(want, cs); diff != "" || !strings.Contains(cs[0].Reason, "system serial") {
+			t.Errorf("conflicts (-want +got):\n%s%s", diff, cs[0].Reason)
+		}
+		if ms, _ := s.List(ctx, store.Filter{}); len(ms) != 2 || len(ms[0].Conflicts) != 1 || len(ms[1].Conflicts) != 1 {
+			t.Errorf("list: %+v", ms)
+		}
+		// Deleting one clears the conflict.
+		if err := s.Delete(ctx, b.MachineID); err != nil {
+			t.Fatal(err)
+		}
+		if cs, _ := s.Conflicts(ctx); len(cs) != 0 || len(get(t, s, a.MachineID).Conflicts) != 0 {
+			t.Errorf("conflicts after deleting one machine: %+v", cs)
+		}
+	})
+}
+
+func sortedPair(a, b string) [2]string {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// A NIC swap (same UUID and serials, one MAC changed) is the same machine,
+// which lets go of the old MAC.
+func TestNICSwapIsOneMachine(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		a := register(t, s, testinv.Machine(54), hash(1), 0)
+		swapped := testinv.WithNIC(testinv.Machine(54), 4, "a0:36:9f:00:00:54")
+		b := register(t, s, swapped, hash(2), 1)
+		if b.MachineID != a.MachineID || b.Created || !b.InventoryChanged || len(b.Conflicts) != 0 {
+			t.Fatalf("after the NIC swap: %+v", b)
+		}
+		keys := get(t, s, a.MachineID).IdentityKeys
+		if contains(keys, "mac:"+testinv.MAC(54, 4)) || !contains(keys, "mac:a0:36:9f:00:00:54") {
+			t.Errorf("keys after the swap: %q", keys)
+		}
+	})
+}
+
+// A motherboard replaced with a new service tag (new UUID and serials) is
+// another machine now; the NICs it kept stay with the old record, and the
+// conflict says so.
+func TestBoardReplacedIsAnotherMachine(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		first := register(t, s, testinv.Machine(55), hash(1), 0)
+		board := testinv.Machine(55)
+		board.System = testinv.Machine(56).System
+		board.Identity = inventory.DeriveIdentity(board)
+		res := register(t, s, board, hash(2), 1)
+		if res.MachineID == first.MachineID || !res.Created || !cmp.Equal(res.Conflicts, []string{first.MachineID}) {
+			t.Fatalf("registration with the same MACs on another board = %+v", res)
+		}
+		if keys := get(t, s, res.MachineID).IdentityKeys; len(keys) != 4 || contains(keys, "mac:"+testinv.MAC(55, 0)) {
+			t.Errorf("the new machine's keys: %q, want its UUID and serials only", keys)
+		}
+	})
+}
+
+// An upload carrying another machine's key is refused and changes
+// nothing; so is one contradicting the machine's own identity.
+func TestUploadNeverTakesAKey(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := register(t, s, testinv.Machine(57), hash(1), 0).MachineID
+		b := register(t, s, testinv.Machine(58), hash(2), 0).MachineID
+		before := get(t, s, a)
+		stolen := testinv.WithNIC(testinv.Machine(57), 5, testinv.MAC(58, 1))
+		err := s.UpdateInventory(ctx, store.InventoryUpdate{Document: doc(t, stolen), MachineID: a, CredentialHash: hash(1), Now: at(1)})
+		var ce *store.ConflictError
+		if !errors.As(err, &ce) || ce.Other != b || ce.Key != "mac:"+testinv.MAC(58, 1) {
+			t.Fatalf("upload with %s's MAC: %v", b, err)
+		}
+		other := testinv.Machine(57)
+		other.System.Product.Serial = "HZZZZZZ"
+		other.Identity = inventory.DeriveIdentity(other)
+		err = s.UpdateInventory(ctx, store.InventoryUpdate{Document: doc(t, other), MachineID: a, CredentialHash: hash(1), Now: at(2)})
+		if !errors.As(err, &ce) || ce.Other != "" || !strings.Contains(err.Error(), "system serial") {
+			t.Fatalf("upload with another system serial: %v", err)
+		}
+		after := get(t, s, a)
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("refused uploads changed the machine (-before +after):\n%s", diff)
+		}
+		if h, _ := s.History(ctx, a); len(h) != 1 {
+			t.Errorf("refused uploads are in the history: %+v", h)
+		}
+		if !contains(get(t, s, b).IdentityKeys, "mac:"+testinv.MAC(58, 1)) {
+			t.Errorf("%s lost its MAC", b)
+		}
+	})
+}
+
+// Machines stored before identities were kept (empty identity column)
+// are compared by their stored inventory.
+func TestIdentityOfOlderRows(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		first := testinv.Machine(59)
+		a := register(t, s, first, hash(1), 0).MachineID
+		if _, err := s.write.ExecContext(context.Background(), `UPDATE machines SET identity = ''`); err != nil {
+			t.Fatal(err)
+		}
+		clone := testinv.WithUUID(testinv.Machine(60), first.System.Product.UUID)
+		if b := register(t, s, clone, hash(2), 1); b.MachineID == a || !cmp.Equal(b.Conflicts, []string{a}) {
+			t.Errorf("clone of an older row: %+v", b)
+		}
+	})
+}
+
+// Both machines of a cloned UUID registering at once, many times over: two
+// machines, never one.
+func TestConcurrentConflictingRegistrations(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		uuid := testinv.Machine(61).System.Product.UUID
+		const n = 20
+		var wg sync.WaitGroup
+		ids := make([]string, 2*n)
+		for i := range 2 * n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				inv := testinv.WithUUID(testinv.Machine(61+i%2), uuid)
+				res, err := s.Register(ctx, store.Registration{Document: doc(t, inv), CredentialHash: hash(1000 + i), Now: at(0)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids[i] = res.MachineID
+			}()
+		}
+		wg.Wait()
+		ms, err := s.List(ctx, store.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 2 {
+			t.Fatalf("%d machines after concurrent registrations of two, want 2", len(ms))
+		}
+		for i, id := range ids {
+			if id != ids[i%2] {
+				t.Errorf("registration %d of machine %d went to %s, earlier ones to %s", i, i%2, id, ids[i%2])
+			}
+		}
+		if cs, _ := s.Conflicts(ctx); len(cs) != 1 {
+			t.Errorf("conflicts: %+v, want the one pair", cs)
+		}
+	})
+}
