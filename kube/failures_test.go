@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -68,22 +69,37 @@ func TestApplyFailures(t *testing.T) {
 	})
 }
 
-// TestApplyNoCRD: a cluster without Tinkerbell's CRDs (or with another
-// version only) answers 404, reported as NoResource with what to install.
+// TestApplyNoCRD: a cluster without Tinkerbell's CRDs, or serving the
+// Hardware CRD at another version only (v1alpha2), answers 404, reported
+// as NoResource with what to install.
 func TestApplyNoCRD(t *testing.T) {
 	t.Parallel()
 	kubetest.Shared(t) // the same requirements; this test runs its own server
-	bare, err := kubetest.Start(context.Background(), t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
+	var other [][]byte
+	for _, crd := range kubetest.CRDs() {
+		if bytes.Contains(crd, []byte("name: hardware.tinkerbell.org")) {
+			other = append(other, bytes.ReplaceAll(crd, []byte("name: v1alpha1"), []byte("name: v1alpha2")))
+		}
 	}
-	t.Cleanup(bare.Stop)
-	c := newClient(t, writeKubeconfig(t, bare, kubetest.Admin), false)
-	_, err = c.Apply(context.Background(), fleetObjects(t, "nocrd", nil)[0])
-	if got := ReasonOf(err); got != NoResource {
-		t.Fatalf("no CRD: reason %q (%v), want %q", got, err, NoResource)
+	if len(other) != 1 {
+		t.Fatal("no Hardware CRD among kubetest.CRDs")
 	}
-	if !strings.Contains(err.Error(), "hardware.tinkerbell.org v1alpha1 is not served") {
-		t.Errorf("error %q does not say which CRD is missing", err)
+	for name, crds := range map[string][][]byte{"no CRD": nil, "Hardware v1alpha2 only": other} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			bare, err := kubetest.Start(context.Background(), t.TempDir(), crds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(bare.Stop)
+			c := newClient(t, writeKubeconfig(t, bare, kubetest.Admin), false)
+			_, err = c.Apply(context.Background(), fleetObjects(t, "nocrd", nil)[0])
+			if got := ReasonOf(err); got != NoResource {
+				t.Fatalf("reason %q (%v), want %q", got, err, NoResource)
+			}
+			if !strings.Contains(err.Error(), "hardware.tinkerbell.org v1alpha1 is not served") {
+				t.Errorf("error %q does not say which CRD is missing", err)
+			}
+		})
 	}
 }
