@@ -58,6 +58,8 @@ func (cpuCollector) Collect(ctx context.Context, env *collector.Env) (collector.
 	out.NUMANodes = readNUMA(p, &w)
 	out.Caches = readCaches(p, t.online, &w)
 	out.Sockets = sockets(env, &w)
+	freq, haveFreq := readCPUFreq(p)
+	out.Frequency = Frequency(freq, haveFreq, info, out.Sockets)
 
 	return func(inv *inventory.Inventory) { inv.CPU = out }, w.Err()
 }

@@ -30,6 +30,9 @@ type CPUInfo struct {
 	// Processors is how many logical CPUs the file lists ("processor" lines;
 	// "# processors" on s390x).
 	Processors int
+	// MHz is the first "cpu MHz" (x86: the current frequency, or the TSC
+	// rate in a VM); StaticMHz is s390x's "cpu MHz static" (nominal).
+	MHz, StaticMHz float64
 }
 
 // ErrNoCPUInfo is returned by ParseCPUInfo when the input holds no
@@ -96,6 +99,10 @@ func ParseCPUInfo(data []byte) (CPUInfo, error) {
 			info.Revision = hexInt(value)
 		case "# processors": // s390x
 			info.Processors = atoi(value)
+		case "cpu MHz":
+			info.MHz = mhz(value)
+		case "cpu MHz static": // s390x
+			info.StaticMHz = mhz(value)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -133,4 +140,14 @@ func hexInt(s string) *int {
 	}
 	v := int(n)
 	return &v
+}
+
+// mhz parses a positive frequency in MHz ("2095.148"); anything else, or
+// above 100 GHz, is "not given".
+func mhz(s string) float64 {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v > 100000 {
+		return 0
+	}
+	return v
 }
