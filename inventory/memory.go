@@ -65,3 +65,9 @@ type MemoryModule struct {
 	ConfiguredVoltageMillivolts int      `json:"configured_voltage_millivolts,omitempty"`
 	Placeholders                []string `json:"placeholders,omitempty"`
 }
+
+// Where Memory.InstalledBytes came from.
+const (
+	InstalledFromSMBIOS       = "smbios"
+	InstalledFromMemoryBlocks = "memory_blocks"
+)

@@ -246,6 +246,16 @@ func writeCPU(t *textWriter, c *inventory.CPU) {
 		{"Topology", fmt.Sprintf("%s, %s, %s (%d online), %s", plural(c.Packages, "package"), plural(c.PhysicalCores, "core"),
 			plural(c.LogicalThreads, "thread"), c.OnlineCount, plural(len(c.NUMANodes), "NUMA node"))},
 	}
+	if f := c.Frequency; f != nil {
+		var parts []string
+		if f.BaseMHz > 0 {
+			parts = append(parts, fmt.Sprintf("%d MHz base (%s)", f.BaseMHz, f.BaseSource))
+		}
+		if f.MaxMHz > 0 {
+			parts = append(parts, fmt.Sprintf("%d MHz max (%s)", f.MaxMHz, f.MaxSource))
+		}
+		rows = append(rows, []string{"Frequency", strings.Join(parts, ", ")})
+	}
 	if c.Microcode != "" {
 		rows = append(rows, []string{"Microcode", c.Microcode})
 	}
@@ -301,8 +311,11 @@ func writeMemory(t *textWriter, m *inventory.Memory) {
 	}
 	t.section("Memory")
 	rows := [][]string{{"Usable", units.Bytes(m.TotalBytes)}}
-	if m.SlotCount > 0 {
+	switch {
+	case m.SlotCount > 0:
 		rows = append(rows, []string{"Installed", fmt.Sprintf("%s in %d of %d slots", units.Bytes(m.InstalledBytes), m.PopulatedCount, m.SlotCount)})
+	case m.InstalledSource == inventory.InstalledFromMemoryBlocks:
+		rows = append(rows, []string{"Installed", fmt.Sprintf("%s (%d memory blocks of %s online)", units.Bytes(m.InstalledBytes), m.OnlineBlocks, units.Bytes(m.BlockBytes))})
 	}
 	for _, d := range m.Modules {
 		if !d.Populated {

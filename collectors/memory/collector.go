@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -40,6 +41,16 @@ func (memoryCollector) Collect(ctx context.Context, env *collector.Env) (collect
 		w.Add(tableErr)
 	}
 	Summarize(mem, modules)
+	blocks, err := readBlocks(env.Paths)
+	switch {
+	case err == nil:
+		mem.BlockBytes, mem.OnlineBlocks, mem.MemoryBlocksBytes = blocks.BlockBytes, blocks.Online, blocks.Bytes()
+		if mem.InstalledBytes == 0 && blocks.Online > 0 {
+			mem.InstalledBytes, mem.InstalledSource = blocks.Bytes(), inventory.InstalledFromMemoryBlocks
+		}
+	case !errors.Is(err, ErrNoBlocks) && !hostpaths.Ignorable(err):
+		w.Add(err)
+	}
 	return func(inv *inventory.Inventory) { inv.Memory = mem }, w.Err()
 }
 
@@ -83,5 +94,8 @@ func Summarize(mem *inventory.Memory, modules []inventory.MemoryModule) {
 			mem.PopulatedCount++
 			mem.InstalledBytes += m.SizeBytes
 		}
+	}
+	if mem.InstalledBytes > 0 {
+		mem.InstalledSource = inventory.InstalledFromSMBIOS
 	}
 }
