@@ -108,6 +108,9 @@ func TestCollect(t *testing.T) {
 				TotalBytes: tt.total, InstalledBytes: tt.installed,
 				SlotCount: tt.slots, PopulatedCount: tt.populated, Modules: modules,
 			}
+			if tt.installed > 0 {
+				want.InstalledSource = inventory.InstalledFromSMBIOS
+			}
 			if diff := cmp.Diff(want, inv.Memory); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
