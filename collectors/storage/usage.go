@@ -220,6 +220,13 @@ func probeOne(p *hostpaths.Paths, j *probeJob) (blockid.Result, error) {
 		return blockid.Result{}, fmt.Errorf("no device node %s: contents not read", p.HostPath(node))
 	}
 	if err != nil {
+		// The agent's path of the node (/host/dev/vda) says nothing the
+		// host's does not: keep only the reason, so that the inventory is
+		// the same inside a container and on the host.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return blockid.Result{}, fmt.Errorf("open %s: %w", p.HostPath(node), err)
 	}
 	defer f.Close()

@@ -44,6 +44,7 @@ var Binds = []Bind{
 	{"/sys", "/host/sys", true, "SMBIOS tables, topology, disks, NICs, PCI, firmware"},
 	{"/dev", "/host/dev", false, "/dev/ipmi0 for the BMC and /dev/disk/by-* links"},
 	{"/run/udev", "/host/run/udev", true, "udev database for disk serials when the OS runs udev"},
+	{"/etc/os-release", "/host/etc/os-release", true, "the in-memory OS's name and version (HookOS …) in the inventory"},
 	{"/var/run/worker", "/host/run/worker", true, "tink-worker's workflow directories: once a workflow has started, no reboot or power-off"},
 	{"/lib/modules", "/host/lib/modules", true, "tell a kernel without IPMI support (Hook's default kernel) from an IPMI driver not loaded"},
 }
