@@ -4,7 +4,8 @@
 // Tinkerbell's Hook.
 //
 // The tests are behind the build tag e2e and need root, qemu-system-x86,
-// busybox-static, openipmi, lldpd and apt (for the Debian kernel):
+// busybox-static, openipmi, lldpd, swtpm and swtpm-tools (TestNetbootTPM)
+// and apt (for the Debian kernel):
 //
 //	make e2e   # go test -tags e2e -count=1 -v ./e2e/
 //

@@ -92,12 +92,14 @@ func (g *guestRun) exited() bool {
 	return false
 }
 
-// boot starts the guest with cmdline inside the rack's namespace. QEMU is
-// killed when the test ends if it is still running.
-func (r *rack) boot(t *testing.T, ctx context.Context, cmdline string) *guestRun {
+// boot starts the guest with cmdline inside the rack's namespace; extra
+// are more QEMU arguments (a TPM). QEMU is killed when the test ends if it
+// is still running.
+func (r *rack) boot(t *testing.T, ctx context.Context, cmdline string, extra ...string) *guestRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	vm := r.img.vm(r.m, r.tap, r.bmc.VMAddr, cmdline)
+	vm.ExtraArgs = append(vm.ExtraArgs, extra...)
 	g := &guestRun{done: make(chan struct{})}
 	ran := r.ns.Go(func() error {
 		g.console, g.err = vm.Run(ctx)
@@ -158,11 +160,14 @@ func tail(s string, n int) string {
 // quote, and through t.Logf. sinceQEMU is the server's acknowledgement
 // measured on the host from QEMU's start (firmware included), 0 when not
 // measured.
-func reportTimes(t *testing.T, name string, a agentTimes, sinceQEMU time.Duration) {
+func reportTimes(t *testing.T, name string, a agentTimes, sinceQEMU time.Duration, extra ...string) {
 	line := fmt.Sprintf("E2E TIMING %s: boot-to-registered %.2f s (guest uptime at the server's acknowledgement); agent share %.3f s (hwagent exec to acknowledgement, LLDP not awaited)",
 		name, a.BootToRegistered().Seconds(), a.AgentShare().Seconds())
 	if sinceQEMU > 0 {
 		line += fmt.Sprintf("; QEMU start to acknowledgement %.2f s (host clock)", sinceQEMU.Seconds())
+	}
+	for _, e := range extra {
+		line += "; " + e
 	}
 	t.Log(line)
 	fmt.Println(line)

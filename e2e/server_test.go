@@ -35,14 +35,14 @@ type provServer struct {
 
 // startServer starts `hwagent serve` in ns on addr with an SQLite
 // database in a temporary directory, telling agents to check in every
-// second, and waits until it answers /readyz. It is stopped when the test
-// ends.
-func startServer(t *testing.T, ns *lab.Netns, bin, addr string) *provServer {
+// second, and waits until it answers /readyz. extra are more flags. It is
+// stopped when the test ends.
+func startServer(t *testing.T, ns *lab.Netns, bin, addr string, extra ...string) *provServer {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "hwagent.db")
 	s := &provServer{URL: "http://" + addr, out: &syncBuffer{}, exited: make(chan error, 1)}
-	s.cmd = ns.Command(context.Background(), bin, "serve",
-		"--listen", addr, "--database", "sqlite://"+db, "--checkin-interval", "1s", "--log-format", "json")
+	s.cmd = ns.Command(context.Background(), bin, append([]string{"serve",
+		"--listen", addr, "--database", "sqlite://" + db, "--checkin-interval", "1s", "--log-format", "json"}, extra...)...)
 	s.cmd.Env = append(s.cmd.Environ(), "HWAGENT_ENROLL_TOKEN="+enrollToken, "HWAGENT_ADMIN_TOKEN="+adminToken)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {

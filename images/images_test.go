@@ -115,7 +115,7 @@ func TestLinuxKitManifest(t *testing.T) {
 				charDevs = charDevs || (d.Path == "all" && d.Type == "c")
 			}
 			if !charDevs {
-				t.Error("no access to character devices: /dev/ipmi0 cannot be opened")
+				t.Error("no access to character devices: /dev/ipmi0 and /dev/tpmrm0 cannot be opened")
 			}
 			if !strings.HasPrefix(tc.c.Image, "hwagent/hwagent:") {
 				t.Errorf("image = %q", tc.c.Image)

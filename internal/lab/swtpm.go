@@ -111,6 +111,11 @@ func StartSWTPM(t testing.TB, cfg SWTPMConfig) *SoftwareTPM {
 	return s
 }
 
+// Stop ends swtpm (its state stays in StateDir for the next one to start
+// from: one swtpm at a time may hold a state directory). Stopping twice,
+// or after swtpm ended by itself, does nothing.
+func (s *SoftwareTPM) Stop() { s.stop() }
+
 // stop ends swtpm unless it ended by itself (ForQEMU: when QEMU went).
 func (s *SoftwareTPM) stop() {
 	select {

@@ -42,7 +42,7 @@ var Capabilities = []Capability{
 var Binds = []Bind{
 	{"/proc", "/host/proc", true, "CPU, memory, kernel command line (configuration and boot NIC)"},
 	{"/sys", "/host/sys", true, "SMBIOS tables, topology, disks, NICs, PCI, firmware"},
-	{"/dev", "/host/dev", false, "/dev/ipmi0 for the BMC and /dev/disk/by-* links"},
+	{"/dev", "/host/dev", false, "/dev/ipmi0 for the BMC, /dev/tpmrm0 (or /dev/tpm0) for the TPM's endorsement key and challenges, /dev/disk/by-* links"},
 	{"/run/udev", "/host/run/udev", true, "udev database for disk serials when the OS runs udev"},
 	{"/etc/os-release", "/host/etc/os-release", true, "the in-memory OS's name and version (HookOS …) in the inventory"},
 	{"/var/run/worker", "/host/run/worker", true, "tink-worker's workflow directories: once a workflow has started, no reboot or power-off"},
