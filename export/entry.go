@@ -36,7 +36,10 @@ type entry struct {
 	// noBMC says why the machine has no BMC address (bmc auto or
 	// required), "" when it has one.
 	noBMC string
-	probs []problem // what the row builder could not fill
+	// unverifiedBMC says why the server's stored BMC login was not used
+	// (bmc auto), "" otherwise.
+	unverifiedBMC string
+	probs         []problem // what the row builder could not fill
 
 	// Assigned after sorting.
 	index int
@@ -121,6 +124,7 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 		if r.BMCIP != "" {
 			login := x.creds.For(e.keys)
 			r.BMCUsername, r.BMCPassword = login.Username, login.Password
+			x.storedLogin(e, r)
 		} else {
 			e.noBMC = noBMCAddress(inv)
 			if c.bmcMode == BMCRequired {

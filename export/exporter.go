@@ -13,6 +13,8 @@ import (
 type Exporter struct {
 	c     *compiled
 	creds *Credentials
+	// stored are BMC logins an hwagent server holds, by Ref.Name.
+	stored map[string]StoredLogin
 }
 
 // New checks the plan; creds may be nil (no BMC credentials).
@@ -218,10 +220,13 @@ const maxNamed = 10
 // uefi: true, as for a hardware.csv row), and, under bmc: auto, machines
 // left without BMC columns while others have them.
 func (x *Exporter) fleetWarnings(entries []*entry, cols Columns) []string {
-	var bios, noBMC []string
+	var bios, noBMC, unverified []string
 	for _, e := range entries {
 		if e.biosBoot {
 			bios = append(bios, e.name)
+		}
+		if e.unverifiedBMC != "" {
+			unverified = append(unverified, e.name+": "+e.unverifiedBMC)
 		}
 		if x.c.bmcMode == BMCAuto && cols.BMC && e.noBMC != "" {
 			noBMC = append(noBMC, e.name+": "+e.noBMC)
@@ -231,6 +236,10 @@ func (x *Exporter) fleetWarnings(entries []*entry, cols Columns) []string {
 	if len(bios) > 0 {
 		out = append(out, fmt.Sprintf("%d of %d machines booted in legacy BIOS mode; EKS Anywhere provisions in UEFI mode (every hardware.csv row becomes uefi: true, and so does this export): switch their firmware to UEFI boot before provisioning: %s",
 			len(bios), len(entries), nameList(bios)))
+	}
+	if len(unverified) > 0 {
+		out = append(out, fmt.Sprintf("%d machines have BMC credentials on the server that are not verified; their rows carry the credentials file's login, if any (bmc: required refuses them): %s",
+			len(unverified), nameList(unverified)))
 	}
 	if len(noBMC) > 0 {
 		out = append(out, fmt.Sprintf("bmc auto: %d of %d machines have a BMC address, %d have none and get empty BMC columns (EKS Anywhere will not control their power; bmc: required refuses such a fleet): %s",

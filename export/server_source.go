@@ -29,6 +29,11 @@ type ServerSource struct {
 	Query url.Values
 	// Client makes the requests; nil means http.DefaultClient.
 	Client *http.Client
+	// BMCLogins makes Spool also fetch the BMC login the server holds for
+	// each machine that has one (GET /v1/machines/{id}/bmc-credentials,
+	// logged by the server) into Logins, for Exporter.WithStoredLogins.
+	BMCLogins bool
+	Logins    map[string]StoredLogin
 }
 
 // maxMachineBytes bounds one machine document read from the server.
@@ -39,6 +44,7 @@ const maxMachineBytes = 64 << 20
 // machine ID order. Machines the server has no inventory for are an error.
 func (s *ServerSource) Spool(ctx context.Context, dir string) ([]Ref, error) {
 	var ids []string
+	bmc := map[string]*api.BMCCredentialsStatus{}
 	q := url.Values{}
 	for k, v := range s.Query {
 		q[k] = v
@@ -52,6 +58,9 @@ func (s *ServerSource) Spool(ctx context.Context, dir string) ([]Ref, error) {
 		}
 		for _, m := range page.Machines {
 			ids = append(ids, m.ID)
+			if m.BMCCredentials != nil {
+				bmc[m.ID] = m.BMCCredentials
+			}
 		}
 		if page.Next == "" || len(page.Machines) == 0 {
 			break
@@ -82,8 +91,33 @@ func (s *ServerSource) Spool(ctx context.Context, dir string) ([]Ref, error) {
 		r := FileRef(p)
 		r.Name = "server:" + id
 		refs = append(refs, r)
+		if st := bmc[id]; s.BMCLogins && st != nil {
+			if err := s.fetchLogin(ctx, r.Name, id, st); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return refs, nil
+}
+
+// fetchLogin reads the stored BMC login of a machine that has one.
+func (s *ServerSource) fetchLogin(ctx context.Context, name, id string, st *api.BMCCredentialsStatus) error {
+	if s.Logins == nil {
+		s.Logins = map[string]StoredLogin{}
+	}
+	if st.PasswordSetAt == nil {
+		s.Logins[name] = StoredLoginFrom(st, nil)
+		return nil
+	}
+	var creds api.BMCCredentials
+	err := s.get(ctx, fmt.Sprintf(api.PathBMCCredentialsFmt, url.PathEscape(id)), nil, func(r io.Reader) error {
+		return json.NewDecoder(io.LimitReader(r, 64<<10)).Decode(&creds)
+	})
+	if err != nil {
+		return fmt.Errorf("machine %s: BMC credentials: %w", id, err)
+	}
+	s.Logins[name] = StoredLoginFrom(st, &creds)
+	return nil
 }
 
 // get fetches path and hands the body of a 200 answer to read.

@@ -358,12 +358,13 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 		if err != nil {
 			return err
 		}
-		src := &export.ServerSource{URL: f.server, Token: export.Secret(f.adminToken), Query: q}
+		src := &export.ServerSource{URL: f.server, Token: export.Secret(f.adminToken), Query: q, BMCLogins: p.BMC != export.BMCOmit}
 		r, err := src.Spool(ctx, dir)
 		if err != nil {
 			return err
 		}
 		refs = append(refs, r...)
+		x.WithStoredLogins(src.Logins)
 	}
 	if len(refs) == 0 {
 		return errors.New("no inventories found")
