@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/internal/version"
 	"github.com/hwagent/hwagent/server"
 	"github.com/hwagent/hwagent/server/api"
@@ -175,7 +176,11 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 		logger.Info("BMC credentials policy", "user", bmcPolicy.User, "privilege", bmcPolicy.Privilege, "channel", bmcPolicy.Channel, "seal_key", bmcPolicy.Key.Public())
 	}
 	if f.kube.enabled() {
-		syncer, err := f.kube.syncer(logger, st, st)
+		var sealKey *bmcseal.Key
+		if bmcPolicy != nil {
+			sealKey = bmcPolicy.Key
+		}
+		syncer, err := f.kube.syncer(logger, st, st, sealKey)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/klog/v2"
 
+	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/internal/version"
 	"github.com/hwagent/hwagent/kube"
@@ -61,8 +62,10 @@ func (f *serveKubeFlags) bind(fs *pflag.FlagSet) {
 
 func (f *serveKubeFlags) enabled() bool { return f.kubeconfig != "" }
 
-// syncer builds the Kubernetes syncer of serve --kubeconfig.
-func (f *serveKubeFlags) syncer(logger *slog.Logger, st store.Store, outbox store.KubeOutbox) (*kubesync.Syncer, error) {
+// syncer builds the Kubernetes syncer of serve --kubeconfig. With the BMC
+// credentials policy's seal key, Rufio Secrets carry the BMC logins agents
+// provisioned and the server verified, over the plan's.
+func (f *serveKubeFlags) syncer(logger *slog.Logger, st store.Store, outbox store.KubeOutbox, sealKey *bmcseal.Key) (*kubesync.Syncer, error) {
 	p := &export.Plan{}
 	var planBytes []byte
 	if f.plan != "" {
@@ -108,16 +111,20 @@ func (f *serveKubeFlags) syncer(logger *slog.Logger, st store.Store, outbox stor
 	// are applied again at start. Secrets enter only as a hash.
 	h := sha256.New()
 	for _, part := range [][]byte{planBytes, credBytes, []byte(creds.Default.Username), []byte(creds.Default.Password.Reveal()),
-		[]byte(client.Host()), []byte(fmt.Sprint(f.force))} {
+		[]byte(client.Host()), []byte(fmt.Sprint(f.force)), []byte(fmt.Sprint(sealKey != nil))} {
 		h.Write(part)
 		h.Write([]byte{0})
 	}
 	logger.Info("kubernetes: applying machines", "server", client.Host(), "namespace", x.Plan().Namespace,
 		"names", x.Plan().Names, "field_manager", client.FieldManager(), "force_conflicts", f.force)
-	return kubesync.New(kubesync.Config{
+	cfg := kubesync.Config{
 		Store: st, Outbox: outbox, Applier: client, Exporter: x,
 		ConfigID: hex.EncodeToString(h.Sum(nil))[:16], Logger: logger,
-	})
+	}
+	if sealKey != nil {
+		cfg.BMCLogin = kubesync.StoredBMCLogin(st, sealKey)
+	}
+	return kubesync.New(cfg)
 }
 
 // runSyncer runs s until ctx ends; the returned function waits for it.

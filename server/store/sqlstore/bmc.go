@@ -108,6 +108,11 @@ func (s *Store) SetBMCVerification(ctx context.Context, id string, v store.BMCVe
 		if prev == v.Result {
 			return nil
 		}
+		// Which login the machine's Rufio Secret carries depends on the
+		// verification (kubesync.StoredBMCLogin): apply it again.
+		if err := s.markKube(ctx, tx, id, v.Now); err != nil {
+			return err
+		}
 		details := []string{v.Result + " at " + v.Address}
 		if v.Error != "" {
 			details = append(details, v.Error)
