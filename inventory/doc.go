@@ -16,7 +16,8 @@
 //   - Firmware strings are kept as read. Values that vendors leave as
 //     placeholders ("To Be Filled By O.E.M.", "Default string", all-zero UUIDs)
 //     are listed by JSON field name in the section's Placeholders and are never
-//     used for identity (see IsPlaceholder).
+//     used for identity or names. placeholder.go (rules) and placeholder_list.go
+//     (values seen in the wild, each with where) are the one authority.
 //
 // The document carries SchemaVersion; consumers should reject a major version
 // they do not know. schema.json in this directory is the published JSON Schema,

@@ -379,7 +379,8 @@ type Conflict struct {
 	Reason    string    `json:"reason"`
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
-	// Count is how many registrations or uploads met the conflict.
+	// Count is how many registrations met the conflict (refused uploads
+	// change nothing, this included).
 	Count int `json:"count"`
 }
 
