@@ -253,6 +253,12 @@ func TestMemoryModulesAgreeWithDmidecode(t *testing.T) {
 					m.SpeedMTs = uint32(dmiUint(t, a["Speed"]))
 					m.ConfiguredSpeedMTs = uint32(dmiUint(t, firstOf(a, "Configured Memory Speed", "Configured Clock Speed")))
 					m.Manufacturer = dmiStr(a["Manufacturer"])
+					// dmidecode prints a raw JEP106 ID as it is; the
+					// inventory keeps it beside the name (the names are
+					// checked against decode-dimms in jep106_test.go).
+					if j, ok := ParseJEP106(m.Manufacturer); ok {
+						m.ManufacturerID, m.Manufacturer = m.Manufacturer, j.Name()
+					}
 					m.Serial = dmiStr(a["Serial Number"])
 					m.AssetTag = dmiStr(a["Asset Tag"])
 					m.PartNumber = dmiStr(a["Part Number"])

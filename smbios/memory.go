@@ -53,6 +53,7 @@ func mapMemoryDevice(s structure) inventory.MemoryModule {
 		if s.length() >= 0x28 {
 			m.ConfiguredVoltageMillivolts = int(s.word(0x26))
 		}
+		nameManufacturer(&m, s)
 	}
 	m.Placeholders = placeholders(fields...)
 	return m
@@ -93,4 +94,23 @@ func memorySpeed(s structure, off, extOff int) uint32 {
 		return 0
 	}
 	return uint32(v)
+}
+
+// nameManufacturer replaces a raw JEP106 ID in the Manufacturer string
+// ("802C", "00AD00B300AD") by the manufacturer's name, keeping the raw ID
+// in ManufacturerID; without a string (or with a placeholder), SMBIOS
+// 3.2's Module Manufacturer ID (2Ch) names it.
+func nameManufacturer(m *inventory.MemoryModule, s structure) {
+	if j, ok := ParseJEP106(m.Manufacturer); ok {
+		m.ManufacturerID, m.Manufacturer = m.Manufacturer, j.Name()
+		return
+	}
+	if m.Manufacturer != "" && !inventory.IsPlaceholder(m.Manufacturer) && m.Manufacturer != "Unknown" && m.Manufacturer != "Undefined" {
+		return
+	}
+	if s.length() >= 0x2E {
+		if j, ok := moduleManufacturer(s.word(0x2C)); ok {
+			m.ManufacturerID, m.Manufacturer = j.String(), j.Name()
+		}
+	}
 }

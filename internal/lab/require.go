@@ -86,6 +86,9 @@ const (
 	Mdadm Capability = "mdadm"
 	// SystemdDetectVirt is the reference for virtualization detection.
 	SystemdDetectVirt Capability = "systemd-detect-virt"
+	// DecodeDimms is i2c-tools' decode-dimms (and perl to read its JEP106
+	// table), the reference for memory manufacturer names.
+	DecodeDimms Capability = "decode-dimms"
 	// IronicLib is Debian's python3-ironic-lib: Ironic's own root device
 	// hint matching, the reference for the export's root_device.
 	IronicLib Capability = "ironic-lib"
@@ -123,6 +126,7 @@ var capabilities = map[Capability]capability{
 	LoopDevices:       {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkLoopDevices},
 	Mdadm:             {"mdadm", func() error { return programs("mdadm") }},
 	SystemdDetectVirt: {"systemd", func() error { return programs("systemd-detect-virt") }},
+	DecodeDimms:       {"i2c-tools perl", func() error { return programs("decode-dimms", "perl") }},
 	IronicLib:         {"python3-ironic-lib", func() error { _, err := os.Stat(IronicLibUtils); return err }},
 }
 
