@@ -94,16 +94,33 @@ func (s *Server) handleShow(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, m)
 }
 
-// handleHistory: GET /v1/machines/{id}/history.
+// handleHistory: GET /v1/machines/{id}/history?limit=&after=.
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	info(r).machine = id
-	changes, err := s.cfg.Store.History(r.Context(), id)
+	if !onlyParams(w, r, api.QueryLimit, api.QueryAfter) {
+		return
+	}
+	q := r.URL.Query()
+	limit := defaultPage
+	if v := q.Get(api.QueryLimit); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			writeError(w, http.StatusBadRequest, api.CodeInvalidBody, fmt.Sprintf("query parameter limit=%q: want 1-%d", v, maxPage))
+			return
+		}
+		limit = n
+	}
+	changes, next, err := s.cfg.Store.HistoryPage(r.Context(), id, q.Get(api.QueryAfter), limit)
+	if errors.Is(err, store.ErrBadCursor) {
+		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, fmt.Sprintf("query parameter after=%q: not the next of an earlier page", q.Get(api.QueryAfter)))
+		return
+	}
 	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.History{MachineID: id, Changes: changes})
+	writeJSON(w, http.StatusOK, api.History{MachineID: id, Changes: changes, Next: next})
 }
 
 // handleAction: PUT /v1/machines/{id}/action.

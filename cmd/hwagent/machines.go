@@ -271,22 +271,33 @@ inventory. --reveal-bmc-password also prints the BMC password the server holds
 }
 
 func newMachinesHistoryCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var limit int
+	var after string
+	cmd := &cobra.Command{
 		Use:   "history ID",
 		Short: "Show what changed on a machine: registrations, inventory differences, actions",
-		Args:  cobra.ExactArgs(1),
+		Long: `history shows a machine's changes, oldest first, one page at a time
+(--limit changes, default 1000). When there are more, the last line says
+how to ask for the next page (--after CURSOR); with -o json the cursor is
+the answer's "next".`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.client()
 			if err != nil {
 				return err
 			}
-			h, err := c.History(cmd.Context(), args[0])
+			h, err := c.HistoryPage(cmd.Context(), args[0], limit, after)
 			if err != nil {
 				return err
 			}
 			if f.output == "json" {
 				return writeJSONOut(stdout, h)
 			}
+			defer func() {
+				if h.Next != "" {
+					fmt.Fprintf(stdout, "(more: hwagent machines history %s --limit %d --after %s)\n", args[0], max(limit, len(h.Changes)), h.Next)
+				}
+			}()
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "TIME\tKIND\tDETAILS")
 			for _, ch := range h.Changes {
@@ -305,6 +316,9 @@ func newMachinesHistoryCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+	cmd.Flags().IntVar(&limit, "limit", 0, "changes per page, 1-10000 (default: the server's, 1000)")
+	cmd.Flags().StringVar(&after, "after", "", "the cursor of the page to show (printed at the end of the previous one)")
+	return cmd
 }
 
 func newMachinesActionCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {

@@ -24,30 +24,31 @@ import (
 
 // serveFlags configure `hwagent serve`.
 type serveFlags struct {
-	listen           string
-	database         string
-	enrollToken      string
-	enrollTokenFile  string
-	adminToken       string
-	adminTokenFile   string
-	checkinInterval  time.Duration
-	pushLLDPWait     time.Duration
-	pushCollectors   []string
-	tlsCert          string
-	tlsKey           string
-	tlsClientCA      string
-	maxBody          int64
-	maxHeavy         int
-	maxCheckins      int
-	queueTimeout     time.Duration
-	bodyTimeout      time.Duration
-	maxBodyMemory    int64
-	maxPerCredential int
-	dbMaxConns       int
-	shutdownGrace    time.Duration
-	reenroll         string
-	kube             serveKubeFlags
-	bmc              serveBMCFlags
+	listen            string
+	database          string
+	enrollToken       string
+	enrollTokenFile   string
+	adminToken        string
+	adminTokenFile    string
+	checkinInterval   time.Duration
+	pushLLDPWait      time.Duration
+	pushCollectors    []string
+	tlsCert           string
+	tlsKey            string
+	tlsClientCA       string
+	maxBody           int64
+	maxHeavy          int
+	maxCheckins       int
+	queueTimeout      time.Duration
+	bodyTimeout       time.Duration
+	maxBodyMemory     int64
+	maxPerCredential  int
+	historyMaxEntries int
+	dbMaxConns        int
+	shutdownGrace     time.Duration
+	reenroll          string
+	kube              serveKubeFlags
+	bmc               serveBMCFlags
 }
 
 func newServeCmd(g *globalFlags, stderr io.Writer) *cobra.Command {
@@ -102,6 +103,7 @@ reachable), /metrics (Prometheus).`,
 	fs.DurationVar(&f.queueTimeout, "queue-timeout", server.DefaultQueueTimeout, "how long a request waits for a slot before a 429 with Retry-After")
 	fs.DurationVar(&f.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "time to receive one request body, read before the request takes a slot (slower: 408)")
 	fs.Int64Var(&f.maxBodyMemory, "max-body-memory", server.DefaultMaxBodyMemory, "bytes of request bodies read and not yet processed, all requests together")
+	fs.IntVar(&f.historyMaxEntries, "history-max-entries", sqlstore.DefaultHistoryMaxEntries, "changes kept per machine: a new one removes the oldest past it")
 	fs.IntVar(&f.maxPerCredential, "max-requests-per-credential", server.DefaultMaxPerCredential, "requests one machine credential may have in progress at once (more: 429)")
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
@@ -146,7 +148,8 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 	}
 
 	openCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	st, err := sqlstore.Open(openCtx, f.database, sqlstore.Options{MaxConns: f.dbMaxConns, KubeOutbox: f.kube.enabled()})
+	st, err := sqlstore.Open(openCtx, f.database, sqlstore.Options{MaxConns: f.dbMaxConns, KubeOutbox: f.kube.enabled(),
+		HistoryMaxEntries: f.historyMaxEntries})
 	cancel()
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,6 +125,26 @@ func (c *Client) Get(ctx context.Context, id string) (api.Machine, error) {
 func (c *Client) History(ctx context.Context, id string) (api.History, error) {
 	var h api.History
 	err := c.do(ctx, http.MethodGet, fmt.Sprintf(api.PathHistoryFmt, url.PathEscape(id)), nil, &h)
+	return h, err
+}
+
+// HistoryPage returns one page of a machine's history: at most limit
+// changes (0: the server's default) after the cursor ("" from the first);
+// its Next is the cursor of the next page.
+func (c *Client) HistoryPage(ctx context.Context, id string, limit int, after string) (api.History, error) {
+	q := url.Values{}
+	if limit > 0 {
+		q.Set(api.QueryLimit, strconv.Itoa(limit))
+	}
+	if after != "" {
+		q.Set(api.QueryAfter, after)
+	}
+	path := fmt.Sprintf(api.PathHistoryFmt, url.PathEscape(id))
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var h api.History
+	err := c.do(ctx, http.MethodGet, path, nil, &h)
 	return h, err
 }
 

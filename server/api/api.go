@@ -489,7 +489,7 @@ const (
 	PathMachines = "/v1/machines"
 	// PathMachineFmt shows (GET) or deletes (DELETE) one machine.
 	PathMachineFmt = "/v1/machines/%s"
-	// PathHistoryFmt lists a machine's changes: GET.
+	// PathHistoryFmt lists a machine's changes: GET ?limit=&after=.
 	PathHistoryFmt = "/v1/machines/%s/history"
 	// PathActionFmt sets the pending action: PUT with an ActionRequest.
 	PathActionFmt = "/v1/machines/%s/action"
@@ -527,11 +527,18 @@ type MachineList struct {
 	Next string `json:"next,omitempty"`
 }
 
-// History is a machine's changes, oldest first.
+// History is a page of a machine's changes, oldest first.
 type History struct {
 	MachineID string   `json:"machine_id"`
 	Changes   []Change `json:"changes"`
+	// Next, when set, is the QueryAfter value of the next page (an opaque
+	// cursor).
+	Next string `json:"next,omitempty"`
 }
+
+// MaxChangeDetails bounds the lines of one change: past it the change
+// holds the first MaxChangeDetails lines and "… and N more differences".
+const MaxChangeDetails = 200
 
 // ActionRequest sets a machine's pending action: ActionReboot,
 // ActionPowerOff, ActionRelease, ActionSendInventory, or ActionNone to clear

@@ -20,6 +20,8 @@ var (
 	ErrBadCredential = errors.New("credential does not match the machine")
 	// ErrUnavailable: the database cannot be reached or is shutting down.
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrBadCursor: a page cursor the store did not hand out.
+	ErrBadCursor = errors.New("not a cursor of this list")
 	// ErrMatchChanged: a registration decided for one match now matches
 	// another machine (a concurrent registration changed the keys); match
 	// and decide again.
@@ -99,6 +101,11 @@ type Store interface {
 	Get(ctx context.Context, id string) (api.Machine, error)
 	// History returns the machine's changes, oldest first.
 	History(ctx context.Context, id string) ([]api.Change, error)
+	// HistoryPage returns at most limit changes after the cursor ("": from
+	// the first), oldest first, and the cursor of the next page ("": none).
+	// A cursor is an opaque string HistoryPage returned; another one is
+	// ErrBadCursor.
+	HistoryPage(ctx context.Context, id, after string, limit int) ([]api.Change, string, error)
 	// SetAction sets (or, with api.ActionNone, clears) the pending action.
 	SetAction(ctx context.Context, id, action string, now time.Time) error
 	// Delete forgets the machine, its keys and its history.

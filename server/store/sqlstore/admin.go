@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -248,6 +249,57 @@ func (s *Store) History(ctx context.Context, id string) ([]api.Change, error) {
 		out = append(out, c)
 	}
 	return out, rs.Err()
+}
+
+// HistoryPage implements store.Store. The cursor is the history row ID
+// of the page's last change.
+func (s *Store) HistoryPage(ctx context.Context, id, after string, limit int) ([]api.Change, string, error) {
+	var from int64
+	if after != "" {
+		v, err := strconv.ParseInt(after, 10, 64)
+		if err != nil || v < 0 {
+			return nil, "", store.ErrBadCursor
+		}
+		from = v
+	}
+	var one int
+	err := s.read.QueryRowContext(ctx, `SELECT 1 FROM machines WHERE id = $1`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", store.ErrNotFound
+	}
+	if err != nil {
+		return nil, "", unavailable(err)
+	}
+	rs, err := s.read.QueryContext(ctx, `SELECT id, at, kind, details FROM machine_history WHERE machine_id = $1 AND id > $2
+		ORDER BY id LIMIT $3`, id, from, limit+1)
+	if err != nil {
+		return nil, "", unavailable(err)
+	}
+	defer rs.Close()
+	out := []api.Change{}
+	var last int64
+	next := ""
+	for rs.Next() {
+		if len(out) == limit {
+			next = strconv.FormatInt(last, 10)
+			break
+		}
+		var at int64
+		var c api.Change
+		var details string
+		if err := rs.Scan(&last, &at, &c.Kind, &details); err != nil {
+			return nil, "", unavailable(err)
+		}
+		c.At = fromMicros(at)
+		if err := json.Unmarshal([]byte(details), &c.Details); err != nil {
+			return nil, "", fmt.Errorf("machine %s: history details: %w", id, err)
+		}
+		out = append(out, c)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, "", unavailable(err)
+	}
+	return out, next, nil
 }
 
 // SetAction implements store.Store; the action must already be valid.

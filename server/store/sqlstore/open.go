@@ -31,7 +31,13 @@ type Options struct {
 	// reason (disk full, I/O error, read-only database) keeps Ready
 	// failing (default DefaultWriteFailureWindow).
 	WriteFailureWindow time.Duration
+	// HistoryMaxEntries bounds each machine's history: a new change
+	// removes the oldest past it (default DefaultHistoryMaxEntries).
+	HistoryMaxEntries int
 }
+
+// DefaultHistoryMaxEntries is each machine's history bound.
+const DefaultHistoryMaxEntries = 1000
 
 // Store is a store.Store on SQLite or PostgreSQL.
 type Store struct {
@@ -42,6 +48,8 @@ type Store struct {
 	ckpt   *checkpointer // SQLite only
 	kube   bool          // Options.KubeOutbox
 	health *health
+	// historyMax is Options.HistoryMaxEntries.
+	historyMax int
 	// Version is the schema version after migrations.
 	Version int
 }
@@ -62,6 +70,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.health.window = DefaultWriteFailureWindow
 	}
 	s.w = healthWriter{writer: s.w, h: s.health}
+	s.historyMax = opts.HistoryMaxEntries
+	if s.historyMax <= 0 {
+		s.historyMax = DefaultHistoryMaxEntries
+	}
 	return s, nil
 }
 

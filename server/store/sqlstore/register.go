@@ -317,8 +317,12 @@ func (s *Store) recordDiff(ctx context.Context, tx *sql.Tx, id string, at time.T
 	return s.record(ctx, tx, id, at, api.ChangeInventory, details)
 }
 
+// record adds a change to the machine's history, its details capped
+// (capDetails), and removes the oldest changes past the history bound, so
+// that a machine uploading large, ever-changing inventories cannot grow
+// the database without bound (issue 11).
 func (s *Store) record(ctx context.Context, tx *sql.Tx, id string, at time.Time, kind string, details []string) error {
-	b, err := json.Marshal(details)
+	b, err := json.Marshal(capDetails(details))
 	if err != nil {
 		return err
 	}
@@ -326,7 +330,31 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, id string, at time.Time,
 		id, micros(at), kind, string(b)); err != nil {
 		return fmt.Errorf("record history of %s: %w", id, err)
 	}
+	// The index on (machine_id, id) finds the bound's entry directly;
+	// with fewer entries the subquery is NULL and nothing goes.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_history WHERE machine_id = $1 AND id < (
+		SELECT id FROM machine_history WHERE machine_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+		id, s.historyMax-1); err != nil {
+		return fmt.Errorf("prune history of %s: %w", id, err)
+	}
 	return nil
+}
+
+// maxDetailBytes bounds the text of one change's details.
+const maxDetailBytes = 64 << 10
+
+// capDetails keeps at most api.MaxChangeDetails lines and maxDetailBytes
+// of text, and says how many lines it left out.
+func capDetails(details []string) []string {
+	n, size := 0, 0
+	for n < len(details) && n < api.MaxChangeDetails && size+len(details[n]) <= maxDetailBytes {
+		size += len(details[n])
+		n++
+	}
+	if n == len(details) {
+		return details
+	}
+	return append(details[:n:n], fmt.Sprintf("… and %d more differences", len(details)-n))
 }
 
 func switchesJSON(s store.Summary) string {
