@@ -106,9 +106,10 @@ func TestLabIPMISim(t *testing.T) {
 	if err := sim.SetVLAN(t.Context(), lab.TestBMCVLAN); err != nil {
 		t.Fatal(err)
 	}
-	console := bootGuest(t, lab.ExternalBMC{Addr: sim.VMAddr}, dumpCommands...)
+	console := bootGuest(t, lab.ExternalBMC{Addr: sim.VMAddr}, append(dumpCommands, credentialsCommands...)...)
 	inv, text := guestInventory(t, console)
 	t.Logf("hwagent dump --collectors bmc in the guest:\n%s", text)
+	checkGuestCredentials(t, sim, console)
 
 	want := &inventory.BMC{
 		Interface:           qemuKCS,
@@ -154,8 +155,9 @@ func TestLabBuiltinBMC(t *testing.T) {
 	t.Parallel()
 	bmc := &lab.BuiltinBMC{ManufacturerID: 674, ProductID: 0x0100, FirmwareMajor: 2, FirmwareMinor: 0x92,
 		GUID: "4c4c4544-0042-3510-8052-b4c04f4e3732"}
-	console := bootGuest(t, bmc, dumpCommands...)
+	console := bootGuest(t, bmc, append(dumpCommands, credentialsCommands[0])...)
 	inv, text := guestInventory(t, console)
+	checkGuestCredentialsRefused(t, console)
 	got := inv.BMC
 	if got == nil {
 		t.Fatalf("no BMC section:\n%s", text)
