@@ -226,6 +226,12 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 	// Logged as soon as the answer is in: the digest below is for the
 	// check-ins that follow.
 	a.logger.Info("registered", "machine", resp.MachineID, "checkin_interval", a.interval)
+	if resp.PendingApproval {
+		// The server's --reenroll policy holds this takeover of a known
+		// machine: the credential works once an operator approves, and
+		// check-ins meanwhile answer "none".
+		a.logger.Warn("registration held until an operator approves it (hwagent machines approve)", "machine", resp.MachineID, "pending", resp.PendingID)
+	}
 	a.sent = inventory.Digest(inv)
 	return nil
 }
