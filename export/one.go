@@ -3,6 +3,8 @@
 package export
 
 import (
+	"net/netip"
+
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -12,8 +14,9 @@ import (
 // fleet can give:
 //
 //   - pool addresses: a pool is handed out in export order across a fleet,
-//     and a server sees one machine at a time, so a machine without an
-//     addresses entry gets no IP;
+//     and a server sees one machine at a time: it keeps its own record of
+//     who holds which address (Pool, and OneOptions.Address); without one,
+//     a machine without an addresses entry gets no IP;
 //   - role counts: each machine takes the first rule it matches;
 //   - a BMC without credentials gets no Rufio Machine (a fleet export
 //     refuses the machine).
@@ -22,16 +25,12 @@ import (
 // an invalid value) are returned as problems, and what is missing is left
 // out of its objects; the error is only for a machine that cannot be
 // named (no agent ID under names: discovery).
-//
-// login, when not nil, is the machine's BMC login in preference to the
-// plan's credentials (hwagent serve: the credentials the agent provisioned
-// and the server verified).
-func (x *Exporter) One(inv *inventory.Inventory, login *MachineCredentials) (*Machine, []string, error) {
+func (x *Exporter) One(inv *inventory.Inventory, o OneOptions) (*Machine, []string, error) {
 	e := &entry{ref: Ref{Name: "machine"}}
 	rend := newRenderer(x.c.hostname)
 	x.fill(e, inv, rend, true)
-	if login != nil && e.row.BMCIP != "" && login.Username != "" && login.Password != "" {
-		e.row.BMCUsername, e.row.BMCPassword = login.Username, login.Password
+	if l := o.Login; l != nil && e.row.BMCIP != "" && l.Username != "" && l.Password != "" {
+		e.row.BMCUsername, e.row.BMCPassword = l.Username, l.Password
 	}
 	if a, key, conflict := lookup(x.c.addresses, e.keys); key != "" {
 		if conflict != "" {
@@ -39,6 +38,8 @@ func (x *Exporter) One(inv *inventory.Inventory, login *MachineCredentials) (*Ma
 		} else {
 			e.ip = a.String()
 		}
+	} else if o.Address.IsValid() {
+		e.ip = o.Address.String()
 	}
 	e.roles = newRoleAssigner(x.c.roles).assign(e.facts)
 	if e.hostnameLater {
@@ -49,7 +50,7 @@ func (x *Exporter) One(inv *inventory.Inventory, login *MachineCredentials) (*Ma
 		// No address: the plan's netmask and gateway describe nothing.
 		row.Netmask, row.Gateway = "", ""
 		if !hasKey(x.c.addresses, e.keys) {
-			e.fail("ip_address", "no ip address: a server gives only the plan's fixed addresses (addresses:), never pool addresses")
+			e.fail("ip_address", "no ip address: the plan has no addresses entry for the machine and no pool")
 		}
 		e.bad["netmask"], e.bad["gateway"] = true, true
 	}
@@ -65,6 +66,51 @@ func (x *Exporter) One(inv *inventory.Inventory, login *MachineCredentials) (*Ma
 		return nil, e.errs, &Error{Problems: []Problem{{Machine: e.name, Reasons: e.errs}}, Total: 1}
 	}
 	return m, e.errs, nil
+}
+
+// OneOptions are what One takes beside the inventory.
+type OneOptions struct {
+	// Login, when not nil, is the machine's BMC login in preference to the
+	// plan's credentials (hwagent serve: the credentials the agent
+	// provisioned and the server verified).
+	Login *MachineCredentials
+	// Address is the pool address the caller handed the machine (see
+	// Pool); a fixed address of the plan wins over it.
+	Address netip.Addr
+}
+
+// Pool is the plan's address pool: Start to End, less Reserved (the
+// gateway, the nameservers and every fixed address).
+type Pool struct {
+	Start, End netip.Addr
+	Reserved   []netip.Addr
+}
+
+// Pool returns the plan's address pool; false when it has none.
+func (x *Exporter) Pool() (Pool, bool) {
+	c := x.c
+	if !c.poolStart.IsValid() {
+		return Pool{}, false
+	}
+	p := Pool{Start: c.poolStart, End: c.poolEnd}
+	for _, s := range append([]string{c.gateway}, c.plan.Nameservers...) {
+		if a, err := netip.ParseAddr(s); err == nil {
+			p.Reserved = append(p.Reserved, a)
+		}
+	}
+	for _, a := range c.addresses {
+		p.Reserved = append(p.Reserved, a)
+	}
+	return p, true
+}
+
+// NeedsAddress reports whether the machine would take a pool address: the
+// plan has a pool and no addresses entry for it.
+func (x *Exporter) NeedsAddress(inv *inventory.Inventory) bool {
+	if !x.c.poolStart.IsValid() {
+		return false
+	}
+	return !hasKey(x.c.addresses, machineKeys(inv, machineID(inv)))
 }
 
 func hasKey[V any](m map[string]V, keys []string) bool {

@@ -35,7 +35,7 @@ func fleetObjects(t *testing.T, ns string, labels map[string]string) []Object {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, problems, err := x.One(inv, nil)
+	m, problems, err := x.One(inv, export.OneOptions{})
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("One: %v %q", err, problems)
 	}

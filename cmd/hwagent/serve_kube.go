@@ -57,7 +57,7 @@ type serveKubeFlags struct {
 func (f *serveKubeFlags) bind(fs *pflag.FlagSet) {
 	f.kubeFlags.bind(fs, "kube-")
 	fs.StringVar(&f.namespace, "kube-namespace", "", "namespace of the Hardware objects (default: the plan's namespace, else "+export.DefaultNamespace+")")
-	fs.StringVar(&f.plan, "plan", "", "with --kubeconfig: the export plan (YAML) the Hardware objects follow: fixed addresses, hostnames, labels, roles, BMC credentials (pool addresses are not handed out)")
+	fs.StringVar(&f.plan, "plan", "", "with --kubeconfig: the export plan (YAML) the Hardware objects follow: addresses (fixed, and the pool, handed out once per machine and kept), hostnames, labels, roles, BMC credentials")
 }
 
 func (f *serveKubeFlags) enabled() bool { return f.kubeconfig != "" }
@@ -79,9 +79,6 @@ func (f *serveKubeFlags) syncer(logger *slog.Logger, st store.Store, outbox stor
 	}
 	if p.Names == "" {
 		p.Names = export.NamesDiscovery
-	}
-	if p.CIDR != "" || p.PoolStart != "" {
-		logger.Warn("--plan: serve hands out no pool addresses (cidr, pool_start, pool_end): machines without an addresses entry get a Hardware without an IP")
 	}
 	creds := &export.Credentials{}
 	var credBytes []byte

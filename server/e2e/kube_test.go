@@ -245,13 +245,12 @@ func TestKubeServe(t *testing.T) {
 	if want := []string{"Hardware " + ns + "/discovery-52-54-00-c3-d4-02"}; strings.Join(k.Objects, ",") != strings.Join(want, ",") {
 		t.Errorf("objects %q, want %q", k.Objects, want)
 	}
-	if !strings.Contains(k.Message, "no ip address") {
-		t.Errorf("message %q does not say the machine has no fixed address", k.Message)
-	}
+	// The first pool address: .1 is the gateway, .2 the nameserver, .10
+	// the X9DBL's fixed address.
 	if hw, err := getHardware(ks, ns, "discovery-52-54-00-c3-d4-02"); err != nil {
 		t.Errorf("Hardware after the outage: %v", err)
-	} else if hw.Spec.AgentID != "52:54:00:c3:d4:02" || hw.Spec.Interfaces[0].DHCP.IP != nil {
-		t.Errorf("Hardware after the outage: %+v", hw.Spec)
+	} else if hw.Spec.AgentID != "52:54:00:c3:d4:02" || hw.Spec.Interfaces[0].DHCP.IP == nil || hw.Spec.Interfaces[0].DHCP.IP.Address != "10.10.10.3" {
+		t.Errorf("Hardware after the outage: %+v, want agentID 52:54:00:c3:d4:02 and IP 10.10.10.3", hw.Spec)
 	}
 }
 
@@ -285,6 +284,20 @@ func TestKubeReplicas(t *testing.T) {
 	}
 	if len(list.Items) != len(names) {
 		t.Errorf("%d Hardware objects, want %d", len(list.Items), len(names))
+	}
+	// Pool addresses: one per machine, none twice, whichever replica
+	// handed it out.
+	ips := map[string]string{}
+	for _, hw := range list.Items {
+		if len(hw.Spec.Interfaces) == 0 || hw.Spec.Interfaces[0].DHCP.IP == nil {
+			t.Errorf("Hardware of agent %s: no IP", hw.Spec.AgentID)
+			continue
+		}
+		ip := hw.Spec.Interfaces[0].DHCP.IP.Address
+		if other, dup := ips[ip]; dup {
+			t.Errorf("%s given to %s and %s", ip, other, hw.Spec.AgentID)
+		}
+		ips[ip] = hw.Spec.AgentID
 	}
 	applies := 0.0
 	for _, r := range replicas {

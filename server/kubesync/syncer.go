@@ -217,17 +217,24 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 	if err != nil {
 		return fail("read the inventory: " + err.Error())
 	}
-	var login *export.MachineCredentials
+	var opts export.OneOptions
 	if s.cfg.BMCLogin != nil {
 		l, ok, err := s.cfg.BMCLogin(ctx, t.MachineID)
 		if err != nil {
 			return fail("read the stored BMC credentials: " + err.Error())
 		}
 		if ok {
-			login = &l
+			opts.Login = &l
 		}
 	}
-	mach, notes, err := s.cfg.Exporter.One(m.Inventory, login)
+	if pool, ok := s.cfg.Exporter.Pool(); ok && s.cfg.Exporter.NeedsAddress(m.Inventory) {
+		a, err := s.cfg.Outbox.KubeAddress(ctx, t.MachineID, store.AddressPool{Start: pool.Start, End: pool.End, Reserved: pool.Reserved})
+		if err != nil {
+			return fail("pool address: " + err.Error())
+		}
+		opts.Address = a
+	}
+	mach, notes, err := s.cfg.Exporter.One(m.Inventory, opts)
 	if err != nil {
 		s.metrics.applies.WithLabelValues("Hardware", "unnameable").Inc()
 		return fail(err.Error())

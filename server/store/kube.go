@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"net/netip"
 	"time"
 )
 
@@ -28,6 +30,22 @@ type KubeOutbox interface {
 	KubeResync(ctx context.Context, config string, now time.Time) (int, error)
 	// KubeCounts counts outbox rows by state.
 	KubeCounts(ctx context.Context) (map[string]int, error)
+	// KubeAddress returns the pool address the machine holds, or hands it
+	// the first free one: in pool order, not reserved, not held by another
+	// machine, not a machine's BMC address. An address outside the pool or
+	// reserved (the plan changed) is given up first. Each address goes to
+	// one machine, across replicas. ErrPoolExhausted when none is free.
+	KubeAddress(ctx context.Context, machineID string, pool AddressPool) (netip.Addr, error)
+}
+
+// ErrPoolExhausted: every address of the pool is taken.
+var ErrPoolExhausted = errors.New("address pool exhausted")
+
+// AddressPool is the plan's pool: Start to End inclusive, less Reserved
+// (the gateway, the nameservers, fixed addresses).
+type AddressPool struct {
+	Start, End netip.Addr
+	Reserved   []netip.Addr
 }
 
 // KubeTask is a claimed machine.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/hwagent/hwagent/server/api"
@@ -199,4 +200,69 @@ func (s *Store) kubeSync(ctx context.Context, id string) (*api.KubeSync, error) 
 		k.NextAttempt = at(next)
 	}
 	return &k, nil
+}
+
+// KubeAddress implements store.KubeOutbox. On PostgreSQL two replicas
+// choosing the same free address collide on its primary key, and the
+// loser's transaction is retried with the address taken.
+func (s *Store) KubeAddress(ctx context.Context, id string, pool store.AddressPool) (netip.Addr, error) {
+	if !pool.Start.IsValid() || !pool.End.IsValid() || pool.End.Less(pool.Start) {
+		return netip.Addr{}, fmt.Errorf("address pool %s-%s: empty", pool.Start, pool.End)
+	}
+	reserved := make(map[netip.Addr]bool, len(pool.Reserved))
+	for _, a := range pool.Reserved {
+		reserved[a] = true
+	}
+	usable := func(a netip.Addr) bool {
+		return a.IsValid() && !a.Less(pool.Start) && !pool.End.Less(a) && !reserved[a]
+	}
+	var got netip.Addr
+	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		got = netip.Addr{}
+		var cur string
+		err := tx.QueryRowContext(ctx, `SELECT address FROM kube_addresses WHERE machine_id = $1`, id).Scan(&cur)
+		switch {
+		case err == nil:
+			if a, perr := netip.ParseAddr(cur); perr == nil && usable(a) {
+				got = a
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM kube_addresses WHERE machine_id = $1`, id); err != nil {
+				return fmt.Errorf("release the pool address of %s: %w", id, err)
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("pool address of %s: %w", id, err)
+		}
+		taken := map[netip.Addr]bool{}
+		rs, err := tx.QueryContext(ctx, `SELECT address FROM kube_addresses UNION SELECT bmc_ip FROM machines WHERE bmc_ip <> ''`)
+		if err != nil {
+			return fmt.Errorf("pool addresses: %w", err)
+		}
+		for rs.Next() {
+			var a string
+			if err := rs.Scan(&a); err != nil {
+				rs.Close()
+				return fmt.Errorf("pool addresses: %w", err)
+			}
+			if ip, err := netip.ParseAddr(a); err == nil {
+				taken[ip] = true
+			}
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("pool addresses: %w", err)
+		}
+		for a := pool.Start; a.IsValid() && !pool.End.Less(a); a = a.Next() {
+			if reserved[a] || taken[a] {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO kube_addresses (address, machine_id) VALUES ($1, $2)`, a.String(), id); err != nil {
+				return fmt.Errorf("hand out %s to %s: %w", a, id, err)
+			}
+			got = a
+			return nil
+		}
+		return fmt.Errorf("%w: %s-%s, %d addresses taken or reserved", store.ErrPoolExhausted, pool.Start, pool.End, len(taken)+len(reserved))
+	})
+	return got, err
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/netip"
 	"sort"
 	"sync"
 	"testing"
@@ -210,6 +212,102 @@ func TestKubeClaimReplicas(t *testing.T) {
 		sort.Strings(ids)
 		if len(ids) != machines {
 			t.Errorf("%d machines claimed, want %d", len(ids), machines)
+		}
+	})
+}
+
+func TestKubeAddress(t *testing.T) {
+	eachKube(t, func(t *testing.T, s *Store, reopen func(bool) *Store) {
+		ctx := context.Background()
+		a := func(s string) netip.Addr { return netip.MustParseAddr(s) }
+		pool := store.AddressPool{Start: a("10.10.10.1"), End: a("10.10.10.6"), Reserved: []netip.Addr{a("10.10.10.1"), a("10.10.10.2")}}
+		var ids []string
+		for i := 1; i <= 4; i++ {
+			ids = append(ids, register(t, s, testinv.Machine(i), hash(i), 0).MachineID)
+		}
+		// testinv.Machine(1..4)'s BMC addresses are taken too.
+		bmc := map[netip.Addr]bool{}
+		for i := 1; i <= 4; i++ {
+			if lan := testinv.Machine(i).BMC.PrimaryLAN(); lan != nil {
+				bmc[a(lan.IPv4)] = true
+			}
+		}
+		got := map[string]netip.Addr{}
+		for _, id := range ids[:2] {
+			addr, err := s.KubeAddress(ctx, id, pool)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[id] = addr
+		}
+		if got[ids[0]] != a("10.10.10.3") || got[ids[1]] != a("10.10.10.4") {
+			t.Errorf("addresses %v, want .3 and .4 (.1 and .2 reserved)", got)
+		}
+		// Stable: the same machine keeps its address.
+		if again, err := s.KubeAddress(ctx, ids[0], pool); err != nil || again != got[ids[0]] {
+			t.Errorf("again: %v, %v; want %v", again, err, got[ids[0]])
+		}
+		// The plan reserves .3 now: its holder moves to the next free one.
+		moved := pool
+		moved.Reserved = append(moved.Reserved, a("10.10.10.3"))
+		if addr, err := s.KubeAddress(ctx, ids[0], moved); err != nil || addr != a("10.10.10.5") {
+			t.Errorf("after reserving .3: %v, %v; want .5", addr, err)
+		}
+		if addr, err := s.KubeAddress(ctx, ids[2], moved); err != nil || addr != a("10.10.10.6") {
+			t.Errorf("third machine: %v, %v; want .6", addr, err)
+		}
+		if _, err := s.KubeAddress(ctx, ids[3], moved); !errors.Is(err, store.ErrPoolExhausted) {
+			t.Errorf("fourth machine: %v, want ErrPoolExhausted", err)
+		}
+		// Deleting a machine frees its address.
+		if err := s.Delete(ctx, ids[2]); err != nil {
+			t.Fatal(err)
+		}
+		if addr, err := s.KubeAddress(ctx, ids[3], moved); err != nil || addr != a("10.10.10.6") {
+			t.Errorf("after a delete: %v, %v; want .6", addr, err)
+		}
+		for addr := range bmc {
+			if addr == got[ids[0]] || addr == got[ids[1]] {
+				t.Errorf("%v is a BMC address", addr)
+			}
+		}
+	})
+}
+
+// TestKubeAddressReplicas: replicas handing out addresses at once never
+// give one address twice.
+func TestKubeAddressReplicas(t *testing.T) {
+	eachKube(t, func(t *testing.T, s *Store, reopen func(bool) *Store) {
+		const machines = 24
+		var ids []string
+		for i := 1; i <= machines; i++ {
+			ids = append(ids, register(t, s, testinv.Machine(i), hash(i), 0).MachineID)
+		}
+		pool := store.AddressPool{Start: netip.MustParseAddr("10.0.0.1"), End: netip.MustParseAddr("10.0.3.254")}
+		stores := []*Store{s, reopen(true), reopen(true)}
+		var mu sync.Mutex
+		seen := map[netip.Addr]string{}
+		var wg sync.WaitGroup
+		for i, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				addr, err := stores[i%len(stores)].KubeAddress(context.Background(), id, pool)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if other, dup := seen[addr]; dup {
+					t.Errorf("%v handed to %s and %s", addr, other, id)
+				}
+				seen[addr] = id
+			}()
+		}
+		wg.Wait()
+		if len(seen) != machines {
+			t.Errorf("%d addresses for %d machines", len(seen), machines)
 		}
 	})
 }

@@ -74,6 +74,8 @@ var sqliteMigrations = [][]string{
 	bmcMigration(),
 	// 6: TPM credential challenges (server/tpmverify).
 	tpmMigration("INTEGER"),
+	// 7: pool addresses handed out for Kubernetes (store.KubeOutbox).
+	kubeAddressMigration(),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -185,6 +187,7 @@ var postgresMigrations = [][]string{
 	kubeMigration("BIGINT"),
 	bmcMigration(),
 	tpmMigration("BIGINT"),
+	kubeAddressMigration(),
 }
 
 // kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
@@ -252,5 +255,16 @@ func tpmMigration(bigint string) []string {
 		)`,
 		`CREATE INDEX tpm_challenges_machine ON tpm_challenges (machine_id, issued_at)`,
 		`CREATE INDEX tpm_challenges_expiry ON tpm_challenges (expires_at)`,
+	}
+}
+
+// kubeAddressMigration adds the plan's pool addresses serve --kubeconfig
+// handed out: one per machine, each address once.
+func kubeAddressMigration() []string {
+	return []string{
+		`CREATE TABLE kube_addresses (
+			address TEXT PRIMARY KEY,
+			machine_id TEXT NOT NULL UNIQUE REFERENCES machines (id) ON DELETE CASCADE
+		)`,
 	}
 }
