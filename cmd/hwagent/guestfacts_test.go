@@ -1,0 +1,193 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hwagent/hwagent/internal/lab"
+	"github.com/hwagent/hwagent/inventory"
+)
+
+// TestGuestFactsAgainstPeers boots one QEMU guest (TCG) with two virtio
+// disks, and there: asks systemd-detect-virt what it runs under, builds an
+// md RAID 1 over the two disks with mdadm and puts ext4 on it, reads the
+// result with blkid, lsblk and mdadm --detail, and runs hwagent dump. The
+// inventory must say what the peers say: the hypervisor, the array (level,
+// members, UUID, size), each member's md superblock (blkid's TYPE, UUID,
+// LABEL, UUID_SUB), the filesystem on the array, and both disks in use.
+// One boot covers what this machine's kernel cannot do (md) and what only
+// a guest shows (a hypervisor systemd names from inside).
+func TestGuestFactsAgainstPeers(t *testing.T) {
+	t.Parallel()
+	lab.Need(t, lab.QEMU, lab.Mdadm, lab.SystemdDetectVirt, lab.DiskTools)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	g, err := lab.NewGuest(ctx, "virtio_pci", "virtio_blk", "md_mod", "raid1", "cpuid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := g.Initramfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"systemd-detect-virt", "mdadm", "blkid", "lsblk", "mkfs.ext4"} {
+		if err := r.HostBinary(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := func(p string) string { s, _ := lookPath(p); return s }
+	r.File("/init", []byte(lab.InitScript{
+		Modules: g.ModuleNames,
+		WaitFor: []string{"/dev/vda", "/dev/vdb", "/dev/cpu/0/cpuid"},
+		Commands: []lab.Command{
+			{Name: "detect-virt", Shell: path("systemd-detect-virt") + " --vm"},
+			{Name: "mdadm-create", Shell: "mkdir -p /run/mdadm; " + path("mdadm") + " --create /dev/md0 --run --quiet --level=1 --raid-devices=2 --metadata=1.2 --name=rack1:0 /dev/vda /dev/vdb"},
+			{Name: "mkfs", Shell: path("mkfs.ext4") + " -q -L mdroot /dev/md0"},
+			{Name: "mdadm-detail", Shell: path("mdadm") + " --detail --export /dev/md0"},
+			{Name: "blkid-vda", Shell: path("blkid") + " -p -o export /dev/vda"},
+			{Name: "blkid-vdb", Shell: path("blkid") + " -p -o export /dev/vdb"},
+			{Name: "blkid-md0", Shell: path("blkid") + " -p -o export /dev/md0"},
+			{Name: "lsblk", Shell: path("lsblk") + " --json --bytes --output NAME,SIZE,TYPE"},
+			{Name: "dump", Shell: "hwagent dump -o json --lldp-wait 0"},
+		},
+	}.Script()), 0o755)
+	dir := t.TempDir()
+	initrd := filepath.Join(dir, "initramfs.cpio.gz")
+	if err := r.WriteFile(initrd); err != nil {
+		t.Fatal(err)
+	}
+	var extra []string
+	for i, serial := range []string{"MD-MEMBER-A", "MD-MEMBER-B"} {
+		img := filepath.Join(dir, fmt.Sprintf("d%d.img", i))
+		f, err := os.Create(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Truncate(64 << 20)
+		f.Close()
+		extra = append(extra, "-drive", fmt.Sprintf("file=%s,format=raw,if=none,id=d%d", img, i),
+			"-device", fmt.Sprintf("virtio-blk-pci,drive=d%d,serial=%s", i, serial))
+	}
+	vm := &lab.VM{Kernel: g.Kernel.Vmlinuz, Initramfs: initrd, ExtraArgs: extra, Timeout: 4 * time.Minute}
+	console, err := vm.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := lab.Problems(console); len(p) > 0 {
+		t.Fatalf("guest problems: %q", p)
+	}
+	out := func(name string) string {
+		o, err := lab.CommandOutput(console, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.ExitCode != 0 {
+			t.Fatalf("%s exited %d: %s%s", name, o.ExitCode, o.Stdout, o.Stderr)
+		}
+		return o.Stdout
+	}
+	var inv inventory.Inventory
+	if err := json.Unmarshal([]byte(out("dump")), &inv); err != nil {
+		t.Fatalf("dump: %v", err)
+	}
+
+	// Virtualization: systemd-detect-virt's answer, named the same way.
+	want := strings.TrimSpace(out("detect-virt"))
+	if v := inv.Virtualization; v == nil || v.Hypervisor != want || !v.IsVirtual() {
+		t.Errorf("virtualization %+v, systemd-detect-virt --vm says %q", inv.Virtualization, want)
+	}
+	t.Logf("systemd-detect-virt --vm in the guest: %s; hwagent: %+v", want, inv.Virtualization)
+
+	// The array as mdadm, lsblk and blkid see it.
+	detail := exportVars(out("mdadm-detail"))
+	var lb struct{ BlockDevices []lsblkDev }
+	if err := json.Unmarshal([]byte(out("lsblk")), &lb); err != nil {
+		t.Fatal(err)
+	}
+	var mdSize uint64
+	var walk func([]lsblkDev)
+	walk = func(ds []lsblkDev) {
+		for _, d := range ds {
+			if d.Name == "md0" && d.Type == "raid1" {
+				mdSize = d.Size
+			}
+			walk(d.Children)
+		}
+	}
+	walk(lb.BlockDevices) // lsblk shows md0 under each member
+	members := map[string]map[string]string{"vda": exportVars(out("blkid-vda")), "vdb": exportVars(out("blkid-vdb"))}
+	md0 := exportVars(out("blkid-md0"))
+	if inv.Storage == nil || len(inv.Storage.Arrays) != 1 {
+		t.Fatalf("arrays: %+v", inv.Storage)
+	}
+	a := inv.Storage.Arrays[0]
+	gotArray := fmt.Sprintf("%s %s %s %v %d %s", a.Name, a.Kind, a.Level, a.Members, a.SizeBytes, a.UUID)
+	wantArray := fmt.Sprintf("md0 md %s [vda vdb] %d %s", detail["MD_LEVEL"], mdSize, members["vda"]["UUID"])
+	if gotArray != wantArray {
+		t.Errorf("array %q, peers say %q (mdadm MD_UUID %s)", gotArray, wantArray, detail["MD_UUID"])
+	}
+	if strings.ReplaceAll(detail["MD_UUID"], ":", "") != strings.ReplaceAll(a.UUID, "-", "") {
+		t.Errorf("array UUID %s, mdadm says %s", a.UUID, detail["MD_UUID"])
+	}
+	if len(a.Signatures) != 1 || a.Signatures[0].Type != md0["TYPE"] || a.Signatures[0].UUID != md0["UUID"] || a.Signatures[0].Label != "mdroot" {
+		t.Errorf("md0 signatures %+v, blkid says %v", a.Signatures, md0)
+	}
+	for _, d := range inv.Storage.Disks {
+		b := members[d.Name]
+		if b == nil {
+			continue
+		}
+		if len(d.Signatures) != 1 {
+			t.Errorf("%s: signatures %+v, blkid says %v", d.Name, d.Signatures, b)
+			continue
+		}
+		s := d.Signatures[0]
+		got := []string{s.Type, s.Usage, s.UUID, s.Label, s.Version}
+		wantSig := []string{b["TYPE"], b["USAGE"], b["UUID"], b["LABEL"], b["VERSION"]}
+		if !slices.Equal(got, wantSig) {
+			t.Errorf("%s: signature %q, blkid says %q", d.Name, got, wantSig)
+		}
+		if !d.InUse || !slices.Contains(d.Holders, "md0") {
+			t.Errorf("%s: in use %v, holders %v", d.Name, d.InUse, d.Holders)
+		}
+	}
+}
+
+// exportVars parses KEY=VALUE lines (blkid -o export, mdadm --export).
+func exportVars(s string) map[string]string {
+	m := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok {
+			m[k] = strings.ReplaceAll(v, `\ `, " ")
+		}
+	}
+	return m
+}
+
+// lookPath resolves a program to the real path HostBinary puts it at.
+func lookPath(p string) (string, error) {
+	path, err := exec.LookPath(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(path)
+}
+
+type lsblkDev struct {
+	Name     string
+	Size     uint64
+	Type     string
+	Children []lsblkDev
+}
