@@ -27,7 +27,8 @@ func TestExportApply(t *testing.T) {
 	const ns = "export-apply"
 	exportApply := func(extra ...string) (string, error) {
 		args := append([]string{"export", "tinkerbell", "--apply", "--kubeconfig", kc, "--namespace", ns,
-			"--names", "discovery", "--plan", "../../export/testdata/plans/basic.yaml"}, extra...)
+			"--names", "discovery", "--plan", "../../export/testdata/plans/basic.yaml",
+			"--kernel-param", "hwagent.server=https://10.0.0.5:8443"}, extra...)
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), append(args, "../../export/testdata/fleet"), &stdout, &stderr)
 		return stdout.String(), err
@@ -48,7 +49,14 @@ func TestExportApply(t *testing.T) {
 		Items []struct {
 			Metadata struct{ Name string }
 			Spec     struct {
-				AgentID string `json:"agentID"`
+				AgentID    string `json:"agentID"`
+				Interfaces []struct {
+					Netboot struct {
+						OSIE struct {
+							KernelParams []string `json:"kernelParams"`
+						} `json:"osie"`
+					} `json:"netboot"`
+				}
 			}
 		}
 	}
@@ -69,6 +77,9 @@ func TestExportApply(t *testing.T) {
 	for _, h := range hw.Items {
 		if h.Spec.AgentID == "" || !strings.HasPrefix(h.Metadata.Name, "discovery-") {
 			t.Errorf("Hardware %s: agentID %q", h.Metadata.Name, h.Spec.AgentID)
+		}
+		if len(h.Spec.Interfaces) != 1 || strings.Join(h.Spec.Interfaces[0].Netboot.OSIE.KernelParams, " ") != "hwagent.server=https://10.0.0.5:8443" {
+			t.Errorf("Hardware %s: interfaces %+v, want the kernel parameter in netboot.osie.kernelParams", h.Metadata.Name, h.Spec.Interfaces)
 		}
 	}
 
