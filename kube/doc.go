@@ -15,7 +15,10 @@
 // certificates, tokens and token files, exec credential plugins such as
 // aws eks get-token), and failures are classified (Reason) so that a
 // caller can tell an unreachable server or expired credentials (retry
-// later) from a missing CRD or a rejected object. The package is imported
-// only by the server build of hwagent: the agent build (-tags noserver)
-// never links client-go.
+// later) from a missing CRD or a rejected object. The typed clientset is
+// not used (it would link every API group): objects are unstructured JSON
+// built by the export package. The package is imported only by the server
+// build of hwagent (+4.8 MB, 25.1 → 29.9 MB stripped): the agent build
+// (-tags noserver) never links client-go (cmd/hwagent
+// TestAgentBuildHasNoKubernetes).
 package kube
