@@ -35,7 +35,7 @@ func (a *Agent) provisionBMC(ctx context.Context, req *api.BMCCredentialsRequest
 	start := time.Now()
 	rep, provisioned := a.ensureBMC(ctx, req)
 	rep.DurationSeconds = time.Since(start).Seconds()
-	log := a.logger.With("user", rep.User, "status", rep.Status, "slot", rep.Slot, "duration", time.Since(start).Round(time.Millisecond))
+	log := a.logger.With("user", rep.User, "status", rep.Status, "slot", rep.Slot, "inband_duration", time.Since(start).Round(100*time.Microsecond))
 	reporter, ok := a.opts.Server.(BMCReporter)
 	if !ok {
 		log.Warn("this agent's server client cannot report BMC credentials")
@@ -52,7 +52,7 @@ func (a *Agent) provisionBMC(ctx context.Context, req *api.BMCCredentialsRequest
 	}
 	switch {
 	case rep.Status == "ok":
-		log.Info("BMC credentials provisioned", "changes", rep.Changes, "send_duration", time.Since(start).Round(time.Millisecond))
+		log.Info("BMC credentials provisioned", "changes", rep.Changes, "total_duration", time.Since(start).Round(100*time.Microsecond))
 	default:
 		log.Warn("BMC credentials not provisioned", "err", rep.Error)
 	}

@@ -63,13 +63,19 @@ func newRack(t *testing.T, ctx context.Context) *rack {
 		t.Fatal(err)
 	}
 	r.lldpSock = lab.StartLLDPD(t, r.ns, r.tap, r.m.Switch).Socket
+	// The BMC's LAN port is where its inventory says, 10.99.0.42:623, on
+	// the namespace's loopback: the server checks BMC logins there as it
+	// would on a management network.
+	if err := r.ns.IP("addr", "add", r.m.BMC.IP+"/32", "dev", "lo"); err != nil {
+		t.Fatal(err)
+	}
 	if err := r.ns.LockThread(); err != nil {
 		t.Fatal(err)
 	}
 	r.bmc = lab.StartIPMISim(t, lab.IPMISimConfig{
 		DeviceID: 0x20, DeviceRevision: 1, FirmwareMajor: 3, FirmwareMinor: 0x10,
 		ManufacturerID: r.m.BMCManufacturerID, ProductID: r.m.BMCProductID,
-		LAN: r.m.BMC,
+		LAN: r.m.BMC, LANListen: r.m.BMC.IP + ":623",
 	})
 	return r
 }

@@ -27,6 +27,8 @@ const (
 // provServer is a running `hwagent serve` inside a test's namespace.
 type provServer struct {
 	URL string
+	// DB is the SQLite database file.
+	DB string
 
 	cmd    *exec.Cmd
 	out    *syncBuffer
@@ -40,7 +42,7 @@ type provServer struct {
 func startServer(t *testing.T, ns *lab.Netns, bin, addr string, extra ...string) *provServer {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "hwagent.db")
-	s := &provServer{URL: "http://" + addr, out: &syncBuffer{}, exited: make(chan error, 1)}
+	s := &provServer{URL: "http://" + addr, DB: db, out: &syncBuffer{}, exited: make(chan error, 1)}
 	s.cmd = ns.Command(context.Background(), bin, append([]string{"serve",
 		"--listen", addr, "--database", "sqlite://" + db, "--checkin-interval", "1s", "--log-format", "json"}, extra...)...)
 	s.cmd.Env = append(s.cmd.Environ(), "HWAGENT_ENROLL_TOKEN="+enrollToken, "HWAGENT_ADMIN_TOKEN="+adminToken)

@@ -29,6 +29,10 @@ type IPMISimConfig struct {
 	// LAN is channel 1's configuration, printed by the generated
 	// lan_config_program.
 	LAN IPMISimLAN
+	// LANListen is the "IP:port" the IPMI-over-LAN port binds; "" means
+	// 127.0.0.1 and a free port. In a network namespace of its own a test
+	// can give the BMC its LAN.IP on port 623, as a real one has.
+	LANListen string
 }
 
 // IPMISimLAN is the LAN configuration ipmi_sim reads from its
@@ -84,18 +88,27 @@ func StartIPMISim(t testing.TB, cfg IPMISimConfig) *IPMISim {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lanPort, err := freePort("udp")
-	if err != nil {
+	lanHost, lanPort := "127.0.0.1", 0
+	if cfg.LANListen != "" {
+		h, p, err := net.SplitHostPort(cfg.LANListen)
+		if err != nil {
+			t.Fatalf("IPMISimConfig.LANListen: %v", err)
+		}
+		lanHost = h
+		if lanPort, err = strconv.Atoi(p); err != nil {
+			t.Fatalf("IPMISimConfig.LANListen: %v", err)
+		}
+	} else if lanPort, err = freePort("udp"); err != nil {
 		t.Fatal(err)
 	}
 	s := &IPMISim{
 		Dir:     dir,
 		VMAddr:  net.JoinHostPort("127.0.0.1", strconv.Itoa(vmPort)),
-		LANAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(lanPort)),
+		LANAddr: net.JoinHostPort(lanHost, strconv.Itoa(lanPort)),
 		out:     &syncBuffer{},
 	}
 	for name, data := range map[string]string{
-		"lan.conf":      ipmiSimLANConf(cfg, dir, vmPort, lanPort),
+		"lan.conf":      ipmiSimLANConf(cfg, dir, vmPort, lanHost, lanPort),
 		"sim.emu":       ipmiSimEmu(cfg),
 		"lancontrol.sh": ipmiSimLANControl(cfg.LAN),
 	} {
@@ -165,7 +178,7 @@ func (s *IPMISim) SetVLAN(ctx context.Context, id uint16) error {
 	return err
 }
 
-func ipmiSimLANConf(cfg IPMISimConfig, dir string, vmPort, lanPort int) string {
+func ipmiSimLANConf(cfg IPMISimConfig, dir string, vmPort int, lanHost string, lanPort int) string {
 	guid := cfg.GUID
 	if guid == "" {
 		guid = "a123456789abcdefa123456789abcdef"
@@ -174,7 +187,7 @@ func ipmiSimLANConf(cfg IPMISimConfig, dir string, vmPort, lanPort int) string {
 name "hwagentlab"
 set_working_mc 0x20
   startlan 1
-    addr 127.0.0.1 %d
+    addr %s %d
     priv_limit admin
     allowed_auths_callback none md5 straight
     allowed_auths_user none md5 straight
@@ -185,7 +198,7 @@ set_working_mc 0x20
   endlan
   serial 15 127.0.0.1 %d codec VM
   user 2 true "admin" "password" admin 10 none md5 straight
-`, lanPort, guid, filepath.Join(dir, "lancontrol.sh"), vmPort)
+`, lanHost, lanPort, guid, filepath.Join(dir, "lancontrol.sh"), vmPort)
 }
 
 func ipmiSimEmu(cfg IPMISimConfig) string {
