@@ -9,6 +9,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/hwagent/hwagent/internal/termsafe"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -62,7 +63,9 @@ func Write(w io.Writer, inv *inventory.Inventory, f Format, opts Options) error 
 	case JSON:
 		return WriteJSON(w, inv)
 	case YAML:
-		b, err := json.Marshal(inv)
+		// YAML is read by people: machine strings are escaped (and the
+		// YAML library refuses DEL and C1 controls outright).
+		b, err := json.Marshal(safeCopy(inv))
 		if err != nil {
 			return err
 		}
@@ -81,8 +84,31 @@ func Write(w io.Writer, inv *inventory.Inventory, f Format, opts Options) error 
 }
 
 // WriteJSON writes the inventory document, indented, with a final newline.
+// The data is exact; the characters a terminal would obey are spelled as
+// \u escapes (termsafe.JSON).
 func WriteJSON(w io.Writer, inv *inventory.Inventory) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(inv)
+	b, err := json.MarshalIndent(inv, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(termsafe.JSON(b), '\n'))
+	return err
+}
+
+// safeCopy is a copy of inv whose every string is escaped for a terminal
+// (termsafe): what the text and YAML reports render.
+func safeCopy(inv *inventory.Inventory) *inventory.Inventory {
+	if inv == nil {
+		return nil
+	}
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return inv
+	}
+	var c inventory.Inventory
+	if err := json.Unmarshal(b, &c); err != nil {
+		return inv
+	}
+	termsafe.EscapeAll(&c)
+	return &c
 }

@@ -59,6 +59,9 @@ func (t *textWriter) table(rows [][]string) {
 // WriteText writes the human-readable report: a one-line summary, then one
 // section per inventory section, then the collectors' statuses.
 func WriteText(w io.Writer, inv *inventory.Inventory, opts Options) error {
+	// Every string came from the machine: escaped before it reaches a
+	// terminal (issue 11).
+	inv = safeCopy(inv)
 	t := &textWriter{w: w, color: opts.Color}
 	t.printf("%s\n", t.paint(ansiBold, Summary(inv)))
 	writeSystem(t, inv)
@@ -215,7 +218,7 @@ func writeSystem(t *textWriter, inv *inventory.Inventory) {
 	if h := inv.Host; h != nil {
 		hostname := ""
 		if h.Hostname != "" {
-			hostname = fmt.Sprintf("hostname %q", h.Hostname)
+			hostname = `hostname "` + h.Hostname + `"` // escaped already (safeCopy)
 		}
 		rows = append(rows, []string{"Running", strings.Join(nonEmpty(h.OS, "kernel "+h.KernelRelease, h.Architecture, hostname), ", ")})
 	}

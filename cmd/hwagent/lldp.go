@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	lldpcollector "github.com/hwagent/hwagent/collectors/lldp"
+	"github.com/hwagent/hwagent/internal/termsafe"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/lldp"
 	"github.com/hwagent/hwagent/lldp/pcapfile"
@@ -69,9 +69,7 @@ damaged frames. Other frames are listed as skipped. "-" reads standard input.`,
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			if output == "json" {
-				enc := json.NewEncoder(stdout)
-				enc.SetIndent("", "  ")
-				if jerr := enc.Encode(frames); jerr != nil {
+				if jerr := writeJSONOut(stdout, frames); jerr != nil {
 					return jerr
 				}
 			} else if werr := writeFrames(stdout, frames); werr != nil {
@@ -120,6 +118,15 @@ func decodeCapture(r io.Reader) ([]decodedFrame, error) {
 }
 
 func writeFrames(w io.Writer, frames []decodedFrame) error {
+	// What a switch sent, for a terminal: escaped on a copy.
+	frames = append([]decodedFrame(nil), frames...)
+	for i := range frames {
+		if frames[i].Neighbor != nil {
+			n := *frames[i].Neighbor
+			frames[i].Neighbor = &n
+		}
+	}
+	termsafe.EscapeAll(&frames)
 	var b strings.Builder
 	for _, f := range frames {
 		if f.Neighbor == nil && f.Error != "" {
@@ -185,12 +192,11 @@ The exit status is 0 when a neighbour was heard, 1 when none was.`,
 				for _, n := range nics {
 					heard[n.Name] = n.Neighbors
 				}
-				enc := json.NewEncoder(stdout)
-				enc.SetIndent("", "  ")
-				if jerr := enc.Encode(heard); jerr != nil {
+				if jerr := writeJSONOut(stdout, heard); jerr != nil {
 					return jerr
 				}
 			} else {
+				termsafe.EscapeAll(&nics) // what switches sent, for a terminal
 				for _, n := range nics {
 					fmt.Fprintf(stdout, "%s %s\n", n.Name, report.NeighborLine(n))
 					for i := range n.Neighbors {

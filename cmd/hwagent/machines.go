@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwagent/hwagent/internal/termsafe"
 	"github.com/hwagent/hwagent/report"
 	"github.com/hwagent/hwagent/server/adminclient"
 	"github.com/hwagent/hwagent/server/api"
@@ -84,10 +85,15 @@ func (f *machinesFlags) client() (*adminclient.Client, error) {
 	})
 }
 
+// writeJSONOut writes v as indented JSON: the data exact, the characters
+// a terminal would obey spelled as \u escapes (termsafe.JSON).
 func writeJSONOut(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(termsafe.JSON(b), '\n'))
+	return err
 }
 
 func newMachinesListCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
@@ -124,6 +130,7 @@ func newMachinesListCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 			if f.output == "json" {
 				return writeJSONOut(stdout, api.MachineList{Machines: ms})
 			}
+			termsafe.EscapeAll(&ms) // strings from machines, for a terminal
 			return writeMachineTable(stdout, ms, f.now())
 		},
 	}
@@ -232,6 +239,12 @@ inventory. --reveal-bmc-password also prints the BMC password the server holds
 				}
 				return writeJSONOut(stdout, m)
 			}
+			// Strings from the machine, for a terminal; the inventory is
+			// escaped by report.WriteText.
+			inv := m.Inventory
+			m.Inventory = nil
+			termsafe.EscapeAll(&m)
+			m.Inventory = inv
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			for _, row := range [][2]string{
 				{"ID", m.ID}, {"State", m.State}, {"Pending action", dash(strings.TrimSpace(m.PendingAction + " " + m.PendingActionID))},
@@ -293,6 +306,7 @@ the answer's "next".`,
 			if f.output == "json" {
 				return writeJSONOut(stdout, h)
 			}
+			termsafe.EscapeAll(&h) // the details quote the machine's strings
 			defer func() {
 				if h.Next != "" {
 					fmt.Fprintf(stdout, "(more: hwagent machines history %s --limit %d --after %s)\n", args[0], max(limit, len(h.Changes)), h.Next)

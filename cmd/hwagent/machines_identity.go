@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hwagent/hwagent/internal/termsafe"
 	"github.com/hwagent/hwagent/server/api"
 )
 
@@ -119,6 +120,7 @@ delete ID'); deleting either machine clears the conflict.`,
 			if f.output == "json" {
 				return writeJSONOut(stdout, api.ConflictList{Conflicts: cs})
 			}
+			termsafe.EscapeAll(&cs) // identity keys come from machines
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "MACHINE\tMACHINE\tREASON\tSHARED KEYS\tCOUNT\tLAST SEEN")
 			for _, c := range cs {
