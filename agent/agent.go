@@ -9,6 +9,7 @@ import (
 
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/ipmi"
 	"github.com/hwagent/hwagent/server/api"
@@ -220,7 +221,7 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 	if err != nil {
 		return fmt.Errorf("register: %w", err)
 	}
-	a.machine = client.Machine{ID: resp.MachineID, Credential: client.Secret(resp.Credential)}
+	a.machine = client.Machine{ID: resp.MachineID, Credential: secret.Value(resp.Credential)}
 	a.serverInterval(resp.CheckinIntervalSeconds)
 	a.config = resp.Config
 	// Logged as soon as the answer is in: the digest below is for the

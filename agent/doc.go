@@ -19,5 +19,5 @@
 //
 // The package logs through the injected slog.Logger: its job is to run
 // unattended at boot, and the log is how an operator follows it. Tokens and
-// credentials never reach the logger (client.Secret).
+// credentials never reach the logger (secret.Value).
 package agent

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/hwagent/hwagent/internal/secret"
 )
 
 // Credentials are BMC usernames and passwords. A credentials file is YAML:
@@ -21,7 +23,7 @@ import (
 // messages or logs.
 type Credentials struct {
 	Username string                        `json:"username,omitempty"`
-	Password Secret                        `json:"password,omitempty"`
+	Password secret.Value                  `json:"password,omitempty"`
 	Machines map[string]MachineCredentials `json:"machines,omitempty"`
 	// Default is used for what neither the machine's entry nor the file's
 	// top level gives. Not read from the file.
@@ -33,8 +35,8 @@ type Credentials struct {
 
 // MachineCredentials is one BMC login.
 type MachineCredentials struct {
-	Username string `json:"username,omitempty"`
-	Password Secret `json:"password,omitempty"`
+	Username string       `json:"username,omitempty"`
+	Password secret.Value `json:"password,omitempty"`
 }
 
 // LoadCredentials reads a credentials file. Unknown keys are errors; the

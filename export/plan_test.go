@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/internal/secret"
 )
 
 func TestParsePlan(t *testing.T) {
@@ -172,7 +174,7 @@ func TestSize(t *testing.T) {
 
 func TestSecretNeverPrinted(t *testing.T) {
 	t.Parallel()
-	s := Secret("hunter2")
+	s := secret.Value("hunter2")
 	row := Row{Hostname: "n1", BMCPassword: s}
 	var logged bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("row", "password", s, "row", row)
@@ -185,7 +187,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	if s.Reveal() != "hunter2" {
 		t.Errorf("Reveal = %q", s.Reveal())
 	}
-	if Secret("").String() != "" {
+	if secret.Value("").String() != "" {
 		t.Errorf("an empty secret should print empty")
 	}
 }

@@ -3,6 +3,7 @@ package export
 import (
 	"strings"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -22,7 +23,7 @@ type Row struct {
 	// BMC fields are all set or all empty.
 	BMCIP       string
 	BMCUsername string
-	BMCPassword Secret
+	BMCPassword secret.Value
 	// VLANID is "" or a decimal VLAN ID.
 	VLANID string
 

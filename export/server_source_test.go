@@ -14,8 +14,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client"
 	"github.com/hwagent/hwagent/server/store/sqlstore"
 )
 
@@ -64,12 +66,21 @@ func startServer(t *testing.T) *httptest.Server {
 	return ts
 }
 
+func newClient(t *testing.T, server string, token secret.Value) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Options{Server: server, AdminToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // Exporting from the server gives the same hardware.csv and manifests as
 // exporting the same inventories from files.
 func TestServerSource(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t)
-	src := &ServerSource{URL: ts.URL, Token: adminToken}
+	src := &ServerSource{Client: newClient(t, ts.URL, adminToken)}
 	refs, err := src.Spool(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +117,7 @@ func TestServerSource(t *testing.T) {
 	}
 
 	// A wrong token: the server's message, not the token.
-	bad := &ServerSource{URL: ts.URL, Token: "wrong-token-that-must-not-leak"}
+	bad := &ServerSource{Client: newClient(t, ts.URL, "wrong-token-that-must-not-leak")}
 	_, err = bad.Spool(context.Background(), t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "must-not-leak") {
 		t.Errorf("wrong token: %v", err)

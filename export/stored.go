@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server/api"
 )
 
@@ -12,7 +13,7 @@ import (
 // succeeded is used; otherwise Why says what the check found.
 type StoredLogin struct {
 	Username string
-	Password Secret
+	Password secret.Value
 	// Verified: the server's latest RMCP+ login with this password
 	// succeeded.
 	Verified bool
@@ -28,7 +29,7 @@ func StoredLoginFrom(st *api.BMCCredentialsStatus, creds *api.BMCCredentials) St
 		l.Username = st.User
 	}
 	if creds != nil {
-		l.Username, l.Password = creds.User, Secret(creds.Password)
+		l.Username, l.Password = creds.User, secret.Value(creds.Password)
 	}
 	switch {
 	case st == nil:

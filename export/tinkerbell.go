@@ -174,7 +174,7 @@ func (t *TinkerbellWriter) bmcMachine(m *Machine) any {
 func (t *TinkerbellWriter) bmcSecret(m *Machine) any {
 	r := m.Row
 	enc := base64.StdEncoding.EncodeToString
-	return &secret{
+	return &secretObject{
 		APIVersion: "v1",
 		Kind:       "Secret",
 		Metadata: objectMeta{

@@ -147,7 +147,7 @@ type secretRef struct {
 	Namespace string `json:"namespace"`
 }
 
-type secret struct {
+type secretObject struct {
 	APIVersion string            `json:"apiVersion"`
 	Kind       string            `json:"kind"`
 	Metadata   objectMeta        `json:"metadata"`

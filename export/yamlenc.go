@@ -75,7 +75,7 @@ func fieldsOf(t reflect.Type) []fieldInfo {
 // fieldCache is filled at package initialization for the manifest types,
 // so that encoders running concurrently only read it.
 func init() {
-	for _, v := range []any{hardware{}, rufioMachine{}, secret{}} {
+	for _, v := range []any{hardware{}, rufioMachine{}, secretObject{}} {
 		var walk func(t reflect.Type)
 		walk = func(t reflect.Type) {
 			switch t.Kind() {

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,28 +24,22 @@ import (
 // agentFlags configure the conversation with the provisioning server
 // (hwagent run and hwagent register).
 type agentFlags struct {
-	server             string
-	token              string
-	tokenFile          string
-	ca                 string
-	clientCert         string
-	clientKey          string
-	insecureSkipVerify bool
-	requestTimeout     time.Duration
-	startJitter        time.Duration
-	backoffBase        time.Duration
-	backoffCap         time.Duration
-	syslog             string
+	server         string
+	token          string
+	tokenFile      string
+	tls            tlsFlags
+	requestTimeout time.Duration
+	startJitter    time.Duration
+	backoffBase    time.Duration
+	backoffCap     time.Duration
+	syslog         string
 }
 
 func (a *agentFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&a.server, "server", "", "provisioning server URL, https://host:port (required)")
 	fs.StringVar(&a.token, "token", "", "enrollment token (prefer --token-file or HWAGENT_TOKEN: arguments are visible in ps)")
 	fs.StringVar(&a.tokenFile, "token-file", "", "file holding the enrollment token")
-	fs.StringVar(&a.ca, "ca", "", "PEM file of the CA that signs the server's certificate (then only it is trusted)")
-	fs.StringVar(&a.clientCert, "client-cert", "", "PEM client certificate, for servers that require mutual TLS")
-	fs.StringVar(&a.clientKey, "client-key", "", "PEM key of --client-cert")
-	fs.BoolVar(&a.insecureSkipVerify, "insecure-skip-verify", false, "accept any server certificate (lab only: the token goes to whoever answers)")
+	a.tls.bind(fs)
 	fs.DurationVar(&a.requestTimeout, "request-timeout", client.DefaultTimeout, "bound on one request to the server")
 	fs.DurationVar(&a.startJitter, "start-jitter", 10*time.Second, "wait a random delay up to this before the first request, so a rack powering on is spread out")
 	fs.DurationVar(&a.backoffBase, "backoff-base", client.DefaultBase, "first retry window (full jitter: a random wait in [0, window])")
@@ -55,43 +47,23 @@ func (a *agentFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&a.syslog, "syslog", "", `also send the logs to this syslog receiver, HOST[:PORT] (RFC 5424 over UDP, port 514); default: Tinkerbell's syslog_host= kernel parameter, as Hook's own containers do; "off" sends none`)
 }
 
-// secret returns the enrollment token from --token or --token-file.
-func (a *agentFlags) secret() (client.Secret, error) {
-	if a.token != "" && a.tokenFile != "" {
-		return "", errors.New("give --token or --token-file, not both")
-	}
-	if a.tokenFile != "" {
-		b, err := os.ReadFile(a.tokenFile)
-		if err != nil {
-			return "", fmt.Errorf("token file: %w", err)
-		}
-		return client.Secret(strings.TrimSpace(string(b))), nil
-	}
-	return client.Secret(a.token), nil
-}
-
 // newClient checks the configuration and returns the server client.
 func (a *agentFlags) newClient(logger *slog.Logger) (*client.Client, error) {
 	if a.server == "" {
 		return nil, errors.New("no provisioning server: give --server, HWAGENT_SERVER or hwagent.server= on the kernel command line")
 	}
-	token, err := a.secret()
+	token, err := readSecret(a.token, a.tokenFile, "token")
 	if err != nil {
 		return nil, err
 	}
 	if token == "" {
 		return nil, errors.New("no enrollment token: give --token-file, HWAGENT_TOKEN or hwagent.token= on the kernel command line")
 	}
-	if a.insecureSkipVerify {
-		logger.Warn("INSECURE: --insecure-skip-verify accepts any server certificate; the enrollment token and the inventory go to whoever answers. Use --ca outside a lab.")
-	}
-	if strings.HasPrefix(a.server, "http://") {
-		logger.Warn("the server URL is plain HTTP: the enrollment token and the machine credential cross the network in clear", "server", a.server)
-	}
+	a.tls.warn(logger, a.server, "the enrollment token, the machine credential and the inventory")
 	return client.New(client.Options{
 		Server:          a.server,
 		EnrollmentToken: token,
-		TLS:             client.TLSOptions{CAFile: a.ca, CertFile: a.clientCert, KeyFile: a.clientKey, InsecureSkipVerify: a.insecureSkipVerify},
+		TLS:             a.tls.TLSOptions,
 		Timeout:         a.requestTimeout,
 		UserAgent:       "hwagent/" + version.String(),
 		Logger:          logger,

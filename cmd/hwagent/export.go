@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 )
@@ -25,8 +26,7 @@ import (
 type exportFlags struct {
 	planFile   string
 	output     string
-	server     string
-	adminToken string
+	admin      adminFlags
 	query      map[string]*string // server list filters
 	bmcUser    string
 	p          export.Plan // flag values; applied over the plan file when given
@@ -41,8 +41,7 @@ func (f *exportFlags) bind(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.planFile, "plan", "", "plan file (YAML): addresses, hostnames, roles, credentials; flags override its fields")
 	fs.StringVarP(&f.output, "output", "o", "", "write to this file (created 0600 and replaced only on success; default stdout)")
-	fs.StringVar(&f.server, "server", "", "read inventories from this hwagent server's operator API")
-	fs.StringVar(&f.adminToken, "admin-token", "", "the server's admin token (also HWAGENT_ADMIN_TOKEN)")
+	f.admin.bind(fs, "read inventories from this hwagent server's operator API", "request-timeout")
 	f.query = map[string]*string{}
 	for _, q := range []string{api.QueryVendor, api.QueryProduct, api.QueryState, api.QuerySwitch} {
 		f.query[q] = fs.String("server-"+q, "", "with --server: only machines whose "+q+" matches")
@@ -236,7 +235,7 @@ func (f *exportFlags) exporter() (*export.Exporter, *export.Plan, error) {
 			return nil, nil, err
 		}
 	}
-	creds.Default = export.MachineCredentials{Username: f.bmcUser, Password: export.Secret(os.Getenv("HWAGENT_BMC_PASSWORD"))}
+	creds.Default = export.MachineCredentials{Username: f.bmcUser, Password: secret.Value(os.Getenv("HWAGENT_BMC_PASSWORD"))}
 	x, err := export.New(*p, creds)
 	if err != nil {
 		return nil, nil, err
@@ -294,7 +293,7 @@ func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string
   hwagent export ` + use + ` --cidr 10.10.10.0/24 --gateway 10.10.10.1 --nameservers 1.1.1.1 \
       --role 'product=PowerEdge*,count=3:type=cp' --role ':type=worker' inv/*.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 && f.server == "" {
+			if len(args) == 0 && f.admin.server == "" {
 				return errors.New("no inventories: give files, directories, - for stdin, or --server")
 			}
 			if f.kube != nil {
@@ -347,7 +346,7 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 		return err
 	}
 	refs = append(refs, fr...)
-	if f.server != "" {
+	if f.admin.server != "" {
 		q := url.Values{}
 		for k, v := range f.query {
 			if *v != "" {
@@ -358,7 +357,11 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 		if err != nil {
 			return err
 		}
-		src := &export.ServerSource{URL: f.server, Token: export.Secret(f.adminToken), Query: q, BMCLogins: p.BMC != export.BMCOmit}
+		c, err := f.admin.client(logger)
+		if err != nil {
+			return err
+		}
+		src := &export.ServerSource{Client: c, Query: q, BMCLogins: p.BMC != export.BMCOmit}
 		r, err := src.Spool(ctx, dir)
 		if err != nil {
 			return err

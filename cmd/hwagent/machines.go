@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"text/tabwriter"
@@ -13,25 +14,20 @@ import (
 
 	"github.com/hwagent/hwagent/internal/termsafe"
 	"github.com/hwagent/hwagent/report"
-	"github.com/hwagent/hwagent/server/adminclient"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client"
 )
 
 // machinesFlags configure `hwagent machines`.
 type machinesFlags struct {
-	server         string
-	adminToken     string
-	adminTokenFile string
-	ca             string
-	clientCert     string
-	clientKey      string
-	output         string
-	timeout        time.Duration
-	now            func() time.Time
+	adminFlags
+	output string
+	now    func() time.Time
+	logger func() *slog.Logger
 }
 
-func newMachinesCmd(stdout io.Writer) *cobra.Command {
-	f := &machinesFlags{now: time.Now}
+func newMachinesCmd(g *globalFlags, stdout io.Writer) *cobra.Command {
+	f := &machinesFlags{now: time.Now, logger: func() *slog.Logger { return g.logger }}
 	cmd := &cobra.Command{
 		Use:   "machines",
 		Short: "List and manage the machines of a provisioning server (operator API)",
@@ -47,14 +43,8 @@ Output is an aligned table for people, or JSON with -o json for scripts.`,
   hwagent machines action m-0123456789abcdef01234567 reboot`,
 	}
 	fs := cmd.PersistentFlags()
-	fs.StringVar(&f.server, "server", "", "provisioning server URL, https://host:port (required)")
-	fs.StringVar(&f.adminToken, "admin-token", "", "admin token (prefer HWAGENT_ADMIN_TOKEN or --admin-token-file)")
-	fs.StringVar(&f.adminTokenFile, "admin-token-file", "", "file holding the admin token")
-	fs.StringVar(&f.ca, "ca", "", "CA certificate (PEM) that signed the server's certificate")
-	fs.StringVar(&f.clientCert, "client-cert", "", "client certificate (PEM) for servers that require one")
-	fs.StringVar(&f.clientKey, "client-key", "", "client certificate's key (PEM)")
+	f.adminFlags.bind(fs, "provisioning server URL, https://host:port (required)", "timeout")
 	fs.StringVarP(&f.output, "output", "o", "table", "output: table or json")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of one request")
 	cmd.AddCommand(
 		newMachinesListCmd(f, stdout),
 		newMachinesShowCmd(f, stdout),
@@ -68,21 +58,11 @@ Output is an aligned table for people, or JSON with -o json for scripts.`,
 	return cmd
 }
 
-func (f *machinesFlags) client() (*adminclient.Client, error) {
-	if f.server == "" {
-		return nil, fmt.Errorf("no server: give --server or HWAGENT_SERVER")
-	}
+func (f *machinesFlags) client() (*client.Client, error) {
 	if f.output != "table" && f.output != "json" {
 		return nil, fmt.Errorf("-o %q: want table or json", f.output)
 	}
-	tok, err := secret(f.adminToken, f.adminTokenFile, "admin-token")
-	if err != nil {
-		return nil, err
-	}
-	return adminclient.New(adminclient.Options{
-		Server: f.server, AdminToken: tok, CAFile: f.ca,
-		ClientCert: f.clientCert, ClientKey: f.clientKey, Timeout: f.timeout,
-	})
+	return f.adminFlags.client(f.logger())
 }
 
 // writeJSONOut writes v as indented JSON: the data exact, the characters

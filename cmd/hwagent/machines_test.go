@@ -76,13 +76,13 @@ func TestSecretFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("  s3cret-token-0123456789  \nignored\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := secret("", path, "admin-token"); err != nil || got != "s3cret-token-0123456789" {
-		t.Errorf("secret(file) = %q, %v", got, err)
+	if got, err := readSecret("", path, "admin-token"); err != nil || got != "s3cret-token-0123456789" {
+		t.Errorf("readSecret(file) = %q, %v", got.Reveal(), err)
 	}
-	if _, err := secret("x", path, "admin-token"); err == nil {
+	if _, err := readSecret("x", path, "admin-token"); err == nil {
 		t.Error("flag and file both given: no error")
 	}
-	if got, err := secret("direct", "", "admin-token"); err != nil || got != "direct" {
-		t.Errorf("secret(flag) = %q, %v", got, err)
+	if got, err := readSecret("direct", "", "admin-token"); err != nil || got != "direct" {
+		t.Errorf("readSecret(flag) = %q, %v", got.Reveal(), err)
 	}
 }

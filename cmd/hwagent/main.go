@@ -84,7 +84,7 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 		newCollectorsCmd(stdout),
 		newRunCmd(g, stderr), newRegisterCmd(g, stdout, stderr),
 		newLLDPCmd(g, stdout, stderr),
-		newServeCmd(g, stderr), newMachinesCmd(stdout),
+		newServeCmd(g, stderr), newMachinesCmd(g, stdout),
 		newExportCmd(g, stdout, stderr),
 		newBMCCmd(g, stdout, stderr),
 	)

@@ -115,14 +115,14 @@ reachable), /metrics (Prometheus).`,
 
 func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool) error {
 	logger := g.logger
-	enroll, err := secret(f.enrollToken, f.enrollTokenFile, "enroll-token")
+	enroll, err := readSecret(f.enrollToken, f.enrollTokenFile, "enroll-token")
 	if err != nil {
 		return err
 	}
 	if enroll == "" {
 		return errors.New("no enrollment token: give --enroll-token-file, --enroll-token or HWAGENT_ENROLL_TOKEN")
 	}
-	admin, err := secret(f.adminToken, f.adminTokenFile, "admin-token")
+	admin, err := readSecret(f.adminToken, f.adminTokenFile, "admin-token")
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 	logger.Info("database ready", "dialect", st.Dialect(), "schema_version", st.Version, "database", sqlstore.Redact(f.database))
 
 	cfg := server.Config{
-		Store: st, Logger: logger, EnrollToken: enroll, AdminToken: admin,
+		Store: st, Logger: logger, EnrollToken: enroll.Reveal(), AdminToken: admin.Reveal(),
 		CheckinInterval: f.checkinInterval, Push: push, MaxBodyBytes: f.maxBody,
 		MaxHeavy: f.maxHeavy, MaxCheckins: f.maxCheckins, QueueTimeout: f.queueTimeout,
 		BodyTimeout: f.bodyTimeout, MaxBodyMemory: f.maxBodyMemory, MaxPerCredential: f.maxPerCredential,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/internal/version"
 	"github.com/hwagent/hwagent/kube"
 	"github.com/hwagent/hwagent/server/kubesync"
@@ -91,7 +92,7 @@ func (f *serveKubeFlags) syncer(logger *slog.Logger, st store.Store, outbox stor
 			return nil, fmt.Errorf("bmc credentials %s: %w", p.BMCCredentialsFile, err)
 		}
 	}
-	creds.Default = export.MachineCredentials{Username: os.Getenv("HWAGENT_BMC_USERNAME"), Password: export.Secret(os.Getenv("HWAGENT_BMC_PASSWORD"))}
+	creds.Default = export.MachineCredentials{Username: os.Getenv("HWAGENT_BMC_USERNAME"), Password: secret.Value(os.Getenv("HWAGENT_BMC_PASSWORD"))}
 	x, err := export.New(*p, creds)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 )
@@ -21,8 +22,11 @@ import (
 type Options struct {
 	// Server is the provisioning server's base URL ("https://prov:8443").
 	Server string
-	// EnrollmentToken is the bearer token for registration.
-	EnrollmentToken Secret
+	// EnrollmentToken is the bearer token for registration (the agent).
+	EnrollmentToken secret.Value
+	// AdminToken is the bearer token of the operator API (hwagent machines,
+	// hwagent export --server).
+	AdminToken secret.Value
 	// TLS configures HTTPS; see TLSOptions.
 	TLS TLSOptions
 	// Timeout bounds one request; 0 means DefaultTimeout.
@@ -39,7 +43,8 @@ type Options struct {
 // DefaultTimeout bounds one request.
 const DefaultTimeout = 30 * time.Second
 
-// maxResponseBytes bounds a response body: answers are small JSON documents.
+// maxResponseBytes bounds an answer of the agent's protocol: small JSON
+// documents. Operator answers have their own bound.
 const maxResponseBytes = 1 << 20
 
 // maxRedirects bounds the redirects followed within the server's origin.
@@ -47,17 +52,18 @@ const maxRedirects = 3
 
 // Client talks to one provisioning server. It is safe for concurrent use.
 type Client struct {
-	base  *url.URL
-	token Secret
-	http  *resty.Client
-	now   func() time.Time
+	base       *url.URL
+	token      secret.Value // enrollment
+	adminToken secret.Value
+	http       *resty.Client
+	now        func() time.Time
 }
 
 // Machine is a registered machine's ID and credential, as the server
 // returned them.
 type Machine struct {
 	ID         string
-	Credential Secret
+	Credential secret.Value
 }
 
 // New returns a client for opts.Server.
@@ -104,7 +110,7 @@ func New(opts Options) (*Client, error) {
 	if tlsConfig != nil {
 		h.SetTLSClientConfig(tlsConfig)
 	}
-	return &Client{base: base, token: opts.EnrollmentToken, http: h, now: now}, nil
+	return &Client{base: base, token: opts.EnrollmentToken, adminToken: opts.AdminToken, http: h, now: now}, nil
 }
 
 // Register sends the inventory with the enrollment token and returns the
@@ -161,31 +167,47 @@ func (c *Client) PutBMCCredentials(ctx context.Context, m Machine, rep api.BMCCr
 	return c.do(ctx, http.MethodPut, path, m.Credential, rep, nil)
 }
 
-// do sends one request with a JSON body and decodes a JSON answer into out
-// (nil: the body is ignored).
-func (c *Client) do(ctx context.Context, method, path string, token Secret, in, out any) error {
-	// The body is marshalled here, to bytes: resty replays a []byte body
-	// intact, and an encoding error is the caller's, not the network's.
-	body, err := json.Marshal(in)
-	if err != nil {
-		return &PermanentError{fmt.Errorf("%s %s: encode: %w", method, path, err)}
+// do sends one agent request with a JSON body and decodes a JSON answer
+// into out (nil: the body is ignored).
+func (c *Client) do(ctx context.Context, method, path string, token secret.Value, in, out any) error {
+	return c.call(ctx, request{method: method, path: path, token: token, in: in, out: out, limit: maxResponseBytes})
+}
+
+// request is one call: in nil sends no body; limit bounds the answer.
+type request struct {
+	method, path string
+	token        secret.Value
+	in, out      any
+	limit        int64
+}
+
+// call sends one request and decodes a JSON answer into q.out.
+func (c *Client) call(ctx context.Context, q request) error {
+	method, path, limit := q.method, q.path, q.limit
+	req := c.http.R().SetContext(ctx)
+	if q.in != nil {
+		// The body is marshalled here, to bytes: resty replays a []byte
+		// body intact, and an encoding error is the caller's, not the
+		// network's.
+		body, err := json.Marshal(q.in)
+		if err != nil {
+			return &PermanentError{fmt.Errorf("%s %s: encode: %w", method, path, err)}
+		}
+		req.SetHeader("Content-Type", "application/json").SetBody(body)
 	}
-	req := c.http.R().
-		SetContext(ctx).
-		SetHeader("Content-Type", "application/json").
-		SetBody(body)
-	if token != "" {
-		req.SetAuthToken(token.Reveal())
+	if q.token != "" {
+		req.SetAuthToken(q.token.Reveal())
 	}
+	out := q.out
 	resp, err := req.Execute(method, c.base.String()+path)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	raw := resp.RawBody()
 	defer raw.Close()
-	// At most maxResponseBytes+1 bytes are read: one more than the limit
-	// tells a body of exactly the limit from a longer one.
-	body, readErr := io.ReadAll(io.LimitReader(raw, maxResponseBytes+1))
+	// At most limit+1 bytes are read: one more than the limit tells a
+	// body of exactly the limit from a longer one.
+	body, readErr := io.ReadAll(io.LimitReader(raw, limit+1))
 	status := resp.StatusCode()
 	if status < 200 || status > 299 {
 		// The status decides, whatever the body: a truncated or unreadable
@@ -195,8 +217,8 @@ func (c *Client) do(ctx context.Context, method, path string, token Secret, in, 
 	if readErr != nil {
 		return fmt.Errorf("%s %s: read answer: %w", method, path, readErr)
 	}
-	if len(body) > maxResponseBytes {
-		return &PermanentError{fmt.Errorf("%s %s: answer larger than %d bytes", method, path, maxResponseBytes)}
+	if int64(len(body)) > limit {
+		return &PermanentError{fmt.Errorf("%s %s: answer larger than %d bytes", method, path, limit)}
 	}
 	if out == nil {
 		return nil

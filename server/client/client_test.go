@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client/clienttest"
@@ -45,7 +46,7 @@ func TestRegisterCheckinInventory(t *testing.T) {
 	if got := srv.Requests()[0].Auth; got != "Bearer "+enrollToken {
 		t.Errorf("register Authorization = %q, want the enrollment token", got)
 	}
-	m := Machine{ID: reg.MachineID, Credential: Secret(reg.Credential)}
+	m := Machine{ID: reg.MachineID, Credential: secret.Value(reg.Credential)}
 
 	steps := []struct {
 		name   string

@@ -1,6 +1,12 @@
-// Package client speaks hwagent's provisioning protocol (package
-// server/api) to a provisioning server: registration with the enrollment
-// token, check-ins and inventory updates with the per-machine credential.
+// Package client is the one client of hwagent's provisioning server
+// (protocol: package server/api). The agent's calls: registration with the
+// enrollment token, check-ins and inventory updates with the per-machine
+// credential. The operator API's (Options.AdminToken): machines listed,
+// shown, acted on, approved or deleted, their history and inventories, as
+// `hwagent machines` and `hwagent export --server` use them. Every command
+// that talks to the server builds its Client from the same Options: one
+// TLSOptions, one secret type (internal/secret), the same redirect policy
+// and bounds.
 //
 // A Client makes one attempt per call and returns a *StatusError for every
 // non-2xx answer, decoded from the server's api.Error body, with the

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/client/clienttest"
 )
@@ -64,7 +65,7 @@ func debugLogger(w *logBuffer) *slog.Logger {
 
 func newClient(t *testing.T, srv *clienttest.Server, token string, logs *logBuffer) *Client {
 	t.Helper()
-	opts := Options{Server: srv.URL, EnrollmentToken: Secret(token), Timeout: 5 * time.Second, UserAgent: "hwagent/test"}
+	opts := Options{Server: srv.URL, EnrollmentToken: secret.Value(token), Timeout: 5 * time.Second, UserAgent: "hwagent/test"}
 	if logs != nil {
 		opts.Logger = debugLogger(logs)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client/clienttest"
 )
@@ -59,7 +60,7 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := Machine{ID: reg.MachineID, Credential: Secret(reg.Credential)}
+	m := Machine{ID: reg.MachineID, Credential: secret.Value(reg.Credential)}
 	logger.Info("registered", "machine", m.ID, "credential", m.Credential, "response", reg.Config)
 	_, err = good.Checkin(ctx, m, api.CheckinRequest{State: api.StateRegistered})
 	note(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server/store"
 )
 
@@ -32,6 +33,6 @@ func StoredBMCLogin(st store.Store, key *bmcseal.Key) func(context.Context, stri
 		if err != nil {
 			return export.MachineCredentials{}, false, fmt.Errorf("stored BMC password of %s: %w", id, err)
 		}
-		return export.MachineCredentials{Username: rec.Status.User, Password: export.Secret(pw)}, true, nil
+		return export.MachineCredentials{Username: rec.Status.User, Password: secret.Value(pw)}, true, nil
 	}
 }
