@@ -137,14 +137,14 @@ func bmcPassword(file string, lookup func(string) (string, bool)) (string, error
 	case file != "" && fromEnv && env != "":
 		return "", fmt.Errorf("both --password-file and %s are set: give one", passwordEnv)
 	case file != "":
-		pw, err := secret("", file, "password")
+		pw, err := readSecret("", file, "password")
 		if err != nil {
 			return "", err
 		}
 		if pw == "" {
 			return "", fmt.Errorf("--password-file %s: the first line is empty", file)
 		}
-		return pw, nil
+		return pw.Reveal(), nil
 	case fromEnv && env != "":
 		return env, nil
 	}
