@@ -41,7 +41,16 @@ func (kernel) OpenTPM(path string) (io.ReadWriteCloser, error) {
 	}
 	switch {
 	case fi.Mode()&fs.ModeCharDevice != 0:
-		return os.OpenFile(path, os.O_RDWR, 0)
+		// Blocking, not os.OpenFile: Go opens a pollable file
+		// O_NONBLOCK, and on a TPM device that makes write() only queue
+		// the command (Linux 4.20+ async mode) and read() return 0 bytes,
+		// not EAGAIN, until the TPM has answered. Blocking, write()
+		// returns once the TPM answered and read() has the response.
+		fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+		return os.NewFile(uintptr(fd), path), nil
 	case fi.Mode()&fs.ModeSocket != 0:
 		return net.DialTimeout("unix", path, 2*time.Second)
 	}

@@ -151,14 +151,10 @@ func createEK(t transport.TPM, prof ekProfile) (*Public, loadedKey, error) {
 // loadEndorsementKey loads the EK found earlier again, for an activation.
 func loadEndorsementKey(t transport.TPM, ek *EndorsementKey) (loadedKey, error) {
 	if ek.Persistent != 0 {
-		rsp, err := tpm2.ReadPublic{ObjectHandle: tpm2.TPMHandle(ek.Persistent)}.Execute(t)
-		if err != nil {
-			return loadedKey{}, fmt.Errorf("endorsement key at %#x: %w", ek.Persistent, err)
-		}
-		if string(rsp.Name.Buffer) != string(ek.Name) {
-			return loadedKey{}, fmt.Errorf("endorsement key at %#x changed", ek.Persistent)
-		}
-		return loadedKey{handle: tpm2.TPMHandle(ek.Persistent), name: rsp.Name}, nil
+		// Not read again: a command saved on the challenge's path. A
+		// handle that now holds another key cannot recover a credential
+		// made for this one; the activation fails.
+		return loadedKey{handle: tpm2.TPMHandle(ek.Persistent), name: tpm2.TPM2BName{Buffer: ek.Name}}, nil
 	}
 	pub, key, err := createEK(t, ek.profile)
 	if err != nil {
