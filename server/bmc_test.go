@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hwagent/hwagent/bmcseal"
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/bmcverify"
+	"github.com/hwagent/hwagent/server/store"
+	"github.com/hwagent/hwagent/server/testinv"
+)
+
+func sealKey(t *testing.T) *bmcseal.Key {
+	t.Helper()
+	k, err := bmcseal.WriteKeyFile(filepath.Join(t.TempDir(), "seal.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// sealed seals a BMC secret to key the way the agent does.
+func sealed(t *testing.T, key *bmcseal.Key, sec api.BMCSecret) string {
+	t.Helper()
+	b, _ := json.Marshal(sec)
+	s, err := bmcseal.Seal(key.Public(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestBMCReports checks what the server accepts from an agent and when
+// it asks for a BMC user. The RMCP+ check is the real bmcverify, aimed at a
+// port nothing answers (unreachable); the ipmi_sim checks are in
+// agent.TestBMCProvisioningIPMISim and the e2e.
+func TestBMCReports(t *testing.T) {
+	t.Parallel()
+	key := sealKey(t)
+	f := newFixture(t, func(c *Config) {
+		c.BMC = &BMCPolicy{User: "hwagent", Privilege: "administrator", Key: key,
+			Address: func(api.Machine) string { return "127.0.0.1:9" }}
+	})
+	reg := f.register(testinv.Machine(1))
+	req := reg.Config.BMCCredentials
+	if req == nil || req.User != "hwagent" || req.Privilege != "administrator" || req.SealKey != key.Public() {
+		t.Fatalf("registration answer asks %+v", req)
+	}
+	path := "/v1/machines/" + reg.MachineID + "/bmc-credentials"
+	ok := func(sec string) api.BMCCredentialsReport {
+		return api.BMCCredentialsReport{Status: "ok", User: "hwagent", Privilege: "administrator", Slot: 3, Channel: 1, SealedPassword: sec}
+	}
+	other := sealKey(t)
+	for _, tc := range []struct {
+		name string
+		rep  api.BMCCredentialsReport
+		msg  string
+	}{
+		{"another machine's box", ok(sealed(t, key, api.BMCSecret{MachineID: "m-000000000000000000000000", User: "hwagent", Password: "Pw0123456789abcd"})), "sealed for another machine or user"},
+		{"another user in the box", ok(sealed(t, key, api.BMCSecret{MachineID: reg.MachineID, User: "root", Password: "Pw0123456789abcd"})), "sealed for another machine or user"},
+		{"another key", ok(sealed(t, other, api.BMCSecret{MachineID: reg.MachineID, User: "hwagent", Password: "Pw0123456789abcd"})), "does not open with this server's seal key"},
+		{"a password with a space", ok(sealed(t, key, api.BMCSecret{MachineID: reg.MachineID, User: "hwagent", Password: "a b"})), "not 1-20 printable ASCII"},
+		{"ok without a box", ok(""), "required with status ok"},
+		{"bad status", api.BMCCredentialsReport{Status: "OK!", User: "hwagent"}, "field status"},
+		{"bad user", api.BMCCredentialsReport{Status: "refused", User: "no spaces allowed"}, "field user"},
+		{"too many changes", api.BMCCredentialsReport{Status: "refused", User: "hwagent", Changes: make([]string, 65)}, "more than 64"},
+	} {
+		e := f.call("PUT", path, reg.Credential, tc.rep, 400, nil)
+		if !strings.Contains(e.Message, tc.msg) {
+			t.Errorf("%s: %q, want %q", tc.name, e.Message, tc.msg)
+		}
+	}
+	// The admin token is not a machine credential.
+	f.call("PUT", path, adminToken, ok(""), 401, nil)
+
+	// A failed provisioning is recorded and asked again at the next
+	// registration.
+	f.call("PUT", path, reg.Credential, api.BMCCredentialsReport{Status: "no_free_slot", Error: "no free BMC user slot", User: "hwagent", Privilege: "administrator"}, 204, nil)
+	reg = f.register(testinv.Machine(1))
+	if reg.Config.BMCCredentials == nil {
+		t.Error("not asked again after a failed provisioning")
+	}
+	// A stored password: not asked again; revealed to the admin, logged.
+	box := sealed(t, key, api.BMCSecret{MachineID: reg.MachineID, User: "hwagent", Password: "Pw0123456789abcd"})
+	f.call("PUT", path, reg.Credential, ok(box), 204, nil)
+	if again := f.register(testinv.Machine(1)); again.Config.BMCCredentials != nil {
+		t.Error("asked again although the server holds a password")
+	}
+	var creds api.BMCCredentials
+	f.call("GET", path, adminToken, nil, 200, &creds)
+	if creds.User != "hwagent" || creds.Password != "Pw0123456789abcd" || creds.MachineID != reg.MachineID {
+		t.Errorf("reveal %+v", creds.User)
+	}
+	if !strings.Contains(f.logs.String(), "BMC password revealed") || strings.Contains(f.logs.String(), "Pw0123456789abcd") {
+		t.Errorf("reveal log:\n%s", f.logs)
+	}
+	f.call("GET", path, enrollToken, nil, 401, nil)
+	// The check on demand: nothing answers at 127.0.0.1:9.
+	var st api.BMCCredentialsStatus
+	f.call("POST", path+"/verify", adminToken, nil, 200, &st)
+	if st.Verification != bmcverify.Unreachable || st.VerifyAddress != "127.0.0.1:9" || st.VerifiedAt != nil {
+		t.Errorf("verify: %+v", st)
+	}
+	// A password that stopped working is asked for again.
+	err := f.st.SetBMCVerification(context.Background(), reg.MachineID, store.BMCVerification{Sealed: box, Result: bmcverify.WrongPassword, Now: st.ReportedAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := f.register(testinv.Machine(1)); again.Config.BMCCredentials == nil {
+		t.Error("not asked again after the BMC refused the stored password")
+	}
+}
+
+func TestBMCWithoutPolicy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	reg := f.register(testinv.Machine(2))
+	if reg.Config.BMCCredentials != nil {
+		t.Error("a server without a policy asks for a BMC user")
+	}
+	e := f.call("PUT", "/v1/machines/"+reg.MachineID+"/bmc-credentials", reg.Credential, api.BMCCredentialsReport{Status: "refused", User: "hwagent"}, 409, nil)
+	if !strings.Contains(e.Message, "no BMC credentials policy") {
+		t.Errorf("report: %q", e.Message)
+	}
+	e = f.call("PUT", "/v1/machines/"+reg.MachineID+"/action", adminToken, api.ActionRequest{Action: api.ActionRotateBMCPassword}, 409, nil)
+	if !strings.Contains(e.Message, "no BMC password to rotate") {
+		t.Errorf("rotate: %q", e.Message)
+	}
+	f.call("GET", "/v1/machines/"+reg.MachineID+"/bmc-credentials", adminToken, nil, 404, nil)
+}
+
+func TestBMCPolicyValidation(t *testing.T) {
+	t.Parallel()
+	st := openStore(t, "sqlite")
+	key := sealKey(t)
+	for _, p := range []BMCPolicy{
+		{User: "", Privilege: "administrator", Key: key},
+		{User: "hwagent", Privilege: "user", Key: key},
+		{User: "hwagent", Privilege: "administrator"},
+		{User: "hwagent", Privilege: "administrator", Key: key, Channel: 12},
+	} {
+		if _, err := New(Config{Store: st, EnrollToken: enrollToken, BMC: &p}); err == nil {
+			t.Errorf("policy %+v accepted", p)
+		}
+	}
+}
