@@ -141,7 +141,7 @@ func TestExportBadArguments(t *testing.T) {
 func TestDumpCSV(t *testing.T) {
 	t.Parallel()
 	plan := filepath.Join(t.TempDir(), "plan.yaml")
-	// A recording holds no device nodes: what is on vda is unknown, and
+	// vda holds the build VM's running root (its mount table says so), so
 	// only a plan that allows a disk in use may install over it.
 	if err := os.WriteFile(plan, []byte("cidr: 10.9.0.0/24\ngateway: 10.9.0.1\nnameservers: [10.9.0.1]\nhostname_template: 'vm-{{octet 4 .IP}}'\ndisk_allow_in_use: true\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -161,7 +161,7 @@ func TestDumpCSV(t *testing.T) {
 	wantErr := `this machine's hardware.csv row would be rejected; nothing was printed:
   - no ip address: set cidr or pool_start/pool_end, or an addresses entry
   - no boot NIC: none netbooted and no physical NIC has link (have no interfaces); set boot_macs or boot_interface
-  - no install disk: vda (in use: contents unknown: /dev/vda not read: a recorded host)
+  - no install disk: vda (in use: holds the running root filesystem, mounted (/, /run/netns))
   - netmask is empty (set netmask or cidr)
   - gateway is empty
   - nameservers is empty
