@@ -88,8 +88,12 @@ type NUMANode struct {
 type Cache struct {
 	Level int `json:"level"`
 	// Type is "Data", "Instruction" or "Unified".
-	Type      string `json:"type"`
-	SizeBytes uint64 `json:"size_bytes"`
+	Type string `json:"type"`
+	// SizeBytes is absent when the kernel does not know it: arm64 kernels
+	// take cache sizes from ACPI PPTT or the device tree, and firmware that
+	// describes no cache there (QEMU's virt machine) leaves sysfs without
+	// a size file.
+	SizeBytes uint64 `json:"size_bytes,omitempty"`
 	// Ways of associativity and line size, when the kernel reports them.
 	Ways          int `json:"ways,omitempty"`
 	LineSizeBytes int `json:"line_size_bytes,omitempty"`

@@ -271,7 +271,11 @@ func writeCPU(t *textWriter, c *inventory.CPU) {
 		case "Instruction":
 			name += "i"
 		}
-		caches = append(caches, fmt.Sprintf("%s %s×%d", name, units.Bytes(k.SizeBytes), max(k.Instances, 1)))
+		size := "size unknown"
+		if k.SizeBytes > 0 {
+			size = units.Bytes(k.SizeBytes)
+		}
+		caches = append(caches, fmt.Sprintf("%s %s×%d", name, size, max(k.Instances, 1)))
 	}
 	if len(caches) > 0 {
 		rows = append(rows, []string{"Caches", strings.Join(caches, ", ")})

@@ -37,6 +37,10 @@ var fixtures = []string{
 	"ghw/arm64-neoverse-n1",
 	"ghw/s390x-z16",
 	"local/vm-virtio",
+	"qemu-arm64/cortex-a57",
+	"qemu-arm64/cortex-a72",
+	"qemu-arm64/cortex-a76",
+	"qemu-arm64/neoverse-n1",
 }
 
 // topologySummary is the part of the CPU section checked against values read
@@ -120,6 +124,42 @@ func TestCollectFixtures(t *testing.T) {
 			OnlineCPUs: "0", OnlineCount: 1,
 			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0", MemoryBytes: 1888980 << 10}},
 			Caches:    []string{"L1 Data 64K x1", "L1 Instruction 64K x1", "L2 Unified 1024K x1", "L3 Unified 32768K x1"},
+		},
+		// An arm64 kernel under QEMU's model of the core, UEFI and ACPI
+		// without cache nodes in PPTT: the kernel knows the cache levels
+		// but not their sizes, and says every CPU shares each.
+		"qemu-arm64/cortex-a57": {
+			ModelName: "Cortex-A57", Packages: 1, PhysicalCores: 4, LogicalThreads: 4,
+			OnlineCPUs: "0-3", OnlineCount: 4,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-3", MemoryBytes: 477484 << 10}},
+			Caches:    []string{"L1 Data 0K x1", "L1 Instruction 0K x1", "L2 Unified 0K x1"},
+		},
+		// An arm64 kernel under QEMU's model of the core, UEFI and ACPI
+		// without cache nodes in PPTT: the kernel knows the cache levels
+		// but not their sizes, and says every CPU shares each.
+		"qemu-arm64/cortex-a72": {
+			ModelName: "Cortex-A72", Packages: 1, PhysicalCores: 4, LogicalThreads: 4,
+			OnlineCPUs: "0-3", OnlineCount: 4,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-3", MemoryBytes: 477484 << 10}},
+			Caches:    []string{"L1 Data 0K x1", "L1 Instruction 0K x1", "L2 Unified 0K x1"},
+		},
+		// An arm64 kernel under QEMU's model of the core, UEFI and ACPI
+		// without cache nodes in PPTT: the kernel knows the cache levels
+		// but not their sizes, and says every CPU shares each.
+		"qemu-arm64/cortex-a76": {
+			ModelName: "Cortex-A76", Packages: 1, PhysicalCores: 4, LogicalThreads: 4,
+			OnlineCPUs: "0-3", OnlineCount: 4,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-3", MemoryBytes: 477484 << 10}},
+			Caches:    []string{"L1 Data 0K x1", "L1 Instruction 0K x1", "L2 Unified 0K x1"},
+		},
+		// An arm64 kernel under QEMU's model of the core, UEFI and ACPI
+		// without cache nodes in PPTT: the kernel knows the cache levels
+		// but not their sizes, and says every CPU shares each.
+		"qemu-arm64/neoverse-n1": {
+			ModelName: "Neoverse-N1", Packages: 1, PhysicalCores: 4, LogicalThreads: 4,
+			OnlineCPUs: "0-3", OnlineCount: 4,
+			NUMANodes: []inventory.NUMANode{{ID: 0, CPUs: "0-3", MemoryBytes: 477484 << 10}},
+			Caches:    []string{"L1 Data 0K x1", "L1 Instruction 0K x1", "L2 Unified 0K x1"},
 		},
 		"ghw/s390x-z16": {
 			Packages: 1, PhysicalCores: 4, LogicalThreads: 8,

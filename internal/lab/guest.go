@@ -12,17 +12,31 @@ type Guest struct {
 	ModuleNames []string
 	// Hwagent is the host path of the agent build (see Hwagent).
 	Hwagent string
+	// Arch is the guest's Go architecture ("amd64", "arm64").
+	Arch    string
+	busybox string
 	mods    []Module
 }
 
 // NewGuest fetches (or reuses) the kernel and the hwagent build and
 // resolves modules.
 func NewGuest(ctx context.Context, modules ...string) (*Guest, error) {
-	k, err := DebianKernel(ctx)
+	return NewGuestFor(ctx, "amd64", modules...)
+}
+
+// NewGuestFor is NewGuest for a guest architecture, "amd64" or "arm64":
+// Debian's kernel and static busybox of that architecture and the agent
+// built for it.
+func NewGuestFor(ctx context.Context, goarch string, modules ...string) (*Guest, error) {
+	k, err := DebianKernelFor(ctx, DebianArch(goarch))
 	if err != nil {
 		return nil, err
 	}
-	bin, err := Hwagent(ctx)
+	bin, err := HwagentFor(ctx, goarch)
+	if err != nil {
+		return nil, err
+	}
+	bb, err := BusyboxFor(ctx, goarch)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +44,7 @@ func NewGuest(ctx context.Context, modules ...string) (*Guest, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Guest{Kernel: k, Hwagent: bin, mods: mods, ModuleNames: make([]string, len(mods))}
+	g := &Guest{Kernel: k, Hwagent: bin, Arch: goarch, busybox: bb, mods: mods, ModuleNames: make([]string, len(mods))}
 	for i, m := range mods {
 		g.ModuleNames[i] = m.Name
 	}
@@ -41,7 +55,7 @@ func NewGuest(ctx context.Context, modules ...string) (*Guest, error) {
 // hwagent at /bin/hwagent.
 func (g *Guest) Initramfs() (*Initramfs, error) {
 	r := NewInitramfs()
-	if err := r.Busybox(); err != nil {
+	if err := r.BusyboxFile(g.busybox); err != nil {
 		return nil, err
 	}
 	if err := r.Modules(g.mods); err != nil {

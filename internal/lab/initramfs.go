@@ -88,6 +88,16 @@ func (r *Initramfs) Busybox() error {
 	return nil
 }
 
+// BusyboxFile adds a static busybox (BusyboxFor) as /bin/busybox and
+// /bin/sh, for guests of another architecture than the host.
+func (r *Initramfs) BusyboxFile(path string) error {
+	if err := r.HostFile("bin/busybox", path); err != nil {
+		return err
+	}
+	r.Symlink("bin/sh", "busybox")
+	return nil
+}
+
 // busyboxPath finds a statically linked busybox (Debian's busybox-static
 // installs /bin/busybox; the dynamic busybox package would not run in the
 // guest).

@@ -34,35 +34,48 @@ type Kernel struct {
 	indexErr  error
 }
 
-var (
-	debianKernelOnce sync.Once
-	debianKernel     *Kernel
-	debianKernelErr  error
-)
+// kernelCache is one Debian kernel per architecture, fetched once per
+// test binary.
+type kernelCache struct {
+	once sync.Once
+	k    *Kernel
+	err  error
+}
+
+var debianKernels = map[string]*kernelCache{"amd64": {}, "arm64": {}}
 
 // DebianKernel returns the kernel of Debian's linux-image-amd64 (the
 // version apt-cache names), downloading it with apt-get download and
 // unpacking it with dpkg-deb into CacheDir on first use. Later calls, and
-// later runs, reuse it. It is x86-64 only.
+// later runs, reuse it.
 func DebianKernel(ctx context.Context) (*Kernel, error) {
-	debianKernelOnce.Do(func() {
-		debianKernel, debianKernelErr = fetchDebianKernel(ctx)
-	})
-	return debianKernel, debianKernelErr
+	return DebianKernelFor(ctx, "amd64")
 }
 
-var kernelDepRE = regexp.MustCompile(`(?m)^\s*Depends:\s*(linux-image-[0-9][^\s]*-amd64)\s*$`)
+// DebianKernelFor is DebianKernel for a Debian architecture: "amd64", or
+// "arm64" (apt must know the arm64 architecture: `dpkg --add-architecture
+// arm64 && apt-get update`, as .ci/run does).
+func DebianKernelFor(ctx context.Context, arch string) (*Kernel, error) {
+	c, ok := debianKernels[arch]
+	if !ok {
+		return nil, fmt.Errorf("lab: no Debian kernel for %q (amd64 or arm64)", arch)
+	}
+	c.once.Do(func() { c.k, c.err = fetchDebianKernel(ctx, arch) })
+	return c.k, c.err
+}
 
-func fetchDebianKernel(ctx context.Context) (*Kernel, error) {
-	out, err := exec.CommandContext(ctx, "apt-cache", "depends", "linux-image-amd64").Output()
+func fetchDebianKernel(ctx context.Context, arch string) (*Kernel, error) {
+	meta := "linux-image-" + arch + ":" + arch
+	out, err := exec.CommandContext(ctx, "apt-cache", "depends", meta).Output()
 	if err != nil {
-		return nil, fmt.Errorf("apt-cache depends linux-image-amd64: %w", err)
+		return nil, fmt.Errorf("apt-cache depends %s: %w (for arm64: dpkg --add-architecture arm64 && apt-get update)", meta, err)
 	}
-	m := kernelDepRE.FindSubmatch(out)
+	depRE := regexp.MustCompile(`(?m)^\s*Depends:\s*(linux-image-[0-9][^\s:]*-` + arch + `)(:` + arch + `)?\s*$`)
+	m := depRE.FindSubmatch(out)
 	if m == nil {
-		return nil, fmt.Errorf("apt-cache depends linux-image-amd64 names no linux-image-*-amd64 package:\n%s", out)
+		return nil, fmt.Errorf("apt-cache depends %s names no linux-image-*-%s package:\n%s", meta, arch, out)
 	}
-	pkg := string(m[1])
+	pkg := string(m[1]) + ":" + arch
 	out, err = exec.CommandContext(ctx, "apt-cache", "show", "--no-all-versions", pkg).Output()
 	if err != nil {
 		return nil, fmt.Errorf("apt-cache show %s: %w", pkg, err)
@@ -75,6 +88,7 @@ func fetchDebianKernel(ctx context.Context) (*Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
+	pkg = strings.TrimSuffix(pkg, ":"+arch)
 	dir := filepath.Join(cache, "kernel", pkg+"_"+version)
 	unlock, err := lockFile(dir + ".lock")
 	if err != nil {
@@ -82,7 +96,7 @@ func fetchDebianKernel(ctx context.Context) (*Kernel, error) {
 	}
 	defer unlock()
 	if _, err := os.Stat(filepath.Join(dir, "complete")); err != nil {
-		if err := unpackKernel(ctx, pkg, version, dir); err != nil {
+		if err := unpackKernel(ctx, pkg+":"+arch, version, dir); err != nil {
 			return nil, err
 		}
 	}

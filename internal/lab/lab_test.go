@@ -139,7 +139,7 @@ func TestVMArgs(t *testing.T) {
 		BMC:    &BuiltinBMC{ManufacturerID: 674, FirmwareMajor: 2, FirmwareMinor: 0x92}}
 	want := []string{
 		"-accel", "tcg", "-cpu", "max", "-m", "256", "-smp", "1", "-nographic", "-no-reboot",
-		"-kernel", "vmlinuz", "-initrd", "initrd", "-append", "console=ttyS0 panic=-1 quiet hwagent.x=1",
+		"-kernel", "vmlinuz", "-initrd", "initrd", "-append", "console=ttyS0 no_timer_check panic=-1 quiet hwagent.x=1",
 		"-smbios", "type=1,serial=SN1",
 		"-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0,romfile=,mac=52:54:00:12:34:56",
 		"-netdev", "tap,id=n1,ifname=tap0,script=no,downscript=no", "-device", "e1000,netdev=n1,romfile=",

@@ -105,7 +105,7 @@ var capabilities = map[Capability]capability{
 	Root:              {"", checkRoot},
 	NetworkNamespaces: {"iproute2", func() error { return errors.Join(checkRoot(), programs("ip")) }},
 	QEMU:              {"qemu-system-x86 busybox-static apt dpkg", checkQEMU},
-	QEMUArm64:         {"qemu-system-arm", func() error { return programs("qemu-system-aarch64") }},
+	QEMUArm64:         {"qemu-system-arm qemu-efi-aarch64, and apt's arm64 architecture (dpkg --add-architecture arm64 && apt-get update)", checkQEMUArm64},
 	IPMISimulator:     {"openipmi ipmitool", func() error { return programs("ipmi_sim", "ipmitool") }},
 	LLDPDaemon:        {"lldpd", func() error { return programs("lldpd", "lldpcli") }},
 	PostgreSQL:        {"postgresql", checkPostgres},
@@ -245,6 +245,19 @@ func checkQEMU() error {
 	}
 	_, err := busyboxPath()
 	return err
+}
+
+func checkQEMUArm64() error {
+	if err := programs("qemu-system-aarch64", "apt-get", "apt-cache", "dpkg-deb"); err != nil {
+		return err
+	}
+	if _, err := os.Stat(ArmUEFIFirmware); err != nil {
+		return fmt.Errorf("no UEFI firmware %s", ArmUEFIFirmware)
+	}
+	if err := exec.Command("apt-cache", "show", "--no-all-versions", "linux-image-arm64:arm64").Run(); err != nil {
+		return errors.New("apt knows no arm64 packages")
+	}
+	return nil
 }
 
 func checkPostgres() error {

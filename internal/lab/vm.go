@@ -16,6 +16,18 @@ import (
 // emulation (-accel tcg -cpu max), with no display, option ROMs off, and
 // exits when the guest powers off (or panics: -no-reboot, panic=-1).
 type VM struct {
+	// Arch is the guest's architecture: "" or "amd64" (qemu-system-x86_64,
+	// console ttyS0), or "arm64" (qemu-system-aarch64 -M virt, console
+	// ttyAMA0).
+	Arch string
+	// CPU is QEMU's -cpu (default "max"; for arm64 also a core QEMU
+	// emulates: "cortex-a72", "neoverse-n1", "a64fx").
+	CPU string
+	// Firmware is QEMU's -bios. arm64 guests boot the kernel directly
+	// without it, and then have no SMBIOS table; with UEFI (Debian's
+	// qemu-efi-aarch64, ArmUEFIFirmware) the firmware builds the SMBIOS
+	// table from -smbios, as a server's does.
+	Firmware string
 	// Kernel and Initramfs are files on the host.
 	Kernel, Initramfs string
 	// Append is added to the kernel command line
@@ -114,12 +126,28 @@ func (v *VM) Args() []string {
 	if cpus <= 0 {
 		cpus = 1
 	}
-	args := []string{
-		"-accel", "tcg", "-cpu", "max",
+	cpu := v.CPU
+	if cpu == "" {
+		cpu = "max"
+	}
+	// no_timer_check: under TCG on a loaded host the kernel's check that
+	// the timer interrupt reaches the IO-APIC can time out, and the kernel
+	// then panics ("IO-APIC + timer doesn't work"); VMs skip it.
+	console := "ttyS0 no_timer_check"
+	var args []string
+	if v.arm64() {
+		console = "ttyAMA0"
+		args = append(args, "-machine", "virt")
+	}
+	args = append(args,
+		"-accel", "tcg", "-cpu", cpu,
 		"-m", strconv.Itoa(mem), "-smp", strconv.Itoa(cpus),
 		"-nographic", "-no-reboot",
 		"-kernel", v.Kernel, "-initrd", v.Initramfs,
-		"-append", strings.TrimSpace("console=ttyS0 panic=-1 quiet " + v.Append),
+		"-append", strings.TrimSpace("console="+console+" panic=-1 quiet "+v.Append),
+	)
+	if v.Firmware != "" {
+		args = append(args, "-bios", v.Firmware)
 	}
 	for _, s := range v.SMBIOS {
 		args = append(args, "-smbios", s)
@@ -152,6 +180,12 @@ func (v *VM) Args() []string {
 	return append(args, v.ExtraArgs...)
 }
 
+func (v *VM) arm64() bool { return v.Arch == "arm64" }
+
+// ArmUEFIFirmware is Debian's qemu-efi-aarch64 UEFI firmware for
+// qemu-system-aarch64 -M virt (VM.Firmware).
+const ArmUEFIFirmware = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+
 // ErrGuest marks a run whose guest did not power off cleanly: QEMU failed,
 // the time ran out, or the kernel panicked.
 var ErrGuest = errors.New("guest did not power off cleanly")
@@ -167,7 +201,11 @@ func (v *VM) Run(ctx context.Context) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", v.Args()...)
+	qemu := "qemu-system-x86_64"
+	if v.arm64() {
+		qemu = "qemu-system-aarch64"
+	}
+	cmd := exec.CommandContext(ctx, qemu, v.Args()...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
