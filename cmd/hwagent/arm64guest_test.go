@@ -127,7 +127,7 @@ func checkArm64Inventory(t *testing.T, inv *inventory.Inventory, release string)
 		"cpu.vendor":          "ARM",
 		"cpu.model":           "Neoverse-N1",
 		"cpu.threads":         g.CPUs,
-		"identity.basis":      "system-uuid",
+		"identity.basis":      "system_uuid",
 		"nic eth0":            g.MAC,
 		"disk vda serial":     g.DiskSerial,
 		"disk vda size":       g.DiskBytes,
