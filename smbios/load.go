@@ -71,6 +71,15 @@ func Parse(entry, table []byte) (t *Table, err error) {
 			// broken table): dmidecode stops here too.
 			s, err = nil, fmt.Errorf("structure length %d is shorter than its header", s.Length)
 		}
+		if s != nil && err == nil {
+			if max, ok := maxLength(s, t.ver()); ok && int(s.Length) > max {
+				// The length byte says the structure runs into what
+				// follows: its fields and strings, and every structure
+				// after it, would be read from the wrong bytes.
+				s, err = nil, fmt.Errorf("structure type %d (handle 0x%04X) has length %d, longer than SMBIOS defines for it (%d): not trusted from here",
+					s.Type, s.Handle, s.Length, max)
+			}
+		}
 		if s == nil {
 			off := len(table) - len(data)
 			if len(info.Tables) == 0 {

@@ -93,6 +93,9 @@ func fromSMBIOS(env *collector.Env, b *inventory.BMC, w *collector.Warnings) {
 		}
 		return
 	}
+	if p := tbl.Problem(); p != nil {
+		w.Add(p) // types 38 and 42 may be missing
+	}
 	if b.Interface, err = tbl.IPMIInterface(); err != nil {
 		w.Addf("SMBIOS type 38: %v", err)
 	}

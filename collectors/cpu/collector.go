@@ -78,5 +78,8 @@ func sockets(env *collector.Env, w *collector.Warnings) []inventory.CPUSocket {
 	if err != nil {
 		w.Addf("smbios processor sockets: %v", err)
 	}
+	if p := t.Problem(); p != nil {
+		w.Add(p) // processor structures may be missing
+	}
 	return s
 }

@@ -144,6 +144,9 @@ func joinSMBIOSTPM(env *collector.Env, tpm *inventory.TPM, w *collector.Warnings
 		}
 		return tpm
 	}
+	if p := t.Problem(); p != nil {
+		w.Add(p) // the type 43 structure may be missing
+	}
 	fromTable, err := t.TPM()
 	if err != nil {
 		w.Addf("smbios tpm: %v", err)

@@ -80,7 +80,8 @@ func modules(env *collector.Env) ([]inventory.MemoryModule, error) {
 	if err != nil {
 		return m, fmt.Errorf("smbios memory devices: %w", err)
 	}
-	return m, nil
+	// A table decoded only in part may lack memory devices: partial.
+	return m, t.Problem()
 }
 
 // Summarize sets the modules of mem and what derives from them: the slot

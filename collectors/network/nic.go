@@ -72,6 +72,16 @@ func (r reader) readNIC(name string) sysNIC {
 	}
 	s := sysNIC{dir: dir, nic: inventory.NIC{Name: name}}
 	at := func(elem ...string) string { return filepath.Join(append([]string{dir}, elem...)...) }
+	// Every attribute read below treats "not there" as "not reported": a
+	// directory that cannot be read would leave the NIC without its MAC
+	// (and the machine without that identity key) under an ok status.
+	if fi, err := r.p.Stat(dir); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = errors.New("not a directory")
+		}
+		r.w.Addf("interface %s: its directory %s cannot be read: %v", name, r.p.HostPath(dir), unwrapPath(err))
+		return s
+	}
 
 	if t, err := strconv.Atoi(r.readString(at("type"))); err == nil && t == arphrdLoopback {
 		s.loopback = true
