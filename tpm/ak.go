@@ -71,3 +71,17 @@ func createAttestationKey(t transport.TPM) (*Public, loadedKey, error) {
 	}
 	return pub, key, nil
 }
+
+// loadAttestationKey derives the attestation key again for an activation,
+// without decoding its public area: its name, which the TPM computes,
+// is compared with the one the identity recorded.
+func loadAttestationKey(t transport.TPM) (loadedKey, error) {
+	rsp, err := tpm2.CreatePrimary{
+		PrimaryHandle: tpm2.TPMRHEndorsement,
+		InPublic:      tpm2.New2B(akTemplate),
+	}.Execute(t)
+	if err != nil {
+		return loadedKey{}, fmt.Errorf("attestation key: %w", err)
+	}
+	return loadedKey{handle: rsp.ObjectHandle, name: rsp.Name, transient: true}, nil
+}

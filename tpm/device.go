@@ -38,6 +38,7 @@ func NewDevice(rwc io.ReadWriteCloser) Device { return &stream{rwc: rwc} }
 // stream is NewDevice's Device.
 type stream struct {
 	mu     sync.Mutex
+	buf    []byte // the read buffer, reused by every exchange under mu
 	rwc    io.ReadWriteCloser
 	broken error
 	closed bool
@@ -62,8 +63,12 @@ func (s *stream) Send(ctx context.Context, cmd []byte) ([]byte, error) {
 		err error
 	}
 	done := make(chan result, 1)
+	if s.buf == nil {
+		s.buf = make([]byte, maxResponse)
+	}
+	buf := s.buf
 	go func() {
-		rsp, err := exchange(s.rwc, cmd)
+		rsp, err := exchange(s.rwc, cmd, buf)
 		done <- result{rsp, err}
 	}()
 	select {
@@ -75,6 +80,7 @@ func (s *stream) Send(ctx context.Context, cmd []byte) ([]byte, error) {
 		return r.rsp, r.err
 	case <-ctx.Done():
 		s.broken = fmt.Errorf("no answer from the TPM: %w", ctx.Err())
+		s.buf = nil // the abandoned exchange may still write into it
 		s.closeLocked()
 		return nil, s.broken
 	}
@@ -98,16 +104,15 @@ func (s *stream) closeLocked() error {
 	return s.rwc.Close()
 }
 
-// exchange writes cmd and reads one response, which it frames by the size
-// in its header.
-func exchange(rw io.ReadWriter, cmd []byte) ([]byte, error) {
+// exchange writes cmd and reads one response into buf (maxResponse
+// bytes), which it frames by the size in its header, and returns a copy.
+func exchange(rw io.ReadWriter, cmd, buf []byte) ([]byte, error) {
 	if _, err := rw.Write(cmd); err != nil {
 		return nil, fmt.Errorf("send TPM command: %w", err)
 	}
 	// One read with a buffer as large as the driver's gets the whole
 	// response from a character device: kernels before 4.20 drop what a
 	// shorter read leaves.
-	buf := make([]byte, maxResponse)
 	n := 0
 	for {
 		m, err := rw.Read(buf[n:])
@@ -120,7 +125,7 @@ func exchange(rw io.ReadWriter, cmd []byte) ([]byte, error) {
 			case n > size:
 				return nil, fmt.Errorf("TPM response: %d bytes after a response of %d", n-size, size)
 			case n == size:
-				return buf[:n:n], nil
+				return append([]byte(nil), buf[:n]...), nil
 			}
 		}
 		if err != nil {

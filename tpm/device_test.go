@@ -60,7 +60,7 @@ func TestExchange(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rw := &chunked{rsp: bytes.NewReader(tc.input), n: tc.chunk}
-			got, err := exchange(rw, []byte{0x80, 0x01, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 0})
+			got, err := exchange(rw, []byte{0x80, 0x01, 0, 0, 0, 12, 0, 0, 1, 0x7b, 0, 0}, make([]byte, maxResponse))
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want %q", err, tc.err)
@@ -88,7 +88,7 @@ func FuzzExchange(f *testing.F) {
 		if chunk <= 0 || chunk > maxResponse {
 			chunk = maxResponse
 		}
-		got, err := exchange(&chunked{rsp: bytes.NewReader(input), n: chunk}, []byte{0})
+		got, err := exchange(&chunked{rsp: bytes.NewReader(input), n: chunk}, []byte{0}, make([]byte, maxResponse))
 		if err != nil {
 			return
 		}

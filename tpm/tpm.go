@@ -100,12 +100,12 @@ func (t *TPM) ActivateCredential(ctx context.Context, credentialBlob, encryptedS
 			return err
 		}
 		defer ek.flush(tp)
-		ak, akKey, err := createAttestationKey(tp)
+		akKey, err := loadAttestationKey(tp)
 		if err != nil {
 			return err
 		}
 		defer akKey.flush(tp)
-		if string(ak.Name) != string(id.AK.Name) {
+		if string(akKey.name.Buffer) != string(id.AK.Name) {
 			return errors.New("attestation key changed")
 		}
 		rsp, err := tpm2.ActivateCredential{
