@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 // fleetSeeds adds the fleet's documents, trimmed to a few KiB (the fuzzer
@@ -60,7 +62,7 @@ func FuzzPreview(f *testing.F) {
 		row, cols, _ := x.Preview(inv)
 		_ = row.Record(cols)
 		_ = FactsOf(inv)
-		if _, err := marshalYAML((&TinkerbellWriter{namespace: "ns", facilityCode: "f"}).Hardware(&Machine{Row: row, Facts: FactsOf(inv)})); err != nil {
+		if _, err := yaml.Marshal((&TinkerbellWriter{namespace: "ns", facilityCode: "f"}).Hardware(&Machine{Row: row, Facts: FactsOf(inv)})); err != nil {
 			t.Fatal(err)
 		}
 	})

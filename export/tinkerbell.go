@@ -3,6 +3,8 @@ package export
 import (
 	"encoding/base64"
 	"io"
+
+	"sigs.k8s.io/yaml"
 )
 
 // Annotations hwagent puts on every Hardware.
@@ -45,7 +47,7 @@ func (t *TinkerbellWriter) End() error { return nil }
 // Write writes the machine's documents.
 func (t *TinkerbellWriter) Write(m *Machine) error {
 	for _, d := range t.Objects(m) {
-		b, err := marshalYAML(d)
+		b, err := yaml.Marshal(d)
 		if err != nil {
 			return err
 		}
