@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -147,79 +146,14 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 	if f.fs.Changed("role") {
 		p.Roles = nil
 		for _, spec := range f.roles {
-			r, err := parseRole(spec)
+			r, err := export.ParseRole(spec)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("--role %w", err)
 			}
 			p.Roles = append(p.Roles, r)
 		}
 	}
 	return p, nil
-}
-
-// parseRole reads "MATCH:LABELS": MATCH is comma-separated key=value pairs
-// of manufacturer, product, serial, switch, min_memory, max_memory,
-// min_cpus, max_cpus and count; LABELS is comma-separated key=value pairs.
-func parseRole(spec string) (export.Role, error) {
-	var r export.Role
-	match, labels, ok := strings.Cut(spec, ":")
-	if !ok {
-		return r, fmt.Errorf("--role %q: want MATCH:LABELS", spec)
-	}
-	bad := func(format string, args ...any) (export.Role, error) {
-		return r, fmt.Errorf("--role %q: %s", spec, fmt.Sprintf(format, args...))
-	}
-	for _, kv := range splitNonEmpty(match) {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return bad("%q is not key=value", kv)
-		}
-		var err error
-		switch k {
-		case "manufacturer":
-			r.Match.Manufacturer = v
-		case "product":
-			r.Match.Product = v
-		case "serial":
-			r.Match.Serial = v
-		case "switch":
-			r.Match.Switch = v
-		case "min_memory":
-			r.Match.MinMemory, err = export.ParseSize(v)
-		case "max_memory":
-			r.Match.MaxMemory, err = export.ParseSize(v)
-		case "min_cpus":
-			r.Match.MinCPUs, err = strconv.Atoi(v)
-		case "max_cpus":
-			r.Match.MaxCPUs, err = strconv.Atoi(v)
-		case "count":
-			r.Count, err = strconv.Atoi(v)
-		default:
-			return bad("unknown match key %q", k)
-		}
-		if err != nil {
-			return bad("%s: %v", k, err)
-		}
-	}
-	r.Labels = map[string]string{}
-	for _, kv := range splitNonEmpty(labels) {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return bad("label %q is not key=value", kv)
-		}
-		r.Labels[k] = v
-	}
-	return r, nil
-}
-
-func splitNonEmpty(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // exporter builds the exporter: plan, then credentials (file, then
