@@ -373,6 +373,9 @@ func (h qemuHost) facts() []fact {
 		{"type 0", func(i *inventory.Inventory) any { return []string{i.System.BIOS.Vendor, i.System.BIOS.Version} }, []string{h.BIOSVendor, h.BIOSVersion}},
 		{"SMBIOS version of the entry point", func(i *inventory.Inventory) any { return i.System.SMBIOSVersion }, entry},
 		{"a QEMU guest is a VM", func(i *inventory.Inventory) any { return i.System.Virtual }, true},
+		{"a QEMU guest is a QEMU virtual machine (systemd-detect-virt's word)", func(i *inventory.Inventory) any {
+			return [2]string{i.Virtualization.Type, i.Virtualization.Hypervisor}
+		}, [2]string{inventory.VirtualizationVirtualMachine, "qemu"}},
 		{"identity from the UUID", func(i *inventory.Inventory) any { return [2]string{i.Identity.Basis, i.Identity.SystemUUID} }, [2]string{"system_uuid", h.UUID}},
 		{"one type 4 per socket", func(i *inventory.Inventory) any {
 			var out []string
