@@ -73,6 +73,9 @@ func TestTPMReenroll(t *testing.T) {
 			if strings.Contains(logs.String(), "tpm challenge answered") {
 				t.Errorf("the first registration was challenged:\n%s", logs)
 			}
+			if m.Pins["tpm.ek_sha256"] != ek.PublicKeySHA256 || m.Pins["tpm.ek_issuer"] != ek.CertificateIssuer {
+				t.Errorf("pins %v: want the endorsement key %s pinned with its issuer", m.Pins, ek.PublicKeySHA256)
+			}
 
 			// The same machine boots again: challenged, answers, same ID.
 			again, logs, err := registerOnce(t, srv.URL, machine)

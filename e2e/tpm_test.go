@@ -51,6 +51,9 @@ func TestNetbootTPM(t *testing.T) {
 	if ek == "" {
 		t.Fatalf("no endorsement key in the inventory: tpm collector %+v", first.Inventory.Collector("tpm"))
 	}
+	if pin := first.Pins["tpm.ek_sha256"] + " " + first.Pins["tpm.ek_issuer"]; pin != ek {
+		t.Errorf("pinned %q, want the inventory's endorsement key %q", pin, ek)
+	}
 	if st := first.Inventory.Collector("tpm"); st != nil {
 		t.Logf("tpm collector in the guest: %s in %.0f ms (EK %s)", st.Status, st.DurationSeconds*1000, ek)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hwagent/hwagent/report"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client"
+	"github.com/hwagent/hwagent/server/tpmverify"
 )
 
 // machinesFlags configure `hwagent machines`.
@@ -237,6 +238,7 @@ inventory. --reveal-bmc-password also prints the BMC password the server holds
 				{"Identity", dash(strings.Join(m.IdentityKeys, "\n\t"))},
 				{"Conflicts", dash(strings.Join(m.Conflicts, ", "))},
 				{"Held requests", dash(pendingText(m.Pending))},
+				{"TPM pinned", dash(tpmPinText(m.Pins))},
 				{"Inventory digest", dash(m.InventoryDigest)},
 				{"Kubernetes", kubeText(m.Kube, f.now())},
 			} {
@@ -400,4 +402,17 @@ func printableText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// tpmPinText is the TPM endorsement key pinned on a machine
+// (--reenroll tpm), with its certificate's issuer.
+func tpmPinText(pins map[string]string) string {
+	ek := pins[tpmverify.PinEK]
+	if ek == "" {
+		return ""
+	}
+	if issuer := pins[tpmverify.PinEKIssuer]; issuer != "" {
+		return "sha256:" + ek + " (issuer " + issuer + ")"
+	}
+	return "sha256:" + ek
 }

@@ -344,6 +344,9 @@ type Machine struct {
 	// BMCCredentials is the state of the BMC user the server's policy
 	// asked for; never the password.
 	BMCCredentials *BMCCredentialsStatus `json:"bmc_credentials,omitempty"`
+	// Pins are what re-enrolment policies pinned on the machine (the
+	// TPM's endorsement key: "tpm.ek_sha256", "tpm.ek_issuer"); show only.
+	Pins map[string]string `json:"pins,omitempty"`
 }
 
 // PendingRegistration is a registration held by the re-enrolment policy

@@ -197,6 +197,9 @@ func (s *Store) Get(ctx context.Context, id string) (api.Machine, error) {
 	if m.Pending, err = s.pendingForShow(ctx, id, m.Inventory); err != nil {
 		return api.Machine{}, err
 	}
+	if m.Pins, err = s.pins(ctx, s.read, id); err != nil {
+		return api.Machine{}, unavailable(err)
+	}
 	rs, err := s.read.QueryContext(ctx, `SELECT key FROM machine_keys WHERE machine_id = $1 ORDER BY key`, id)
 	if err != nil {
 		return api.Machine{}, unavailable(err)
