@@ -134,7 +134,18 @@ const (
 func (s *Server) handleBMCReport(w http.ResponseWriter, r *http.Request) {
 	result := s.bmcReport(w, r)
 	info(r).result = result
+	if !bmcReportLabels[result] {
+		result = "other" // a status this server does not know: bounded label values
+	}
 	s.bmcMetrics.reports.WithLabelValues(result).Inc()
+}
+
+// bmcReportLabels are the report results counted by name.
+var bmcReportLabels = map[string]bool{
+	"ok": true, "refused": true, "no_free_slot": true, "slot_conflict": true, "no_lan_channel": true,
+	"lan_channel_refused": true, "unreachable": true, "malformed": true, "invalid_request": true,
+	"no_bmc": true, "failed": true, "invalid": true, "unauthorized": true, "forbidden": true,
+	"conflict": true, "not_found": true, "error": true, "cancelled": true,
 }
 
 func (s *Server) bmcReport(w http.ResponseWriter, r *http.Request) string {
