@@ -43,10 +43,13 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 	if err := a.register(ctx, startLate); err != nil {
 		return "", err
 	}
-	a.applyConfig(ctx)
+	// The BMC user first: a few dozen commands on /dev/ipmi0 that the late
+	// collectors, started by applyConfig, would slow down on a small or
+	// emulated machine; LLDP waits for seconds anyway.
 	if err := a.bmcFromConfig(ctx); err != nil {
 		return "", err
 	}
+	a.applyConfig(ctx)
 	watch := a.watchWorkflow(ctx)
 	defer watch.stop()
 
