@@ -22,6 +22,9 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	pg.Stop()
+	for _, d := range chainDirs {
+		os.RemoveAll(d)
+	}
 	os.Exit(code)
 }
 
