@@ -108,6 +108,9 @@ func nvpair(b []byte, name string, v any) []byte {
 // uberblocks.
 func zfsLabel(img []byte, pool string, poolGUID, guid uint64) {
 	for _, base := range []int{0, 256 << 10} {
+		if base+zfsUberblockOffset+32*1024 > len(img) {
+			continue
+		}
 		nv := []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1} // XDR, big endian; version 0, flags NV_UNIQUE_NAME
 		nv = nvpair(nv, "version", uint64(5000))
 		nv = nvpair(nv, "name", pool)
