@@ -47,6 +47,7 @@ type serveFlags struct {
 	dbMaxConns        int
 	shutdownGrace     time.Duration
 	reenroll          string
+	pprofListen       string
 	kube              serveKubeFlags
 	bmc               serveBMCFlags
 }
@@ -108,6 +109,7 @@ reachable), /metrics (Prometheus).`,
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.StringVar(&f.reenroll, "reenroll", reenroll.NameAllow, "what a registration that would take over a known machine does: allow (rotate its credential, record the peer), approve (wait for 'hwagent machines approve'), tpm (prove it with the machine's TPM; machines without one: approve)")
+	fs.StringVar(&f.pprofListen, "pprof-listen", "", "serve Go runtime profiles (net/http/pprof, no authentication) on this address, e.g. 127.0.0.1:6060; empty: off")
 	f.kube.bind(fs)
 	f.bmc.bind(fs)
 	return cmd
@@ -204,6 +206,11 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 	var tlsConfig *tls.Config
 	if f.tlsCert != "" || f.tlsKey != "" {
 		if tlsConfig, err = server.TLSConfig(f.tlsCert, f.tlsKey, f.tlsClientCA); err != nil {
+			return err
+		}
+	}
+	if f.pprofListen != "" {
+		if err := startPprof(ctx, f.pprofListen, logger); err != nil {
 			return err
 		}
 	}
