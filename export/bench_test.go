@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -135,15 +136,15 @@ func BenchmarkExport(b *testing.B) {
 		// csv-reread: a template reading .Index renders hostnames after
 		// the assignment, reading every document a second time.
 		for _, format := range []string{"csv", "tinkerbell", "csv-reread"} {
-			plan := benchPlan
+			text := benchPlan
 			if format == "csv-reread" {
-				plan += "hostname_template: 'node-{{.Index}}'\n"
+				text += "hostname_template: 'node-{{.Index}}'\n"
 			}
-			p, err := ParsePlan([]byte(plan))
+			p, err := plan.ParsePlan([]byte(text))
 			if err != nil {
 				b.Fatal(err)
 			}
-			x, err := New(*p, &Credentials{Username: "ADMIN", Password: "pw"})
+			x, err := New(*p, &plan.Credentials{Username: "ADMIN", Password: "pw"})
 			if err != nil {
 				b.Fatal(err)
 			}

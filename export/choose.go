@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -175,7 +176,7 @@ func chooseDisk(c *compiled, inv *inventory.Inventory, keys []string) (string, e
 		var busy []string
 		for i := range disks {
 			d := &disks[i]
-			if !hints.matches(d) {
+			if !hints.Matches(d) {
 				continue
 			}
 			if reason := c.inUse(d); reason != "" {
@@ -213,8 +214,8 @@ func chooseDisk(c *compiled, inv *inventory.Inventory, keys []string) (string, e
 			why = "removable"
 		case c.excluded[strings.ToLower(d.Transport)]:
 			why = d.Transport
-		case Size(d.SizeBytes) < c.minSize:
-			why = fmt.Sprintf("%s, below the %s floor", Size(d.SizeBytes).human(), c.minSize.human())
+		case plan.Size(d.SizeBytes) < c.minSize:
+			why = fmt.Sprintf("%s, below the %s floor", plan.Size(d.SizeBytes).Human(), c.minSize.Human())
 		case rank < 0:
 			why = cl + " not in disk_prefer"
 		default:
@@ -261,8 +262,8 @@ func (c *compiled) inUse(d *inventory.Disk) string {
 
 // lookupHints is lookup for root_devices (hints are not comparable: a
 // conflict is two keys of one machine naming different entries).
-func lookupHints(m map[string]compiledHints, keys []string) (compiledHints, string, string) {
-	var v compiledHints
+func lookupHints(m map[string]plan.Hints, keys []string) (plan.Hints, string, string) {
+	var v plan.Hints
 	key, conflict := "", ""
 	for _, k := range keys {
 		x, ok := m[k]

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -29,7 +30,7 @@ func q35Disks(t *testing.T) *inventory.Storage {
 	return &doc.Storage
 }
 
-func mustCompile(t *testing.T, p Plan) *compiled {
+func mustCompile(t *testing.T, p plan.Plan) *compiled {
 	t.Helper()
 	c, err := compile(p)
 	if err != nil {
@@ -43,22 +44,22 @@ func TestChooseDisk(t *testing.T) {
 	st := q35Disks(t)
 	cases := []struct {
 		name    string
-		plan    Plan
+		plan    plan.Plan
 		keys    []string
 		want    string
 		wantErr string
 	}{
-		{name: "every disk below the default floor", plan: Plan{},
+		{name: "every disk below the default floor", plan: plan.Plan{},
 			wantErr: "no install disk: mmcblk0 (64.0 MiB, below the 16.0 GiB floor), nvme0n1 (256.0 MiB, below the 16.0 GiB floor), nvme1n1 (256.0 MiB, below the 16.0 GiB floor), sda (256.0 MiB, below the 16.0 GiB floor), sdb (256.0 MiB, below the 16.0 GiB floor), sdc (256.0 MiB, below the 16.0 GiB floor), sdd (256.0 MiB, below the 16.0 GiB floor), sde (removable), vda (256.0 MiB, below the 16.0 GiB floor)"},
-		{name: "NVMe first, first by name among equal sizes", plan: Plan{DiskMinSize: 128 << 20}, want: "/dev/nvme0n1"},
-		{name: "SSD class: mmc is non-rotational but below the floor", plan: Plan{DiskMinSize: 128 << 20, DiskPrefer: []string{"ssd", "hdd"}}, want: "/dev/sda"},
-		{name: "small floor lets the SD card in as an SSD", plan: Plan{DiskMinSize: 1 << 20, DiskPrefer: []string{"ssd", "nvme"}}, want: "/dev/mmcblk0"},
-		{name: "HDD only, excluding sata and virtio", plan: Plan{DiskMinSize: 128 << 20, DiskPrefer: []string{"hdd"}, DiskExcludeTransports: []string{"usb", "sata", "virtio"}}, want: "/dev/sdc"},
-		{name: "removable USB disk allowed when asked and USB not excluded", plan: Plan{DiskMinSize: 128 << 20, DiskPrefer: []string{"hdd"}, DiskAllowRemovable: true, DiskExcludeTransports: []string{"sata", "virtio", "sas", "scsi"}}, want: "/dev/sde"},
-		{name: "fixed disk present", plan: Plan{Disk: "/dev/sdd"}, want: "/dev/sdd"},
-		{name: "fixed disk absent", plan: Plan{Disk: "/dev/sdz"}, wantErr: "disk /dev/sdz: no such disk (have /dev/mmcblk0, /dev/nvme0n1, /dev/nvme1n1, /dev/sda, /dev/sdb, /dev/sdc, /dev/sdd, /dev/sde, /dev/vda)"},
-		{name: "per-machine override wins", plan: Plan{Disk: "/dev/sdd", Disks: map[string]string{"S1": "/dev/vda"}}, keys: []string{"s1"}, want: "/dev/vda"},
-		{name: "two keys of one machine disagree", plan: Plan{Disks: map[string]string{"S1": "/dev/vda", "aa:bb:cc:dd:ee:ff": "/dev/sda"}}, keys: []string{"s1", "aa:bb:cc:dd:ee:ff"}, wantErr: "disks: entries s1 and aa:bb:cc:dd:ee:ff both match"},
+		{name: "NVMe first, first by name among equal sizes", plan: plan.Plan{DiskMinSize: 128 << 20}, want: "/dev/nvme0n1"},
+		{name: "SSD class: mmc is non-rotational but below the floor", plan: plan.Plan{DiskMinSize: 128 << 20, DiskPrefer: []string{"ssd", "hdd"}}, want: "/dev/sda"},
+		{name: "small floor lets the SD card in as an SSD", plan: plan.Plan{DiskMinSize: 1 << 20, DiskPrefer: []string{"ssd", "nvme"}}, want: "/dev/mmcblk0"},
+		{name: "HDD only, excluding sata and virtio", plan: plan.Plan{DiskMinSize: 128 << 20, DiskPrefer: []string{"hdd"}, DiskExcludeTransports: []string{"usb", "sata", "virtio"}}, want: "/dev/sdc"},
+		{name: "removable USB disk allowed when asked and USB not excluded", plan: plan.Plan{DiskMinSize: 128 << 20, DiskPrefer: []string{"hdd"}, DiskAllowRemovable: true, DiskExcludeTransports: []string{"sata", "virtio", "sas", "scsi"}}, want: "/dev/sde"},
+		{name: "fixed disk present", plan: plan.Plan{Disk: "/dev/sdd"}, want: "/dev/sdd"},
+		{name: "fixed disk absent", plan: plan.Plan{Disk: "/dev/sdz"}, wantErr: "disk /dev/sdz: no such disk (have /dev/mmcblk0, /dev/nvme0n1, /dev/nvme1n1, /dev/sda, /dev/sdb, /dev/sdc, /dev/sdd, /dev/sde, /dev/vda)"},
+		{name: "per-machine override wins", plan: plan.Plan{Disk: "/dev/sdd", Disks: map[string]string{"S1": "/dev/vda"}}, keys: []string{"s1"}, want: "/dev/vda"},
+		{name: "two keys of one machine disagree", plan: plan.Plan{Disks: map[string]string{"S1": "/dev/vda", "aa:bb:cc:dd:ee:ff": "/dev/sda"}}, keys: []string{"s1", "aa:bb:cc:dd:ee:ff"}, wantErr: "disks: entries s1 and aa:bb:cc:dd:ee:ff both match"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,7 +80,7 @@ func TestChooseDisk(t *testing.T) {
 
 func TestChooseDiskReadOnlyAndNoStorage(t *testing.T) {
 	t.Parallel()
-	c := mustCompile(t, Plan{})
+	c := mustCompile(t, plan.Plan{})
 	inv := &inventory.Inventory{Storage: &inventory.Storage{Disks: []inventory.Disk{
 		{Name: "sda", SizeBytes: 100 << 30, ReadOnly: true},
 		{Name: "sdb", SizeBytes: 100 << 30, Rotational: true, Transport: "sas"},
@@ -90,7 +91,7 @@ func TestChooseDiskReadOnlyAndNoStorage(t *testing.T) {
 	if _, err := chooseDisk(c, &inventory.Inventory{}, nil); err == nil || err.Error() != "no install disk: the inventory lists no disks; set disk or disks" {
 		t.Errorf("no storage section: %v", err)
 	}
-	if got, err := chooseDisk(mustCompile(t, Plan{Disk: "/dev/sda"}), &inventory.Inventory{}, nil); err != nil || got != "/dev/sda" {
+	if got, err := chooseDisk(mustCompile(t, plan.Plan{Disk: "/dev/sda"}), &inventory.Inventory{}, nil); err != nil || got != "/dev/sda" {
 		t.Errorf("fixed disk without a storage section: %q, %v", got, err)
 	}
 }
@@ -116,7 +117,7 @@ func TestChooseBootNIC(t *testing.T) {
 	}
 	cases := []struct {
 		name    string
-		plan    Plan
+		plan    plan.Plan
 		inv     *inventory.Inventory
 		keys    []string
 		mac     string
@@ -126,8 +127,8 @@ func TestChooseBootNIC(t *testing.T) {
 		{name: "netbooted NIC from BOOTIF", inv: srv, mac: "00:1f:f3:af:d3:f1", nic: "enp17s0f1"},
 		{name: "link and an LLDP neighbour before link alone", inv: desk, mac: "a0:36:9f:5c:20:40", nic: "enp6s0f0"},
 		{name: "first physical NIC with link", inv: laptop, mac: "8c:16:45:aa:10:01", nic: "eth0"},
-		{name: "boot_interface by name uses the permanent MAC", plan: Plan{BootInterface: "enp17s0f0"}, inv: srv, mac: "00:1f:f3:af:d3:f0", nic: "enp17s0f0"},
-		{name: "boot_macs override", plan: Plan{BootMACs: map[string]string{"9000116105": "A0:36:9F:12:34:56"}}, inv: srv, keys: []string{"9000116105"}, mac: "a0:36:9f:12:34:56", nic: "eno1"},
+		{name: "boot_interface by name uses the permanent MAC", plan: plan.Plan{BootInterface: "enp17s0f0"}, inv: srv, mac: "00:1f:f3:af:d3:f0", nic: "enp17s0f0"},
+		{name: "boot_macs override", plan: plan.Plan{BootMACs: map[string]string{"9000116105": "A0:36:9F:12:34:56"}}, inv: srv, keys: []string{"9000116105"}, mac: "a0:36:9f:12:34:56", nic: "eno1"},
 		{name: "no link anywhere", inv: noLink, wantErr: "no boot NIC: none netbooted and no physical NIC has link (have eth0, ifb0, ifb1); set boot_macs or boot_interface"},
 	}
 	for _, tc := range cases {

@@ -8,11 +8,13 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // compiled is a Plan checked and parsed once, before any inventory is read.
 type compiled struct {
-	plan      Plan
+	plan      plan.Plan
 	prefix    netip.Prefix // zero when no CIDR
 	poolStart netip.Addr   // zero when no pool
 	poolEnd   netip.Addr
@@ -30,19 +32,19 @@ type compiled struct {
 	disks        map[string]string
 	bootMACs     map[string]string
 
-	rootDevice  compiledHints
-	rootDevices map[string]compiledHints
+	rootDevice  plan.Hints
+	rootDevices map[string]plan.Hints
 
 	roles    []compiledRole
 	bmcMode  string
 	prefer   []string
 	excluded map[string]bool
-	minSize  Size
+	minSize  plan.Size
 }
 
 // compile checks the plan and fills defaults. All problems are reported
 // together.
-func compile(p Plan) (*compiled, error) {
+func compile(p plan.Plan) (*compiled, error) {
 	c := &compiled{plan: p}
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -99,7 +101,7 @@ func compile(p Plan) (*compiled, error) {
 		case c.prefix.IsValid() && !c.prefix.Contains(a):
 			fail("addresses[%s]: %s is outside cidr %s", k, a, c.prefix)
 		default:
-			c.addresses[normKey(k)] = a
+			c.addresses[plan.Key(k)] = a
 		}
 	}
 	if c.hostnames, err = keyed("hostnames", p.Hostnames, nil); err != nil {
@@ -130,7 +132,7 @@ func compile(p Plan) (*compiled, error) {
 
 	tmpl := p.HostnameTemplate
 	if tmpl == "" {
-		tmpl = DefaultHostnameTemplate
+		tmpl = plan.DefaultHostnameTemplate
 	}
 	if c.hostname, err = parseHostnameTemplate(tmpl, &TemplateData{}); err != nil {
 		errs = append(errs, err)
@@ -164,15 +166,15 @@ func compile(p Plan) (*compiled, error) {
 	c.bmcMode = p.BMC
 	switch c.bmcMode {
 	case "":
-		c.bmcMode = BMCAuto
-	case BMCAuto, BMCRequired, BMCOmit:
+		c.bmcMode = plan.BMCAuto
+	case plan.BMCAuto, plan.BMCRequired, plan.BMCOmit:
 	default:
 		fail("bmc %q: want auto, required or omit", p.BMC)
 	}
 
 	c.minSize = p.DiskMinSize
 	if c.minSize == 0 {
-		c.minSize = DefaultDiskMinSize
+		c.minSize = plan.DefaultDiskMinSize
 	}
 	c.prefer = p.DiskPrefer
 	if len(c.prefer) == 0 {
@@ -192,36 +194,36 @@ func compile(p Plan) (*compiled, error) {
 		c.excluded[strings.ToLower(t)] = true
 	}
 	if len(p.RootDevice) > 0 {
-		if c.rootDevice, err = compileRootDevice("root_device", p.RootDevice); err != nil {
+		if c.rootDevice, err = plan.CompileHints("root_device", p.RootDevice); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	c.rootDevices = map[string]compiledHints{}
+	c.rootDevices = map[string]plan.Hints{}
 	for k, rd := range p.RootDevices {
-		h, err := compileRootDevice("root_devices["+k+"]", rd)
+		h, err := plan.CompileHints("root_devices["+k+"]", rd)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		c.rootDevices[normKey(k)] = h
+		c.rootDevices[plan.Key(k)] = h
 	}
 	if p.Disk != "" && !diskPattern.MatchString(p.Disk) {
 		fail("disk %q does not match %s", p.Disk, diskPattern)
 	}
 
 	if c.plan.Namespace == "" {
-		c.plan.Namespace = DefaultNamespace
+		c.plan.Namespace = plan.DefaultNamespace
 	}
 	if c.plan.FacilityCode == "" {
-		c.plan.FacilityCode = DefaultFacilityCode
+		c.plan.FacilityCode = plan.DefaultFacilityCode
 	}
 	if !namespacePattern.MatchString(c.plan.Namespace) {
 		fail("namespace %q: want a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)", p.Namespace)
 	}
 	switch c.plan.Names {
 	case "":
-		c.plan.Names = NamesHostname
-	case NamesHostname, NamesDiscovery:
+		c.plan.Names = plan.NamesHostname
+	case plan.NamesHostname, plan.NamesDiscovery:
 	default:
 		fail("names %q: want hostname or discovery", p.Names)
 	}
@@ -277,9 +279,6 @@ func isMask(ip net.IP) bool {
 	return bits == 32 && ones > 0
 }
 
-// normKey is how per-machine map keys and machine keys are compared.
-func normKey(k string) string { return strings.ToLower(strings.TrimSpace(k)) }
-
 // keyed normalizes a per-machine map's keys and checks its values.
 func keyed(name string, m map[string]string, check func(string) error) (map[string]string, error) {
 	out := make(map[string]string, len(m))
@@ -292,7 +291,7 @@ func keyed(name string, m map[string]string, check func(string) error) (map[stri
 				continue
 			}
 		}
-		out[normKey(k)] = v
+		out[plan.Key(k)] = v
 	}
 	return out, errors.Join(errs...)
 }

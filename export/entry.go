@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -112,7 +113,7 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 		x.renderInto(e, inv, rend)
 	}
 
-	if c.bmcMode != BMCOmit {
+	if c.bmcMode != plan.BMCOmit {
 		if ip, key, conflict := lookup(c.bmcAddresses, e.keys); key != "" {
 			r.BMCIP = ip
 			if conflict != "" {
@@ -127,7 +128,7 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 			x.storedLogin(e, r)
 		} else {
 			e.noBMC = noBMCAddress(inv)
-			if c.bmcMode == BMCRequired {
+			if c.bmcMode == plan.BMCRequired {
 				fail("bmc_ip", "bmc required but no BMC address is known: "+e.noBMC+"; set bmc_addresses")
 			}
 		}

@@ -6,19 +6,20 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
 // Exporter turns inventories into rows under one plan.
 type Exporter struct {
 	c     *compiled
-	creds *Credentials
+	creds *plan.Credentials
 	// stored are BMC logins an hwagent server holds, by Ref.Name.
 	stored map[string]StoredLogin
 }
 
 // New checks the plan; creds may be nil (no BMC credentials).
-func New(p Plan, creds *Credentials) (*Exporter, error) {
+func New(p plan.Plan, creds *plan.Credentials) (*Exporter, error) {
 	c, err := compile(p)
 	if err != nil {
 		return nil, err
@@ -133,9 +134,9 @@ func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, e
 	}
 
 	cols := Columns{VLAN: !x.c.plan.VLAN.IsZero()}
-	if x.c.bmcMode == BMCRequired {
+	if x.c.bmcMode == plan.BMCRequired {
 		cols.BMC = true
-	} else if x.c.bmcMode == BMCAuto {
+	} else if x.c.bmcMode == plan.BMCAuto {
 		for _, e := range entries {
 			if e.row.BMCIP != "" {
 				cols.BMC = true
@@ -228,7 +229,7 @@ func (x *Exporter) fleetWarnings(entries []*entry, cols Columns) []string {
 		if e.unverifiedBMC != "" {
 			unverified = append(unverified, e.name+": "+e.unverifiedBMC)
 		}
-		if x.c.bmcMode == BMCAuto && cols.BMC && e.noBMC != "" {
+		if x.c.bmcMode == plan.BMCAuto && cols.BMC && e.noBMC != "" {
 			noBMC = append(noBMC, e.name+": "+e.noBMC)
 		}
 	}
@@ -261,7 +262,7 @@ func nameList(names []string) string {
 func (x *Exporter) machine(e *entry, row *Row) *Machine {
 	m := &Machine{Row: row, Facts: e.tink, Source: e.ref.Name, ID: e.id, Serial: e.serial,
 		AgentID: agentIDOf(e.workerID, row.MAC), Name: row.Hostname}
-	if x.c.plan.Names == NamesDiscovery {
+	if x.c.plan.Names == plan.NamesDiscovery {
 		n, err := DiscoveryName(m.AgentID)
 		if err != nil {
 			e.fail("name", err.Error())
@@ -272,7 +273,7 @@ func (x *Exporter) machine(e *entry, row *Row) *Machine {
 }
 
 // Plan is the exporter's plan with its defaults filled in.
-func (x *Exporter) Plan() Plan { return x.c.plan }
+func (x *Exporter) Plan() plan.Plan { return x.c.plan }
 
 // entryLess orders machines for export.
 func entryLess(a, b *entry) bool {

@@ -11,11 +11,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
-func exportCSV(t *testing.T, planYAML string, creds *Credentials, inputs ...string) (string, *Result) {
+func exportCSV(t *testing.T, planYAML string, creds *plan.Credentials, inputs ...string) (string, *Result) {
 	t.Helper()
-	p, err := ParsePlan([]byte(planYAML))
+	p, err := plan.ParsePlan([]byte(planYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ gateway: 10.20.0.9
 nameservers: [10.20.0.10]
 bmc_addresses: {"a0:36:9f:5c:20:40": 10.20.0.12}
 hostname_template: "n{{octet 4 .IP}}"
-`, &Credentials{Username: "u", Password: "p"},
+`, &plan.Credentials{Username: "u", Password: "p"},
 		"testdata/fleet/desk-x399.json", "testdata/fleet/vm-vmware.json", "testdata/fleet/laptop-t480.json")
 	want := `hostname,bmc_ip,bmc_username,bmc_password,mac,ip_address,netmask,gateway,nameservers,labels,disk
 n11,,,,8c:16:45:aa:10:01,10.20.0.11,255.255.255.240,10.20.0.9,10.20.0.10,,/dev/nvme0n1
@@ -88,7 +90,7 @@ func TestBMCAutoMixedFleetWarns(t *testing.T) {
 	_, res := exportCSV(t, `cidr: 10.0.0.0/24
 gateway: 10.0.0.1
 nameservers: [10.0.0.1]
-`, &Credentials{Username: "u", Password: "p"}, "testdata/fleet/laptop-t480.json", "testdata/fleet/srv-x9dbl.json")
+`, &plan.Credentials{Username: "u", Password: "p"}, "testdata/fleet/laptop-t480.json", "testdata/fleet/srv-x9dbl.json")
 	want := []string{`bmc auto: 1 of 2 machines have a BMC address, 1 have none and get empty BMC columns (EKS Anywhere will not control their power; bmc: required refuses such a fleet): testdata/fleet/laptop-t480.json (serial PC131TBF): this machine has no BMC ("no BMC: no SMBIOS type 38 or 42 record and no /dev/ipmi0")`}
 	if diff := cmp.Diff(want, res.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
@@ -152,7 +154,7 @@ func TestConsumerValidatorRejects(t *testing.T) {
 
 func TestPreview(t *testing.T) {
 	t.Parallel()
-	p, _ := ParsePlan([]byte("gateway: 10.0.0.1\nnameservers: [10.0.0.1]\nvlan: lldp\n"))
+	p, _ := plan.ParsePlan([]byte("gateway: 10.0.0.1\nnameservers: [10.0.0.1]\nvlan: lldp\n"))
 	x, err := New(*p, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -184,8 +186,8 @@ func TestSecondReadMixedFleet(t *testing.T) {
 	for i := 0; i < 24; i += 2 {
 		hostnames += fmt.Sprintf("  SN%07d: fixed-%d\n", i, i)
 	}
-	plan := "cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\ndisk_min_size: 4GiB\nhostname_template: 'n{{.Index}}-{{octet 4 .IP}}'\n" + hostnames
-	got, _ := exportCSV(t, plan, &Credentials{Username: "u", Password: "p"}, dir)
+	text := "cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\ndisk_min_size: 4GiB\nhostname_template: 'n{{.Index}}-{{octet 4 .IP}}'\n" + hostnames
+	got, _ := exportCSV(t, text, &plan.Credentials{Username: "u", Password: "p"}, dir)
 	lines := strings.Split(strings.TrimSpace(got), "\n")
 	if len(lines) != 25 {
 		t.Fatalf("%d lines:\n%s", len(lines), got)
@@ -206,8 +208,8 @@ func TestSecondReadMixedFleet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, _ := ParsePlan([]byte(plan))
-	x, _ := New(*p, &Credentials{Username: "u", Password: "p"})
+	p, _ := plan.ParsePlan([]byte(text))
+	x, _ := New(*p, &plan.Credentials{Username: "u", Password: "p"})
 	refs, _ := FileRefs([]string{dir})
 	_, err := x.Export(context.Background(), refs, NewCSVWriter(&bytes.Buffer{}))
 	var e *Error

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -45,7 +46,7 @@ func machineID(inv *inventory.Inventory) string {
 func machineKeys(inv *inventory.Inventory, id string) []string {
 	var keys []string
 	add := func(k string) {
-		k = normKey(k)
+		k = plan.Key(k)
 		if k == "" || inventory.IsPlaceholderSerial(k) {
 			return
 		}

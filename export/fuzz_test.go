@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // fleetSeeds adds the fleet's documents, trimmed to a few KiB (the fuzzer
@@ -46,11 +48,11 @@ func FuzzPreview(f *testing.F) {
 	fleetSeeds(f)
 	f.Add([]byte(`{"schema_version":"hwagent.inventory/v1"}`))
 	f.Add([]byte(`{"schema_version":"hwagent.inventory/v1","network":{"interfaces":[{"name":"x","kind":"physical","carrier":true,"mac":"zz"}]},"storage":{"disks":[{"name":"../../x","size_bytes":99999999999}]},"bmc":{"lan":[{"configured":true,"ipv4":"300.1.1.1"}]}}`))
-	p, err := ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\nvlan: lldp\nhostname_template: '{{.System.Product.Name}}-{{mac}}-{{octet 4 .IP}}'\nroles: [{match: {product: 'X*'}, count: 1, labels: {type: cp}}]\n"))
+	p, err := plan.ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\nvlan: lldp\nhostname_template: '{{.System.Product.Name}}-{{mac}}-{{octet 4 .IP}}'\nroles: [{match: {product: 'X*'}, count: 1, labels: {type: cp}}]\n"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	x, err := New(*p, &Credentials{Username: "u", Password: "p"})
+	x, err := New(*p, &plan.Credentials{Username: "u", Password: "p"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func FuzzParsePlan(f *testing.F) {
 	}
 	f.Add([]byte("vlan: {from: lldp}\ndisk_min_size: 1.5TiB\nroles: [{match: {switch: '*'}, labels: {a: b}}]\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := ParsePlan(b)
+		p, err := plan.ParsePlan(b)
 		if err != nil {
 			return
 		}
@@ -97,7 +99,7 @@ func FuzzParseCredentials(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte("username: a\npassword: 123\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := ParseCredentials(b)
+		c, err := plan.ParseCredentials(b)
 		if err == nil {
 			_ = c.For([]string{"9000116105"})
 		}
@@ -150,11 +152,11 @@ func FuzzParseSize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := ParseSize(s)
+		n, err := plan.ParseSize(s)
 		if err != nil {
 			return
 		}
-		back, err := ParseSize(n.String())
+		back, err := plan.ParseSize(n.String())
 		if err != nil || back != n {
 			t.Fatalf("%q = %d prints %q which parses to %d, %v", s, uint64(n), n.String(), uint64(back), err)
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -22,28 +24,28 @@ var goldenCases = []struct {
 	name   string
 	plan   string
 	inputs []string
-	env    MachineCredentials // what HWAGENT_BMC_USERNAME/PASSWORD would give
+	env    plan.MachineCredentials // what HWAGENT_BMC_USERNAME/PASSWORD would give
 }{
 	{name: "basic", plan: "basic.yaml", inputs: []string{"testdata/fleet"}},
 	{name: "index-vlan", plan: "index-vlan.yaml", inputs: []string{"testdata/fleet"}},
 	{
 		name: "lldp", plan: "lldp.yaml",
 		inputs: []string{"testdata/fleet/srv-x9dbl.json", "testdata/fleet/desk-x399.json", "testdata/fleet/nas-synology.json"},
-		env:    MachineCredentials{Username: "root", Password: "from-env"},
+		env:    plan.MachineCredentials{Username: "root", Password: "from-env"},
 	},
 }
 
 // exportOnce runs one export of refs under the plan file into the writer
 // made by mk.
-func exportOnce(t *testing.T, planFile string, env MachineCredentials, refs []Ref, mk func(*bytes.Buffer, *Plan) Writer) ([]byte, *Result, error) {
+func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs []Ref, mk func(*bytes.Buffer, *plan.Plan) Writer) ([]byte, *Result, error) {
 	t.Helper()
-	p, err := LoadPlan(filepath.Join("testdata/plans", planFile))
+	p, err := plan.LoadPlan(filepath.Join("testdata/plans", planFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds := &Credentials{}
+	creds := &plan.Credentials{}
 	if p.BMCCredentialsFile != "" {
-		if creds, err = LoadCredentials(p.BMCCredentialsFile); err != nil {
+		if creds, err = plan.LoadCredentials(p.BMCCredentialsFile); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -57,8 +59,8 @@ func exportOnce(t *testing.T, planFile string, env MachineCredentials, refs []Re
 	return b.Bytes(), res, err
 }
 
-func csvWriter(b *bytes.Buffer, _ *Plan) Writer { return NewCSVWriter(b) }
-func yamlWriter(b *bytes.Buffer, p *Plan) Writer {
+func csvWriter(b *bytes.Buffer, _ *plan.Plan) Writer { return NewCSVWriter(b) }
+func yamlWriter(b *bytes.Buffer, p *plan.Plan) Writer {
 	return NewTinkerbellWriter(b, p.Namespace, p.FacilityCode)
 }
 

@@ -3,6 +3,7 @@ package export
 import (
 	"testing"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -34,7 +35,7 @@ func TestHostnameTemplates(t *testing.T) {
 	cases := []struct {
 		tmpl, want, wantErr string
 	}{
-		{tmpl: DefaultHostnameTemplate, want: "node-9000116105"},
+		{tmpl: plan.DefaultHostnameTemplate, want: "node-9000116105"},
 		{tmpl: "node-{{.System.Product.Serial}}", want: "node-9000116105"},
 		{tmpl: "{{.System.Baseboard.Manufacturer | lower}}-{{serial}}", want: "supermicro-9000116105"},
 		{tmpl: "{{mac | replace \":\" \"\"}}", want: "001ff3afd3f1"},
@@ -94,7 +95,7 @@ func TestHostnameTemplates(t *testing.T) {
 func TestNeedsAssignment(t *testing.T) {
 	t.Parallel()
 	for tmpl, want := range map[string]bool{
-		DefaultHostnameTemplate:                              false,
+		plan.DefaultHostnameTemplate:                         false,
 		"node-{{.System.Product.Serial | lower}}":            false,
 		"{{if .Host}}{{.Host.Hostname}}{{end}}":              false,
 		"n{{octet 4 .IP}}":                                   true,
@@ -115,7 +116,7 @@ func TestNeedsAssignment(t *testing.T) {
 
 func TestTemplateFieldsCheckedUpFront(t *testing.T) {
 	t.Parallel()
-	_, err := compile(Plan{HostnameTemplate: "node-{{.System.Serial}}"})
+	_, err := compile(plan.Plan{HostnameTemplate: "node-{{.System.Serial}}"})
 	want := `plan: hostname_template: template: hostname_template:1:14: executing "hostname_template" at <.System.Serial>: can't evaluate field Serial in type *inventory.System (the inventory's fields are those of hwagent dump -o json, in Go names: .System.Product.Serial, .Host.Hostname; or use serial, mac, id)`
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
@@ -125,7 +126,7 @@ func TestTemplateFieldsCheckedUpFront(t *testing.T) {
 		"{{.System.Baseboard.Serial}}-{{.BMC.Redfish.ServiceIP}}-{{.Network.Boot.MAC}}",
 		"{{octet 4 .IP}}",
 	} {
-		if _, err := compile(Plan{HostnameTemplate: ok}); err != nil {
+		if _, err := compile(plan.Plan{HostnameTemplate: ok}); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}

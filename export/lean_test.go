@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // A lean decode gives the same rows and facts as a full one.
@@ -16,8 +18,8 @@ func TestLeanDecodeAgreesWithFull(t *testing.T) {
 	if err != nil || len(paths) == 0 {
 		t.Fatal(paths, err)
 	}
-	p, _ := ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\nhostname_template: '{{.Host.Hostname}}-{{.CPU.LogicalThreads}}-{{.Memory.SlotCount}}-{{len .PCI.Devices}}'\n"))
-	x, err := New(*p, &Credentials{Username: "u", Password: "p"})
+	p, _ := plan.ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\nhostname_template: '{{.Host.Hostname}}-{{.CPU.LogicalThreads}}-{{.Memory.SlotCount}}-{{len .PCI.Devices}}'\n"))
+	x, err := New(*p, &plan.Credentials{Username: "u", Password: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func TestLeanDecodeAgreesWithFull(t *testing.T) {
 func TestTemplateNamingSkippedFieldsDecodesInFull(t *testing.T) {
 	t.Parallel()
 	for tmpl, lean := range map[string]bool{
-		DefaultHostnameTemplate:                                  true,
+		plan.DefaultHostnameTemplate:                             true,
 		"{{.System.Product.Name}}-{{.CPU.ModelName}}":            true,
 		"n{{len .CPU.Flags}}":                                    false,
 		"{{(index .Memory.Modules 0).Locator}}":                  false,
@@ -63,7 +65,7 @@ func TestTemplateNamingSkippedFieldsDecodesInFull(t *testing.T) {
 		"{{(index .Network.Interfaces 0).Driver}}":               false, // a NIC's Driver: over-approximated
 		`{{define "x"}}{{.CPU.Caches}}{{end}}{{template "x" .}}`: false,
 	} {
-		c, err := compile(Plan{HostnameTemplate: tmpl})
+		c, err := compile(plan.Plan{HostnameTemplate: tmpl})
 		if err != nil {
 			t.Fatal(err)
 		}

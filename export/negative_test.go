@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // recordingWriter remembers what an export did to it.
@@ -39,11 +41,11 @@ const (
 func TestExportFailures(t *testing.T) {
 	t.Parallel()
 	const base = "cidr: 10.10.10.0/24\npool_start: 10.10.10.100\npool_end: 10.10.10.199\ngateway: 10.10.10.1\nnameservers: [10.10.10.2]\ndisks: {FCN0CJ03468352B: /dev/nvme0n1}\n"
-	full := MachineCredentials{Username: "ADMIN", Password: "pw"}
+	full := plan.MachineCredentials{Username: "ADMIN", Password: "pw"}
 	cases := []struct {
 		name  string
 		plan  string
-		creds MachineCredentials
+		creds plan.MachineCredentials
 		refs  []string
 		want  []Problem
 	}{
@@ -87,7 +89,7 @@ func TestExportFailures(t *testing.T) {
 		},
 		{
 			name:  "missing BMC password",
-			creds: MachineCredentials{Username: "ADMIN"},
+			creds: plan.MachineCredentials{Username: "ADMIN"},
 			want: []Problem{
 				{srv, []string{"missing BMC password for bmc_ip 10.20.0.11 (credentials file or HWAGENT_BMC_PASSWORD)"}},
 				{nas, []string{"missing BMC password for bmc_ip 10.20.0.15 (credentials file or HWAGENT_BMC_PASSWORD)"}},
@@ -168,11 +170,11 @@ func TestExportFailures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p, err := ParsePlan([]byte(withBase(tc.plan, base)))
+			p, err := plan.ParsePlan([]byte(withBase(tc.plan, base)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			x, err := New(*p, &Credentials{Default: tc.creds})
+			x, err := New(*p, &plan.Credentials{Default: tc.creds})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,7 +235,7 @@ func TestUnreadableInventories(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, _ := ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.1]\n"))
+	p, _ := plan.ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.1]\n"))
 	x, err := New(*p, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ package export
 import (
 	"net/netip"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -62,7 +63,7 @@ func (x *Exporter) One(inv *inventory.Inventory, o OneOptions) (*Machine, []stri
 	}
 	e.check(row)
 	m := x.machine(e, row)
-	if x.c.plan.Names == NamesDiscovery && m.Name == "" {
+	if x.c.plan.Names == plan.NamesDiscovery && m.Name == "" {
 		return nil, e.errs, &Error{Problems: []Problem{{Machine: e.name, Reasons: e.errs}}, Total: 1}
 	}
 	return m, e.errs, nil
@@ -73,7 +74,7 @@ type OneOptions struct {
 	// Login, when not nil, is the machine's BMC login in preference to the
 	// plan's credentials (hwagent serve: the credentials the agent
 	// provisioned and the server verified).
-	Login *MachineCredentials
+	Login *plan.MachineCredentials
 	// Address is the pool address the caller handed the machine (see
 	// Pool); a fixed address of the plan wins over it.
 	Address netip.Addr

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -18,7 +19,7 @@ func (x *Exporter) Preview(inv *inventory.Inventory) (*Row, Columns, []string) {
 	if e.hostnameLater {
 		x.renderInto(e, inv, rend)
 	}
-	cols := Columns{VLAN: !x.c.plan.VLAN.IsZero(), BMC: x.c.bmcMode == BMCRequired || x.c.bmcMode == BMCAuto && e.row.BMCIP != ""}
+	cols := Columns{VLAN: !x.c.plan.VLAN.IsZero(), BMC: x.c.bmcMode == plan.BMCRequired || x.c.bmcMode == plan.BMCAuto && e.row.BMCIP != ""}
 	row := x.finish(e)
 	e.check(row)
 	return row, cols, e.errs

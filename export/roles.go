@@ -5,15 +5,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // compiledRole is a Role with its patterns compiled.
 type compiledRole struct {
-	Role
+	plan.Role
 	manufacturer, product, serial, sw *regexp.Regexp // nil: any
 }
 
-func compileRole(r Role) (compiledRole, error) {
+func compileRole(r plan.Role) (compiledRole, error) {
 	c := compiledRole{Role: r}
 	var err error
 	for _, f := range []struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -31,7 +32,7 @@ var hintDisks = []inventory.Disk{
 
 // hintCases are root_device hints as operators write them (Ironic's
 // documentation's examples and the shapes of the issue).
-var hintCases = []RootDevice{
+var hintCases = []plan.RootDevice{
 	{"serial": "ACME-SATA-0001"},
 	{"serial": "acme-sata-0001"},
 	{"serial": "s== WBN0ABCD"},
@@ -67,13 +68,13 @@ var hintCases = []RootDevice{
 // sees them: name, size in bytes, model, vendor, serial, wwn (udev's
 // ID_WWN), wwn_with_extension, wwn_vendor_extension, rotational, hctl and
 // one by_path link.
-func ironicMatches(t *testing.T, disks []inventory.Disk, cases []RootDevice) [][]string {
+func ironicMatches(t *testing.T, disks []inventory.Disk, cases []plan.RootDevice) [][]string {
 	t.Helper()
 	var devs []map[string]any
 	for i := range disks {
 		d := &disks[i]
 		dev := map[string]any{"name": d.Path, "size": d.SizeBytes, "model": d.Model, "vendor": d.Vendor, "serial": d.Serial,
-			"wwn": ironicWWN(d), "wwn_with_extension": d.WWNWithExtension, "wwn_vendor_extension": d.WWNVendorExtension,
+			"wwn": plan.IronicWWN(d), "wwn_with_extension": d.WWNWithExtension, "wwn_vendor_extension": d.WWNVendorExtension,
 			"rotational": d.Rotational, "hctl": d.HCTL, "by_path": nil}
 		if len(d.ByPath) > 0 {
 			dev["by_path"] = d.ByPath[0]
@@ -121,14 +122,14 @@ func TestRootDeviceHintsAgainstIronic(t *testing.T) {
 	lab.Need(t, lab.IronicLib)
 	want := ironicMatches(t, hintDisks, hintCases)
 	for i, rd := range hintCases {
-		h, err := compileRootDevice("root_device", rd)
+		h, err := plan.CompileHints("root_device", rd)
 		if err != nil {
 			t.Errorf("%v: %v", rd, err)
 			continue
 		}
 		got := []string{}
 		for j := range hintDisks {
-			if h.matches(&hintDisks[j]) {
+			if h.Matches(&hintDisks[j]) {
 				got = append(got, hintDisks[j].Path)
 			}
 		}
@@ -150,11 +151,11 @@ func TestRootDeviceHintsAgainstIronic(t *testing.T) {
 
 func TestRootDeviceHintErrors(t *testing.T) {
 	t.Parallel()
-	for _, rd := range []RootDevice{
+	for _, rd := range []plan.RootDevice{
 		{"size": "-5"}, {"size": "big"}, {"size": "<or> 100 <or> 200"}, {"rotational": "maybe"},
 		{"colour": "red"}, {"serial": ""}, {"serial": 5}, {"model": ">= 3"}, {},
 	} {
-		if _, err := compileRootDevice("root_device", rd); err == nil {
+		if _, err := plan.CompileHints("root_device", rd); err == nil {
 			t.Errorf("%v: accepted", rd)
 		}
 	}
@@ -174,17 +175,17 @@ func TestChooseDiskInUse(t *testing.T) {
 	inv := &inventory.Inventory{Storage: &inventory.Storage{Disks: disks}}
 	for _, tc := range []struct {
 		name string
-		plan Plan
+		plan plan.Plan
 		want string
 		err  string
 	}{
-		{"rule skips the root disk", Plan{}, "/dev/nvme1n1", ""},
-		{"rule may take it when allowed", Plan{DiskAllowInUse: true}, "/dev/nvme0n1", ""},
-		{"hints skip it", Plan{RootDevice: RootDevice{"size": ">= 100"}}, "/dev/nvme1n1", ""},
-		{"hints naming only it", Plan{RootDevice: RootDevice{"serial": "N1"}}, "", "only disks in use match: nvme0n1 (holds the running root filesystem, gpt partition table)"},
-		{"explicit disk in use", Plan{Disk: "/dev/nvme0n1"}, "", "disk /dev/nvme0n1 is in use (holds the running root filesystem"},
-		{"unknown contents", Plan{RootDevice: RootDevice{"serial": "S1"}}, "", "contents unknown: open /dev/sda: input/output error"},
-		{"per machine hints", Plan{RootDevice: RootDevice{"serial": "N1"}, RootDevices: map[string]RootDevice{"m-1": {"serial": "N2"}}}, "/dev/nvme1n1", ""},
+		{"rule skips the root disk", plan.Plan{}, "/dev/nvme1n1", ""},
+		{"rule may take it when allowed", plan.Plan{DiskAllowInUse: true}, "/dev/nvme0n1", ""},
+		{"hints skip it", plan.Plan{RootDevice: plan.RootDevice{"size": ">= 100"}}, "/dev/nvme1n1", ""},
+		{"hints naming only it", plan.Plan{RootDevice: plan.RootDevice{"serial": "N1"}}, "", "only disks in use match: nvme0n1 (holds the running root filesystem, gpt partition table)"},
+		{"explicit disk in use", plan.Plan{Disk: "/dev/nvme0n1"}, "", "disk /dev/nvme0n1 is in use (holds the running root filesystem"},
+		{"unknown contents", plan.Plan{RootDevice: plan.RootDevice{"serial": "S1"}}, "", "contents unknown: open /dev/sda: input/output error"},
+		{"per machine hints", plan.Plan{RootDevice: plan.RootDevice{"serial": "N1"}, RootDevices: map[string]plan.RootDevice{"m-1": {"serial": "N2"}}}, "/dev/nvme1n1", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := compile(tc.plan)

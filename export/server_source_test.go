@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server"
 	"github.com/hwagent/hwagent/server/api"
@@ -89,10 +90,10 @@ func TestServerSource(t *testing.T) {
 		t.Fatalf("refs %+v", refs)
 	}
 	for _, tc := range []struct {
-		mk   func(*bytes.Buffer, *Plan) Writer
+		mk   func(*bytes.Buffer, *plan.Plan) Writer
 		file string
 	}{{csvWriter, "basic.csv"}, {yamlWriter, "basic.yaml"}} {
-		got, _, err := exportOnce(t, "basic.yaml", MachineCredentials{}, refs, tc.mk)
+		got, _, err := exportOnce(t, "basic.yaml", plan.MachineCredentials{}, refs, tc.mk)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server/api"
 )
@@ -69,7 +70,7 @@ func (x *Exporter) storedLogin(e *entry, r *Row) {
 		return
 	}
 	msg := fmt.Sprintf("BMC credentials of user %q not verified (%s)", l.Username, l.Why)
-	if x.c.bmcMode == BMCRequired {
+	if x.c.bmcMode == plan.BMCRequired {
 		e.fail("bmc_password", msg+"; bmc required exports only verified credentials: fix the BMC, then hwagent machines verify-bmc or action rotate-bmc-password")
 		return
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/server/api"
 )
 
@@ -50,15 +51,15 @@ func TestStoredLoginFrom(t *testing.T) {
 func TestStoredLogins(t *testing.T) {
 	t.Parallel()
 	const file = "testdata/fleet/srv-x9dbl.json"
-	plan := func(mode string) string {
+	planText := func(mode string) string {
 		return "cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.1]\nbmc: " + mode + "\n"
 	}
 	run := func(mode string, l StoredLogin, w func(*bytes.Buffer) Writer) (string, *Result, error) {
-		p, err := ParsePlan([]byte(plan(mode)))
+		p, err := plan.ParsePlan([]byte(planText(mode)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, err := New(*p, &Credentials{Username: "ADMIN", Password: "factory"})
+		x, err := New(*p, &plan.Credentials{Username: "ADMIN", Password: "factory"})
 		if err != nil {
 			t.Fatal(err)
 		}

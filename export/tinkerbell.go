@@ -5,6 +5,8 @@ import (
 	"io"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // Annotations hwagent puts on every Hardware.
@@ -27,10 +29,10 @@ type TinkerbellWriter struct {
 // DefaultNamespace and DefaultFacilityCode when empty.
 func NewTinkerbellWriter(w io.Writer, namespace, facilityCode string) *TinkerbellWriter {
 	if namespace == "" {
-		namespace = DefaultNamespace
+		namespace = plan.DefaultNamespace
 	}
 	if facilityCode == "" {
-		facilityCode = DefaultFacilityCode
+		facilityCode = plan.DefaultFacilityCode
 	}
 	return &TinkerbellWriter{w: w, namespace: namespace, facilityCode: facilityCode}
 }

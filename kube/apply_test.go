@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/kubetest"
 )
 
@@ -22,9 +23,9 @@ func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
 // Machine and Secret, as JSON maps.
 func fleetObjects(t *testing.T, ns string, labels map[string]string) []Object {
 	t.Helper()
-	creds := &export.Credentials{Username: "ADMIN", Password: "s3cret"}
-	x, err := export.New(export.Plan{
-		Namespace: ns, Names: export.NamesDiscovery, Labels: labels,
+	creds := &plan.Credentials{Username: "ADMIN", Password: "s3cret"}
+	x, err := export.New(plan.Plan{
+		Namespace: ns, Names: plan.NamesDiscovery, Labels: labels,
 		Addresses: map[string]string{"9000116105": "10.10.10.10"}, CIDR: "10.10.10.0/24",
 		Gateway: "10.10.10.1", Nameservers: []string{"10.10.10.2"},
 	}, creds)

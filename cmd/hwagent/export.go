@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
@@ -28,7 +29,7 @@ type exportFlags struct {
 	admin      adminFlags
 	query      map[string]*string // server list filters
 	bmcUser    string
-	p          export.Plan // flag values; applied over the plan file when given
+	p          plan.Plan // flag values; applied over the plan file when given
 	roles      []string
 	rootDevice map[string]string
 	fs         *pflag.FlagSet
@@ -56,7 +57,7 @@ func (f *exportFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&p.Gateway, "gateway", "", "default gateway")
 	fs.StringSliceVar(&p.Nameservers, "nameservers", nil, "DNS servers (comma separated)")
 	fs.Var(&p.VLAN, "vlan", "VLAN ID, or lldp for the port VLAN the switch advertises on the boot NIC")
-	fs.StringVar(&p.HostnameTemplate, "hostname-template", "", "Go template for hostnames (default "+export.DefaultHostnameTemplate+")")
+	fs.StringVar(&p.HostnameTemplate, "hostname-template", "", "Go template for hostnames (default "+plan.DefaultHostnameTemplate+")")
 	fs.StringToStringVar(&p.Hostnames, "hostname-for", nil, "fixed hostname by serial or MAC: KEY=NAME (repeatable)")
 	fs.StringToStringVar(&p.Labels, "label", nil, "label for every machine: KEY=VALUE (repeatable)")
 	fs.StringArrayVar(&f.roles, "role", nil, `role rule "MATCH:LABELS", e.g. "product=X9DBL*,count=3:type=cp" or ":type=worker" (repeatable, in order; replaces the plan's roles)`)
@@ -73,19 +74,19 @@ func (f *exportFlags) bind(fs *pflag.FlagSet) {
 	fs.StringToStringVar(&f.rootDevice, "root-device", nil, `Ironic root device hint for every machine: HINT=EXPR, e.g. serial=S3Z1NB0K, "size=>= 200", rotational=false (repeatable; replaces the plan's root_device)`)
 	fs.StringVar(&p.BootInterface, "boot-interface", "", "provision over this NIC (by name) instead of the one that netbooted")
 	fs.StringToStringVar(&p.BootMACs, "boot-mac", nil, "provisioning MAC by serial or MAC: KEY=MAC (repeatable)")
-	fs.StringVar(&p.Namespace, "namespace", "", "namespace of the Tinkerbell objects (default "+export.DefaultNamespace+")")
-	fs.StringVar(&p.FacilityCode, "facility-code", "", "Hardware spec.metadata.facility.facility_code (default "+export.DefaultFacilityCode+")")
+	fs.StringVar(&p.Namespace, "namespace", "", "namespace of the Tinkerbell objects (default "+plan.DefaultNamespace+")")
+	fs.StringVar(&p.FacilityCode, "facility-code", "", "Hardware spec.metadata.facility.facility_code (default "+plan.DefaultFacilityCode+")")
 	fs.StringArrayVar(&p.KernelParams, "kernel-param", nil, "Hook kernel parameter written to every Hardware's netboot.osie.kernelParams, e.g. hwagent.server=https://10.0.0.5:8443 (repeatable; replaces the plan's kernel_params)")
 	fs.StringVar(&p.Names, "names", "", "Hardware names: hostname (default, as EKS Anywhere) or discovery (discovery-<agent ID>, as Tinkerbell's auto-discovery and hwagent serve)")
 }
 
 // plan is the plan file with the flags the user gave applied over it:
 // scalars and lists replace, maps add entries, --role replaces the roles.
-func (f *exportFlags) plan() (*export.Plan, error) {
-	p := &export.Plan{}
+func (f *exportFlags) plan() (*plan.Plan, error) {
+	p := &plan.Plan{}
 	if f.planFile != "" {
 		var err error
-		if p, err = export.LoadPlan(f.planFile); err != nil {
+		if p, err = plan.LoadPlan(f.planFile); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +113,7 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 	set("disk-allow-removable", func() { p.DiskAllowRemovable = fp.DiskAllowRemovable })
 	set("disk-allow-in-use", func() { p.DiskAllowInUse = fp.DiskAllowInUse })
 	set("root-device", func() {
-		p.RootDevice = export.RootDevice{}
+		p.RootDevice = plan.RootDevice{}
 		for k, v := range f.rootDevice {
 			p.RootDevice[k] = v
 		}
@@ -146,7 +147,7 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 	if f.fs.Changed("role") {
 		p.Roles = nil
 		for _, spec := range f.roles {
-			r, err := export.ParseRole(spec)
+			r, err := plan.ParseRole(spec)
 			if err != nil {
 				return nil, fmt.Errorf("--role %w", err)
 			}
@@ -158,18 +159,18 @@ func (f *exportFlags) plan() (*export.Plan, error) {
 
 // exporter builds the exporter: plan, then credentials (file, then
 // --bmc-username / HWAGENT_BMC_USERNAME and HWAGENT_BMC_PASSWORD).
-func (f *exportFlags) exporter() (*export.Exporter, *export.Plan, error) {
+func (f *exportFlags) exporter() (*export.Exporter, *plan.Plan, error) {
 	p, err := f.plan()
 	if err != nil {
 		return nil, nil, err
 	}
-	creds := &export.Credentials{}
+	creds := &plan.Credentials{}
 	if p.BMCCredentialsFile != "" {
-		if creds, err = export.LoadCredentials(p.BMCCredentialsFile); err != nil {
+		if creds, err = plan.LoadCredentials(p.BMCCredentialsFile); err != nil {
 			return nil, nil, err
 		}
 	}
-	creds.Default = export.MachineCredentials{Username: f.bmcUser, Password: secret.Value(os.Getenv("HWAGENT_BMC_PASSWORD"))}
+	creds.Default = plan.MachineCredentials{Username: f.bmcUser, Password: secret.Value(os.Getenv("HWAGENT_BMC_PASSWORD"))}
 	x, err := export.New(*p, creds)
 	if err != nil {
 		return nil, nil, err
@@ -194,7 +195,7 @@ any machine fails, the command lists every failing machine with its reasons
 and writes nothing.`,
 	}
 	cmd.AddCommand(
-		newExportSubCmd(g, stdout, stderr, "hardware-csv", "Write an EKS Anywhere hardware.csv", func(w io.Writer, _ *export.Plan) export.Writer {
+		newExportSubCmd(g, stdout, stderr, "hardware-csv", "Write an EKS Anywhere hardware.csv", func(w io.Writer, _ *plan.Plan) export.Writer {
 			return export.NewCSVWriter(w)
 		}, nil),
 		newTinkerbellCmd(g, stdout, stderr),
@@ -206,7 +207,7 @@ and writes nothing.`,
 // server-side applied to a cluster.
 func newTinkerbellCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	kf := &applyFlags{}
-	cmd := newExportSubCmd(g, stdout, stderr, "tinkerbell", "Write Tinkerbell Hardware (and Rufio Machine and Secret) manifests, or apply them (--apply)", func(w io.Writer, p *export.Plan) export.Writer {
+	cmd := newExportSubCmd(g, stdout, stderr, "tinkerbell", "Write Tinkerbell Hardware (and Rufio Machine and Secret) manifests, or apply them (--apply)", func(w io.Writer, p *plan.Plan) export.Writer {
 		if kf.apply {
 			return newApplyWriter(w, p)
 		}
@@ -217,7 +218,7 @@ func newTinkerbellCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
-func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string, mk func(io.Writer, *export.Plan) export.Writer, kf *applyFlags) *cobra.Command {
+func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string, mk func(io.Writer, *plan.Plan) export.Writer, kf *applyFlags) *cobra.Command {
 	f := &exportFlags{kube: kf}
 	cmd := &cobra.Command{
 		Use:   use + " [INVENTORY.json|DIR|-]...",
@@ -251,7 +252,7 @@ func newExportSubCmd(g *globalFlags, stdout, stderr io.Writer, use, short string
 
 // runExport gathers the refs, exports into a temporary file and moves it
 // into place (or copies it to stdout) only when every machine succeeded.
-func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *export.Exporter, p *export.Plan, args []string, stdin io.Reader, stdout io.Writer, mk func(io.Writer, *export.Plan) export.Writer) error {
+func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *export.Exporter, p *plan.Plan, args []string, stdin io.Reader, stdout io.Writer, mk func(io.Writer, *plan.Plan) export.Writer) error {
 	spool, err := os.MkdirTemp("", "hwagent-export-")
 	if err != nil {
 		return err
@@ -295,7 +296,7 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 		if err != nil {
 			return err
 		}
-		src := &export.ServerSource{Client: c, Query: q, BMCLogins: p.BMC != export.BMCOmit}
+		src := &export.ServerSource{Client: c, Query: q, BMCLogins: p.BMC != plan.BMCOmit}
 		r, err := src.Spool(ctx, dir)
 		if err != nil {
 			return err

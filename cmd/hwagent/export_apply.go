@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/kube"
 )
 
@@ -38,7 +39,7 @@ type applyWriter struct {
 	enc *json.Encoder
 }
 
-func newApplyWriter(w io.Writer, p *export.Plan) export.Writer {
+func newApplyWriter(w io.Writer, p *plan.Plan) export.Writer {
 	return &applyWriter{tw: export.NewTinkerbellWriter(nil, p.Namespace, p.FacilityCode), enc: json.NewEncoder(w)}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // The agent build has no Kubernetes client (client-go would double its
@@ -28,7 +29,7 @@ func (a *applyFlags) check(string) error {
 	return nil
 }
 
-func newApplyWriter(io.Writer, *export.Plan) export.Writer { return nil }
+func newApplyWriter(io.Writer, *plan.Plan) export.Writer { return nil }
 
 func (a *applyFlags) applyObjects(context.Context, *slog.Logger, io.Reader, io.Writer) error {
 	return a.check("")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/internal/version"
 	"github.com/hwagent/hwagent/kube"
@@ -57,7 +58,7 @@ type serveKubeFlags struct {
 
 func (f *serveKubeFlags) bind(fs *pflag.FlagSet) {
 	f.kubeFlags.bind(fs, "kube-")
-	fs.StringVar(&f.namespace, "kube-namespace", "", "namespace of the Hardware objects (default: the plan's namespace, else "+export.DefaultNamespace+")")
+	fs.StringVar(&f.namespace, "kube-namespace", "", "namespace of the Hardware objects (default: the plan's namespace, else "+plan.DefaultNamespace+")")
 	fs.StringVar(&f.plan, "plan", "", "with --kubeconfig: the export plan (YAML) the Hardware objects follow: addresses (fixed, and the pool, handed out once per machine and kept), hostnames, labels, roles, BMC credentials")
 }
 
@@ -67,11 +68,11 @@ func (f *serveKubeFlags) enabled() bool { return f.kubeconfig != "" }
 // credentials policy's seal key, Rufio Secrets carry the BMC logins agents
 // provisioned and the server verified, over the plan's.
 func (f *serveKubeFlags) syncer(logger *slog.Logger, st store.Store, outbox store.KubeOutbox, sealKey *bmcseal.Key) (*kubesync.Syncer, error) {
-	p := &export.Plan{}
+	p := &plan.Plan{}
 	var planBytes []byte
 	if f.plan != "" {
 		var err error
-		if p, err = export.LoadPlan(f.plan); err != nil {
+		if p, err = plan.LoadPlan(f.plan); err != nil {
 			return nil, err
 		}
 	}
@@ -79,20 +80,20 @@ func (f *serveKubeFlags) syncer(logger *slog.Logger, st store.Store, outbox stor
 		p.Namespace = f.namespace
 	}
 	if p.Names == "" {
-		p.Names = export.NamesDiscovery
+		p.Names = plan.NamesDiscovery
 	}
-	creds := &export.Credentials{}
+	creds := &plan.Credentials{}
 	var credBytes []byte
 	if p.BMCCredentialsFile != "" {
 		var err error
 		if credBytes, err = os.ReadFile(p.BMCCredentialsFile); err != nil {
 			return nil, fmt.Errorf("bmc credentials: %w", err)
 		}
-		if creds, err = export.ParseCredentials(credBytes); err != nil {
+		if creds, err = plan.ParseCredentials(credBytes); err != nil {
 			return nil, fmt.Errorf("bmc credentials %s: %w", p.BMCCredentialsFile, err)
 		}
 	}
-	creds.Default = export.MachineCredentials{Username: os.Getenv("HWAGENT_BMC_USERNAME"), Password: secret.Value(os.Getenv("HWAGENT_BMC_PASSWORD"))}
+	creds.Default = plan.MachineCredentials{Username: os.Getenv("HWAGENT_BMC_USERNAME"), Password: secret.Value(os.Getenv("HWAGENT_BMC_PASSWORD"))}
 	x, err := export.New(*p, creds)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hwagent/hwagent/bmcseal"
-	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server/store"
 )
@@ -17,22 +17,22 @@ import (
 // succeeded (verification "verified"). Unverified or missing credentials
 // fall back to the plan's: a Rufio Machine is given only a login that is
 // known to work.
-func StoredBMCLogin(st store.Store, key *bmcseal.Key) func(context.Context, string) (export.MachineCredentials, bool, error) {
-	return func(ctx context.Context, id string) (export.MachineCredentials, bool, error) {
+func StoredBMCLogin(st store.Store, key *bmcseal.Key) func(context.Context, string) (plan.MachineCredentials, bool, error) {
+	return func(ctx context.Context, id string) (plan.MachineCredentials, bool, error) {
 		rec, err := st.BMCCredentials(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return export.MachineCredentials{}, false, nil
+			return plan.MachineCredentials{}, false, nil
 		}
 		if err != nil {
-			return export.MachineCredentials{}, false, err
+			return plan.MachineCredentials{}, false, err
 		}
 		if rec.Sealed == "" || rec.Status.Verification != "verified" || rec.Status.User == "" {
-			return export.MachineCredentials{}, false, nil
+			return plan.MachineCredentials{}, false, nil
 		}
 		pw, err := key.Open(rec.Sealed)
 		if err != nil {
-			return export.MachineCredentials{}, false, fmt.Errorf("stored BMC password of %s: %w", id, err)
+			return plan.MachineCredentials{}, false, fmt.Errorf("stored BMC password of %s: %w", id, err)
 		}
-		return export.MachineCredentials{Username: rec.Status.User, Password: secret.Value(pw)}, true, nil
+		return plan.MachineCredentials{Username: rec.Status.User, Password: secret.Value(pw)}, true, nil
 	}
 }

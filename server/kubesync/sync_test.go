@@ -11,6 +11,7 @@ import (
 
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/kubetest"
 	"github.com/hwagent/hwagent/kube"
 	"github.com/hwagent/hwagent/server/api"
@@ -66,7 +67,7 @@ func TestStoredBMCLogin(t *testing.T) {
 	}
 
 	const ns = "kubesync-bmc"
-	x, err := export.New(export.Plan{Namespace: ns, Names: export.NamesDiscovery}, &export.Credentials{Username: "ADMIN", Password: "s3cret"})
+	x, err := export.New(plan.Plan{Namespace: ns, Names: plan.NamesDiscovery}, &plan.Credentials{Username: "ADMIN", Password: "s3cret"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func mustExporter(t *testing.T) *export.Exporter {
-	x, err := export.New(export.Plan{}, nil)
+	x, err := export.New(plan.Plan{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

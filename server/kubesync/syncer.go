@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/kube"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/store"
@@ -57,7 +58,7 @@ type Config struct {
 	// plan's credentials (StoredBMCLogin: the credentials the agent
 	// provisioned in band and the server verified); ok false falls back to
 	// the plan.
-	BMCLogin func(ctx context.Context, machineID string) (login export.MachineCredentials, ok bool, err error)
+	BMCLogin func(ctx context.Context, machineID string) (login plan.MachineCredentials, ok bool, err error)
 }
 
 // Syncer applies machines from the outbox until its context ends.

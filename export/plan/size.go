@@ -1,4 +1,4 @@
-package export
+package plan
 
 import (
 	"encoding/json"
@@ -92,8 +92,8 @@ func (s *Size) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes the size as String does.
 func (s Size) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
-// human renders the size rounded to one decimal in binary units, for messages.
-func (s Size) human() string {
+// Human renders the size rounded to one decimal in binary units, for messages.
+func (s Size) Human() string {
 	v, units := float64(s), []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
 	i := 0
 	for v >= 1024 && i < len(units)-1 {

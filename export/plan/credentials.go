@@ -1,4 +1,4 @@
-package export
+package plan
 
 import (
 	"fmt"
@@ -87,7 +87,7 @@ func (c *Credentials) For(keys []string) MachineCredentials {
 	c.once.Do(func() {
 		c.machines = make(map[string]MachineCredentials, len(c.Machines))
 		for k, v := range c.Machines {
-			c.machines[normKey(k)] = v
+			c.machines[Key(k)] = v
 		}
 	})
 	var m MachineCredentials

@@ -1,4 +1,4 @@
-package export
+package plan
 
 import (
 	"fmt"
@@ -49,10 +49,10 @@ type hint struct {
 	match func(d *inventory.Disk) bool
 }
 
-// compiledHints is a RootDevice ready to match, its hints in name order.
-type compiledHints []hint
+// Hints is a RootDevice ready to match, its hints in name order.
+type Hints []hint
 
-func (h compiledHints) String() string {
+func (h Hints) String() string {
 	parts := make([]string, len(h))
 	for i, x := range h {
 		parts[i] = x.name + ": " + x.expr
@@ -60,8 +60,8 @@ func (h compiledHints) String() string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-// matches reports whether d matches every hint.
-func (h compiledHints) matches(d *inventory.Disk) bool {
+// Matches reports whether d matches every hint.
+func (h Hints) Matches(d *inventory.Disk) bool {
 	for _, x := range h {
 		if !x.match(d) {
 			return false
@@ -70,10 +70,10 @@ func (h compiledHints) matches(d *inventory.Disk) bool {
 	return true
 }
 
-// compileRootDevice checks and compiles hints; what refers to them in
+// CompileHints checks and compiles hints; what refers to them in
 // errors ("root_device", "root_devices[KEY]").
-func compileRootDevice(what string, rd RootDevice) (compiledHints, error) {
-	var out compiledHints
+func CompileHints(what string, rd RootDevice) (Hints, error) {
+	var out Hints
 	var errs []string
 	names := make([]string, 0, len(rd))
 	for k := range rd {
@@ -265,9 +265,9 @@ func normName(name, v string) string {
 	return v
 }
 
-// ironicWWN is udev's ID_WWN: the NAA identifier without the vendor
+// IronicWWN is udev's ID_WWN: the NAA identifier without the vendor
 // extension of an NAA 6 WWN.
-func ironicWWN(d *inventory.Disk) string {
+func IronicWWN(d *inventory.Disk) string {
 	if d.WWNVendorExtension != "" && len(d.WWNWithExtension) == 34 {
 		return d.WWNWithExtension[:18]
 	}
@@ -279,7 +279,7 @@ var diskValues = map[string]func(d *inventory.Disk) []string{
 	"model":                func(d *inventory.Disk) []string { return []string{d.Model} },
 	"vendor":               func(d *inventory.Disk) []string { return []string{d.Vendor} },
 	"serial":               func(d *inventory.Disk) []string { return []string{d.Serial} },
-	"wwn":                  func(d *inventory.Disk) []string { return []string{ironicWWN(d), d.WWN} },
+	"wwn":                  func(d *inventory.Disk) []string { return []string{IronicWWN(d), d.WWN} },
 	"wwn_with_extension":   func(d *inventory.Disk) []string { return []string{d.WWNWithExtension} },
 	"wwn_vendor_extension": func(d *inventory.Disk) []string { return []string{d.WWNVendorExtension} },
 	"name":                 func(d *inventory.Disk) []string { return []string{d.Path} },
