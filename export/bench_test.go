@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -24,7 +25,7 @@ import (
 // in turn, each copy given its own serial, UUID, MACs and BMC address.
 func writeFleet(tb testing.TB, dir string, n int) {
 	tb.Helper()
-	refs, err := FileRefs([]string{"testdata/fleet"})
+	refs, err := source.FileRefs([]string{"testdata/fleet"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func BenchmarkExport(b *testing.B) {
 				onDisk += fi.Size()
 			}
 		}
-		refs, err := FileRefs([]string{dir})
+		refs, err := source.FileRefs([]string{dir})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -99,7 +100,7 @@ func TestChooseDiskReadOnlyAndNoStorage(t *testing.T) {
 // fleetInventory reads one of the fleet's documents.
 func fleetInventory(t *testing.T, name string) *inventory.Inventory {
 	t.Helper()
-	inv, err := FileRef("testdata/fleet/" + name + ".json").Load()
+	inv, err := source.FileRef("testdata/fleet/" + name + ".json").Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -14,7 +15,7 @@ import (
 // Tinkerbell) the facts. A few hundred bytes to a couple of KiB; the
 // inventory itself is dropped once the entry is built.
 type entry struct {
-	ref    Ref
+	ref    source.Ref
 	name   string // for messages: source and serial
 	serial string
 	id     string
@@ -61,7 +62,7 @@ func (e *entry) fail(field, msg string) {
 
 // scan reads one document and builds its entry: the first (and usually
 // only) look at the inventory.
-func (x *Exporter) scan(ref Ref, ld *loader, rend *renderer, wantFacts bool) *entry {
+func (x *Exporter) scan(ref source.Ref, ld *loader, rend *renderer, wantFacts bool) *entry {
 	e := &entry{ref: ref, name: ref.Name}
 	inv, err := ld.load(ref)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -114,7 +115,7 @@ func (e *Error) Error() string {
 // that reads .IP or .Index makes it read each document a second time. When
 // any machine fails, Export returns *Error listing all of them and w.End is
 // not called: the caller must discard what w received.
-func (x *Exporter) Export(ctx context.Context, refs []Ref, w Writer) (*Result, error) {
+func (x *Exporter) Export(ctx context.Context, refs []source.Ref, w Writer) (*Result, error) {
 	fw, ok := w.(FactsWriter)
 	wantFacts := ok && fw.WantsFacts()
 	entries, err := x.scanAll(ctx, refs, wantFacts)

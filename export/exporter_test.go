@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 )
 
 func exportCSV(t *testing.T, planYAML string, creds *plan.Credentials, inputs ...string) (string, *Result) {
@@ -25,7 +26,7 @@ func exportCSV(t *testing.T, planYAML string, creds *plan.Credentials, inputs ..
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := FileRefs(inputs)
+	refs, err := source.FileRefs(inputs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestSecondReadMixedFleet(t *testing.T) {
 	}
 	p, _ := plan.ParsePlan([]byte(text))
 	x, _ := New(*p, &plan.Credentials{Username: "u", Password: "p"})
-	refs, _ := FileRefs([]string{dir})
+	refs, _ := source.FileRefs([]string{dir})
 	_, err := x.Export(context.Background(), refs, NewCSVWriter(&bytes.Buffer{}))
 	var e *Error
 	if !errors.As(err, &e) || len(e.Problems) != 12 {

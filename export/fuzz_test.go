@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 )
 
 // fleetSeeds adds the fleet's documents, trimmed to a few KiB (the fuzzer
@@ -19,7 +20,7 @@ import (
 func fleetSeeds(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/fleet/*.json")
 	for _, p := range paths {
-		inv, err := FileRef(p).Load()
+		inv, err := source.FileRef(p).Load()
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -57,7 +58,7 @@ func FuzzPreview(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		inv, err := DecodeInventory(b)
+		inv, err := source.DecodeInventory(b)
 		if err != nil {
 			return
 		}
@@ -175,11 +176,11 @@ func FuzzSplitDocuments(f *testing.F) {
 	f.Add([]byte(`{}{}[`))
 	f.Add([]byte(` [ ] `))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = SplitDocuments(bytes.NewReader(b), func(doc []byte) error {
+		_ = source.SplitDocuments(bytes.NewReader(b), func(doc []byte) error {
 			if !json.Valid(doc) {
 				t.Fatalf("piece %q is not one JSON value", doc)
 			}
-			_, _ = DecodeInventory(doc)
+			_, _ = source.DecodeInventory(doc)
 			return nil
 		})
 	})

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -37,7 +38,7 @@ var goldenCases = []struct {
 
 // exportOnce runs one export of refs under the plan file into the writer
 // made by mk.
-func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs []Ref, mk func(*bytes.Buffer, *plan.Plan) Writer) ([]byte, *Result, error) {
+func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs []source.Ref, mk func(*bytes.Buffer, *plan.Plan) Writer) ([]byte, *Result, error) {
 	t.Helper()
 	p, err := plan.LoadPlan(filepath.Join("testdata/plans", planFile))
 	if err != nil {
@@ -69,7 +70,7 @@ func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			refs, err := FileRefs(tc.inputs)
+			refs, err := source.FileRefs(tc.inputs)
 			if err != nil {
 				t.Fatal(err)
 			}

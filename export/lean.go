@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"text/template"
 
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -112,22 +112,6 @@ func decodeLean(b []byte) (*inventory.Inventory, error) {
 	return inv, nil
 }
 
-// fileLoader reads a file's document into a reusable buffer.
-type fileLoader struct{ path string }
-
-func (f fileLoader) read(buf *bytes.Buffer) error {
-	buf.Reset()
-	fh, err := os.Open(f.path)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	if _, err := buf.ReadFrom(fh); err != nil {
-		return fmt.Errorf("read %s: %w", f.path, err)
-	}
-	return nil
-}
-
 // loader reads documents for one goroutine of an export.
 type loader struct {
 	buf  bytes.Buffer
@@ -135,15 +119,15 @@ type loader struct {
 }
 
 // load reads ref's document, lean when allowed and ref is a file.
-func (l *loader) load(ref Ref) (*inventory.Inventory, error) {
-	if ref.file == nil {
+func (l *loader) load(ref source.Ref) (*inventory.Inventory, error) {
+	if ref.Path == "" {
 		return ref.Load()
 	}
-	if err := ref.file.read(&l.buf); err != nil {
+	if err := source.ReadFile(ref.Path, &l.buf); err != nil {
 		return nil, err
 	}
 	if l.lean {
 		return decodeLean(l.buf.Bytes())
 	}
-	return DecodeInventory(l.buf.Bytes())
+	return source.DecodeInventory(l.buf.Bytes())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 )
 
 // A lean decode gives the same rows and facts as a full one.
@@ -31,7 +32,7 @@ func TestLeanDecodeAgreesWithFull(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		full, err := DecodeInventory(b)
+		full, err := source.DecodeInventory(b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +74,7 @@ func TestTemplateNamingSkippedFieldsDecodesInFull(t *testing.T) {
 			t.Errorf("%s: lean %v, want %v", tmpl, c.lean, lean)
 		}
 	}
-	refs, err := FileRefs([]string{"testdata/fleet/srv-x9dbl.json"})
+	refs, err := source.FileRefs([]string{"testdata/fleet/srv-x9dbl.json"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 )
 
 // recordingWriter remembers what an export did to it.
@@ -182,7 +183,7 @@ func TestExportFailures(t *testing.T) {
 			if inputs == nil {
 				inputs = []string{"testdata/fleet"}
 			}
-			refs, err := FileRefs(inputs)
+			refs, err := source.FileRefs(inputs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +241,7 @@ func TestUnreadableInventories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := FileRefs([]string{dir})
+	refs, err := source.FileRefs([]string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}

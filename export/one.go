@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -27,7 +28,7 @@ import (
 // out of its objects; the error is only for a machine that cannot be
 // named (no agent ID under names: discovery).
 func (x *Exporter) One(inv *inventory.Inventory, o OneOptions) (*Machine, []string, error) {
-	e := &entry{ref: Ref{Name: "machine"}}
+	e := &entry{ref: source.Ref{Name: "machine"}}
 	rend := newRenderer(x.c.hostname)
 	x.fill(e, inv, rend, true)
 	if l := o.Login; l != nil && e.row.BMCIP != "" && l.Username != "" && l.Password != "" {

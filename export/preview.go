@@ -2,6 +2,7 @@ package export
 
 import (
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -11,7 +12,7 @@ import (
 // be filled, the columns to print it with, and every reason it would be
 // rejected. `hwagent dump -o csv` prints it for a quick look.
 func (x *Exporter) Preview(inv *inventory.Inventory) (*Row, Columns, []string) {
-	e := &entry{ref: Ref{Name: "this machine"}}
+	e := &entry{ref: source.Ref{Name: "this machine"}}
 	rend := newRenderer(x.c.hostname)
 	x.fill(e, inv, rend, false)
 	x.assignAddresses([]*entry{e})

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -58,7 +59,7 @@ func (x *Exporter) prefetch(entries []*entry) (again func(i int) (*inventory.Inv
 
 // scanAll builds every entry, GOMAXPROCS documents at a time; entries come
 // back in refs' order.
-func (x *Exporter) scanAll(ctx context.Context, refs []Ref, wantFacts bool) ([]*entry, error) {
+func (x *Exporter) scanAll(ctx context.Context, refs []source.Ref, wantFacts bool) ([]*entry, error) {
 	entries := make([]*entry, len(refs))
 	workers := min(runtime.GOMAXPROCS(0), len(refs))
 	var next atomic.Int64

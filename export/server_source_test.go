@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server"
 	"github.com/hwagent/hwagent/server/api"
@@ -42,7 +43,7 @@ func startServer(t *testing.T) *httptest.Server {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	refs, err := FileRefs([]string{"testdata/fleet"})
+	refs, err := source.FileRefs([]string{"testdata/fleet"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func newClient(t *testing.T, server string, token secret.Value) *client.Client {
 func TestServerSource(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t)
-	src := &ServerSource{Client: newClient(t, ts.URL, adminToken)}
+	src := &source.ServerSource{Client: newClient(t, ts.URL, adminToken)}
 	refs, err := src.Spool(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestServerSource(t *testing.T) {
 	}
 
 	// A wrong token: the server's message, not the token.
-	bad := &ServerSource{Client: newClient(t, ts.URL, "wrong-token-that-must-not-leak")}
+	bad := &source.ServerSource{Client: newClient(t, ts.URL, "wrong-token-that-must-not-leak")}
 	_, err = bad.Spool(context.Background(), t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "must-not-leak") {
 		t.Errorf("wrong token: %v", err)

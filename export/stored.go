@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/server/api"
 )
@@ -48,6 +49,16 @@ func StoredLoginFrom(st *api.BMCCredentialsStatus, creds *api.BMCCredentials) St
 		l.Why = st.Verification
 	}
 	return l
+}
+
+// StoredLogins turns what a server source fetched into stored logins, by
+// ref name.
+func StoredLogins(logins map[string]source.Login) map[string]StoredLogin {
+	out := make(map[string]StoredLogin, len(logins))
+	for name, l := range logins {
+		out[name] = StoredLoginFrom(l.Status, l.Credentials)
+	}
+	return out
 }
 
 // WithStoredLogins makes the export take BMC logins from logins (keyed by

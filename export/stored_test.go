@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/server/api"
 )
 
@@ -63,7 +64,7 @@ func TestStoredLogins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		refs, err := FileRefs([]string{file})
+		refs, err := source.FileRefs([]string{file})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/internal/kubetest"
 )
 
@@ -32,7 +33,7 @@ func fleetObjects(t *testing.T, ns string, labels map[string]string) []Object {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := export.FileRef("../export/testdata/fleet/srv-x9dbl.json").Load()
+	inv, err := source.FileRef("../export/testdata/fleet/srv-x9dbl.json").Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
@@ -259,7 +260,7 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 	}
 	defer os.RemoveAll(spool)
 
-	var refs []export.Ref
+	var refs []source.Ref
 	var files []string
 	for _, a := range args {
 		if a != "-" {
@@ -270,13 +271,13 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 		if err != nil {
 			return err
 		}
-		r, err := export.Spool(stdin, dir, "stdin")
+		r, err := source.Spool(stdin, dir, "stdin")
 		if err != nil {
 			return err
 		}
 		refs = append(refs, r...)
 	}
-	fr, err := export.FileRefs(files)
+	fr, err := source.FileRefs(files)
 	if err != nil {
 		return err
 	}
@@ -296,13 +297,13 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 		if err != nil {
 			return err
 		}
-		src := &export.ServerSource{Client: c, Query: q, BMCLogins: p.BMC != plan.BMCOmit}
+		src := &source.ServerSource{Client: c, Query: q, BMCLogins: p.BMC != plan.BMCOmit}
 		r, err := src.Spool(ctx, dir)
 		if err != nil {
 			return err
 		}
 		refs = append(refs, r...)
-		x.WithStoredLogins(src.Logins)
+		x.WithStoredLogins(export.StoredLogins(src.Logins))
 	}
 	if len(refs) == 0 {
 		return errors.New("no inventories found")

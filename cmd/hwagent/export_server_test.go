@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/server"
 	"github.com/hwagent/hwagent/server/client"
 	"github.com/hwagent/hwagent/server/client/clienttest"
@@ -55,7 +55,7 @@ func TestExportFromServerWithMutualTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := export.FileRefs([]string{exportTestdata + "/fleet"})
+	refs, err := source.FileRefs([]string{exportTestdata + "/fleet"})
 	if err != nil {
 		t.Fatal(err)
 	}

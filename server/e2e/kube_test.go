@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/internal/kubetest"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
@@ -22,7 +23,7 @@ import (
 // and ghw snapshots of real machines; export/testdata/fleet/README.md).
 func fleet(t *testing.T, name string) *inventory.Inventory {
 	t.Helper()
-	inv, err := export.FileRef(filepath.Join("..", "..", "export", "testdata", "fleet", name+".json")).Load()
+	inv, err := source.FileRef(filepath.Join("..", "..", "export", "testdata", "fleet", name+".json")).Load()
 	if err != nil {
 		t.Fatal(err)
 	}

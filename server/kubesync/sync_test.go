@@ -12,6 +12,7 @@ import (
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/internal/kubetest"
 	"github.com/hwagent/hwagent/kube"
 	"github.com/hwagent/hwagent/server/api"
@@ -39,7 +40,7 @@ func TestStoredBMCLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	inv, err := export.FileRef("../../export/testdata/fleet/srv-x9dbl.json").Load()
+	inv, err := source.FileRef("../../export/testdata/fleet/srv-x9dbl.json").Load()
 	if err != nil {
 		t.Fatal(err)
 	}

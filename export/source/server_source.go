@@ -1,4 +1,4 @@
-package export
+package source
 
 import (
 	"context"
@@ -23,9 +23,17 @@ type ServerSource struct {
 	Query url.Values
 	// BMCLogins makes Spool also fetch the BMC login the server holds for
 	// each machine that has one (GET /v1/machines/{id}/bmc-credentials,
-	// logged by the server) into Logins, for Exporter.WithStoredLogins.
+	// logged by the server) into Logins, by ref name.
 	BMCLogins bool
-	Logins    map[string]StoredLogin
+	Logins    map[string]Login
+}
+
+// Login is what the server says about a machine's BMC login: its status
+// and, when a password was set, the login itself (export.StoredLoginFrom
+// turns it into what the exporter uses).
+type Login struct {
+	Status      *api.BMCCredentialsStatus
+	Credentials *api.BMCCredentials
 }
 
 // Spool copies every listed machine's inventory into a file in dir (one
@@ -65,16 +73,16 @@ func (s *ServerSource) Spool(ctx context.Context, dir string) ([]Ref, error) {
 // fetchLogin reads the stored BMC login of a machine that has one.
 func (s *ServerSource) fetchLogin(ctx context.Context, name, id string, st *api.BMCCredentialsStatus) error {
 	if s.Logins == nil {
-		s.Logins = map[string]StoredLogin{}
+		s.Logins = map[string]Login{}
 	}
 	if st.PasswordSetAt == nil {
-		s.Logins[name] = StoredLoginFrom(st, nil)
+		s.Logins[name] = Login{Status: st}
 		return nil
 	}
 	creds, err := s.Client.BMCCredentials(ctx, id)
 	if err != nil {
 		return fmt.Errorf("machine %s: BMC credentials: %w", id, err)
 	}
-	s.Logins[name] = StoredLoginFrom(st, &creds)
+	s.Logins[name] = Login{Status: st, Credentials: &creds}
 	return nil
 }

@@ -1,4 +1,4 @@
-package export
+package source
 
 import (
 	"bufio"
@@ -24,22 +24,35 @@ type Ref struct {
 	Name string
 	// Load reads and decodes the document.
 	Load func() (*inventory.Inventory, error)
-	// file, when set, lets an export read the document into its own
-	// buffer and decode only what it needs.
-	file *fileLoader
+	// Path, when set, is the file holding the document: an export may read
+	// it into its own buffer (ReadFile) and decode only what it needs.
+	Path string
 }
 
 // FileRef is the inventory document at path.
 func FileRef(path string) Ref {
-	fl := &fileLoader{path}
-	return Ref{Name: path, file: fl, Load: func() (*inventory.Inventory, error) {
+	return Ref{Name: path, Path: path, Load: func() (*inventory.Inventory, error) {
 		buf := readBufs.Get().(*bytes.Buffer)
 		defer readBufs.Put(buf)
-		if err := fl.read(buf); err != nil {
+		if err := ReadFile(path, buf); err != nil {
 			return nil, err
 		}
 		return DecodeInventory(buf.Bytes())
 	}}
+}
+
+// ReadFile reads a document's file into buf, replacing its contents.
+func ReadFile(path string, buf *bytes.Buffer) error {
+	buf.Reset()
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	if _, err := buf.ReadFrom(fh); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
 }
 
 // readBufs are file buffers reused across documents: decoding copies what

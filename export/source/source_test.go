@@ -1,4 +1,4 @@
-package export
+package source
 
 import (
 	"os"
@@ -9,11 +9,11 @@ import (
 
 func TestSpool(t *testing.T) {
 	t.Parallel()
-	a, err := os.ReadFile("testdata/fleet/arm-n1.json")
+	a, err := os.ReadFile("../testdata/fleet/arm-n1.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("testdata/fleet/laptop-t480.json")
+	b, err := os.ReadFile("../testdata/fleet/laptop-t480.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestSpool(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := bestSerial(inv); got != want {
+				if got := inv.System.Product.Serial; got != want {
 					t.Errorf("document %d has serial %q, want %q", i+1, got, want)
 				}
 			}
@@ -53,7 +53,7 @@ func TestSpool(t *testing.T) {
 
 func TestFileRefs(t *testing.T) {
 	t.Parallel()
-	refs, err := FileRefs([]string{"testdata/fleet", "testdata/fleet/arm-n1.json"})
+	refs, err := FileRefs([]string{"testdata/fleet", "../testdata/fleet/arm-n1.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
