@@ -53,7 +53,7 @@ func TestSpool(t *testing.T) {
 
 func TestFileRefs(t *testing.T) {
 	t.Parallel()
-	refs, err := FileRefs([]string{"testdata/fleet", "../testdata/fleet/arm-n1.json"})
+	refs, err := FileRefs([]string{"../testdata/fleet", "../testdata/fleet/arm-n1.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
