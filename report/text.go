@@ -628,8 +628,8 @@ func (t *textWriter) diskContents(d inventory.Disk) string {
 	if len(d.Holders) > 0 {
 		parts = append(parts, "held by "+strings.Join(d.Holders, ","))
 	}
-	if d.SignatureError != "" && len(parts) == 0 {
-		return t.paint(ansiDim, "not read")
+	if d.SignatureError != "" {
+		parts = append(parts, t.paint(ansiDim, "contents not read"))
 	}
 	if len(parts) == 0 && !d.InUse {
 		return "empty"
