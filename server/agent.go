@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -153,7 +152,7 @@ func peerHost(addr string) string {
 // decodeInventory decodes a request holding an inventory and prepares it
 // for the store, answering 4xx itself when it cannot.
 func (s *Server) decodeInventory(w http.ResponseWriter, data []byte, dst any, inv func() *inventory.Inventory) (store.Document, bool) {
-	if err := decodeStrict(bytes.NewReader(data), s.cfg.MaxBodyBytes, dst); err != nil {
+	if err := decodeStrictBytes(data, s.cfg.MaxBodyBytes, dst); err != nil {
 		s.bodyError(w, err)
 		return store.Document{}, false
 	}
@@ -312,7 +311,7 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) string {
 	}
 	defer s.checkins.release()
 	var req api.CheckinRequest
-	if err := decodeStrict(bytes.NewReader(b.data), s.cfg.MaxBodyBytes, &req); err != nil {
+	if err := decodeStrictBytes(b.data, s.cfg.MaxBodyBytes, &req); err != nil {
 		s.bodyError(w, err)
 		return "invalid"
 	}

@@ -186,7 +186,7 @@ func (s *Store) Get(ctx context.Context, id string) (api.Machine, error) {
 		return api.Machine{}, unavailable(err)
 	}
 	m.Inventory = &inventory.Inventory{}
-	if err := json.Unmarshal([]byte(raw), m.Inventory); err != nil {
+	if err := decodeStored(raw, m.Inventory); err != nil {
 		return api.Machine{}, fmt.Errorf("machine %s: stored inventory: %w", id, err)
 	}
 	one := []api.Machine{m}

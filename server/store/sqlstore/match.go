@@ -183,7 +183,7 @@ func (s *Store) identityOf(ctx context.Context, q querier, id string) (inventory
 		return ident, fmt.Errorf("inventory of %s: %w", id, err)
 	}
 	var inv inventory.Inventory
-	if err := json.Unmarshal([]byte(raw), &inv); err != nil {
+	if err := decodeStored(raw, &inv); err != nil {
 		return ident, fmt.Errorf("inventory of %s: %w", id, err)
 	}
 	doc, err := store.NewDocument(&inv)

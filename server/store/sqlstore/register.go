@@ -306,7 +306,7 @@ func (s *Store) recordDiff(ctx context.Context, tx *sql.Tx, id string, at time.T
 	}
 	var old inventory.Inventory
 	details := []string{}
-	if err := json.Unmarshal([]byte(raw), &old); err != nil {
+	if err := decodeStored(raw, &old); err != nil {
 		details = append(details, "previous inventory unreadable: "+err.Error())
 	} else {
 		details = history.Diff(&old, inv)

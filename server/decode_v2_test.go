@@ -1,0 +1,119 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/testinv"
+)
+
+// decodeSeeds are bodies where encoding/json's v1 and v2 could part: case,
+// duplicate names, invalid UTF-8 and surrogates, numbers, times, base64,
+// nulls.
+func decodeSeeds() [][]byte {
+	inv := testinv.Machine(3)
+	full, _ := json.Marshal(api.RegisterRequest{Inventory: inv, TPM: &api.TPMEvidence{EKPublic: []byte{1, 2, 3}, AKPublic: []byte("ak")}})
+	small := testinv.Machine(4)
+	small.PCI.Devices = small.PCI.Devices[:1]
+	small.Memory.Modules = small.Memory.Modules[:1]
+	b, _ := json.Marshal(api.RegisterRequest{Inventory: small})
+	seeds := [][]byte{full, b}
+	for _, r := range [][2]string{
+		{`"schema_version"`, `"SCHEMA_VERSION"`},
+		{`"inventory":{`, `"inventory":null,"inventory":{`},
+		{`"slot_count":18`, `"slot_count":18,"slot_count":1e1`},
+		{`"slot_count":18`, `"slot_count":1.8e1`},
+		{`"slot_count":18`, `"slot_count":-0`},
+		{`"slot_count":18`, `"slot_count":null`},
+		{`"channel":1`, `"channel":256`},
+		{`"manufacturer":"Dell Inc."`, `"manufacturer":"Dell\u0000 \ud800 \u00e9 \xff\xfe"`},
+		{`"manufacturer":"Dell Inc."`, `"manufacturer":"Dell \u2028 <&>"`},
+	} {
+		seeds = append(seeds, bytes.Replace(b, []byte(r[0]), []byte(r[1]), 1))
+	}
+	at := regexp.MustCompile(`"collected_at":"[^"]*"`)
+	for _, v := range []string{"2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00.5-00:00", "2024-01-01t00:00:00z", "2024-01-01T00:00:00Z07:00", "2024-01-01T24:00:00Z"} {
+		seeds = append(seeds, at.ReplaceAll(b, []byte(`"collected_at":"`+v+`"`)))
+	}
+	seeds = append(seeds,
+		[]byte(`{"inventory":{"schema_version":"hwagent.inventory/v1","collected_at":"2024-02-29T23:59:60Z"}}`),
+		[]byte(`{"inventory":{"schema_version":"hwagent.inventory/v1","collected_at":"2024-01-01T00:00:00.123456789-07:30"}}`),
+		[]byte(`{"inventory":{"collected_at":"2024-1-1T00:00:00Z"}}`),
+		[]byte(`{"tpm":{"ek_public":"AQID","ak_public":"YWs=\n"}}`),
+		[]byte(`{"tpm":{"ek_public":"AQID","ak_public":"YWs"}}`),
+		[]byte(`{"inventory":{"system":null,"network":{}}}`),
+		[]byte(`{"Inventory":{}}`),
+		[]byte(` {"inventory":{}} `),
+	)
+	return seeds
+}
+
+// FuzzDecodeStrictV1V2: whatever the fast path (encoding/json/v2) accepts,
+// encoding/json (v1) accepts too, with the same value and the same JSON
+// when encoded again (the stored document and the digest); so
+// decodeStrictBytes means what v1's strict decoding always meant.
+func FuzzDecodeStrictV1V2(f *testing.F) {
+	for _, s := range decodeSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkV1V2(t, data, &api.RegisterRequest{}, &api.RegisterRequest{})
+		checkV1V2(t, data, &api.CheckinRequest{}, &api.CheckinRequest{})
+	})
+}
+
+func checkV1V2(t *testing.T, data []byte, v2, v1 any) {
+	t.Helper()
+	if jsonv2.Unmarshal(data, v2, strictV2) != nil {
+		return
+	}
+	if err := decodeStrictV1(data, v1); err != nil {
+		t.Fatalf("v2 accepted what v1 refuses (%v): %q", err, data)
+	}
+	if diff := cmp.Diff(v1, v2); diff != "" {
+		t.Fatalf("v1 and v2 decode %q differently (-v1 +v2):\n%s", data, diff)
+	}
+	a, err1 := json.Marshal(v1)
+	b, err2 := json.Marshal(v2)
+	if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+		t.Fatalf("v1 and v2 values of %q encode differently (%v, %v):\n%s\n%s", data, err1, err2, a, b)
+	}
+}
+
+// What only v1 tolerates is decided by v1, exactly as before the fast
+// path: accepted with v1's value, or refused with v1's words.
+func TestDecodeStrictFallsBackToV1(t *testing.T) {
+	t.Parallel()
+	for _, s := range decodeSeeds() {
+		var got, want api.RegisterRequest
+		err := decodeStrictBytes(s, 1<<20, &got)
+		werr := decodeStrictV1(s, &want)
+		if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+			t.Errorf("%.80q: %v, want v1's %v", s, err, werr)
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%.80q: value (-v1 +got):\n%s", s, diff)
+		}
+	}
+	// Some of the seeds are accepted only by v1: the fallback is tested.
+	var req api.RegisterRequest
+	if jsonv2.Unmarshal([]byte(`{"Inventory":{}}`), &req, strictV2) == nil {
+		t.Fatal("v2 matched a name in another case")
+	}
+	if err := decodeStrictBytes([]byte(`{"Inventory":{"schema_version":"x"}}`), 1<<20, &req); err != nil || req.Inventory == nil || req.Inventory.SchemaVersion != "x" {
+		t.Errorf("a name in another case, as v1 always took it: %v %+v", err, req.Inventory)
+	}
+	var be *bodyError
+	if err := decodeStrictBytes([]byte(`{"inventory":{"colour":1}}`), 1<<20, &req); !errors.As(err, &be) || be.Msg != `unknown field "colour"` {
+		t.Errorf("unknown field: %v", err)
+	}
+}
