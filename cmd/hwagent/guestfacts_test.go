@@ -19,13 +19,17 @@ import (
 	"github.com/hwagent/hwagent/inventory"
 )
 
-// TestGuestFactsAgainstPeers boots one QEMU guest (TCG) with two virtio
+// TestGuestFactsAgainstPeers boots one QEMU guest (TCG) with four virtio
 // disks, and there: asks systemd-detect-virt what it runs under, builds an
-// md RAID 1 over the two disks with mdadm and puts ext4 on it, reads the
-// result with blkid, lsblk and mdadm --detail, and runs hwagent dump. The
-// inventory must say what the peers say: the hypervisor, the array (level,
+// md RAID 1 over two disks with mdadm and puts ext4 on it, makes a
+// dm-multipath device (dmsetup, the multipath target) over the other two,
+// which are two paths to one image, reads the result with blkid, lsblk,
+// mdadm --detail and dmsetup info, and runs hwagent dump. The inventory
+// must say what the peers say: the hypervisor, the md array (level,
 // members, UUID, size), each member's md superblock (blkid's TYPE, UUID,
-// LABEL, UUID_SUB), the filesystem on the array, and both disks in use.
+// LABEL, UUID_SUB), the filesystem on the array, the multipath device
+// (name, dm name, UUID, paths, size, lsblk's type mpath), and every disk
+// under them in use.
 // One boot covers what this machine's kernel cannot do (md) and what only
 // a guest shows (a hypervisor systemd names from inside).
 func TestGuestFactsAgainstPeers(t *testing.T) {
@@ -33,7 +37,7 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 	lab.Need(t, lab.QEMU, lab.Mdadm, lab.SystemdDetectVirt, lab.DiskTools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	g, err := lab.NewGuest(ctx, "virtio_pci", "virtio_blk", "md_mod", "raid1", "cpuid")
+	g, err := lab.NewGuest(ctx, "virtio_pci", "virtio_blk", "md_mod", "raid1", "cpuid", "dm_mod", "dm_multipath", "dm_round_robin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +45,7 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"systemd-detect-virt", "mdadm", "blkid", "lsblk", "mkfs.ext4"} {
+	for _, p := range []string{"systemd-detect-virt", "mdadm", "blkid", "lsblk", "mkfs.ext4", "dmsetup"} {
 		if err := r.HostBinary(p); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +53,7 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 	path := func(p string) string { s, _ := lookPath(p); return s }
 	r.File("/init", []byte(lab.InitScript{
 		Modules: g.ModuleNames,
-		WaitFor: []string{"/dev/vda", "/dev/vdb", "/dev/cpu/0/cpuid"},
+		WaitFor: []string{"/dev/vda", "/dev/vdb", "/dev/vdc", "/dev/vdd", "/dev/cpu/0/cpuid", "/dev/mapper/control"},
 		Commands: []lab.Command{
 			{Name: "detect-virt", Shell: path("systemd-detect-virt") + " --vm"},
 			{Name: "mdadm-create", Shell: "mkdir -p /run/mdadm; " + path("mdadm") + " --create /dev/md0 --run --quiet --level=1 --raid-devices=2 --metadata=1.2 --name=rack1:0 /dev/vda /dev/vdb"},
@@ -58,6 +62,10 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 			{Name: "blkid-vda", Shell: path("blkid") + " -p -o export /dev/vda"},
 			{Name: "blkid-vdb", Shell: path("blkid") + " -p -o export /dev/vdb"},
 			{Name: "blkid-md0", Shell: path("blkid") + " -p -o export /dev/md0"},
+			// vdc and vdd are two paths to one LUN (one image file): a
+			// dm-multipath device over them, as multipathd would make it.
+			{Name: "multipath", Shell: path("dmsetup") + " create --noudevsync mpatha --uuid mpath-36001405deadbeef0000000000000001 --table \"0 $(cat /sys/block/vdc/size) multipath 0 0 1 1 round-robin 0 2 1 /dev/vdc 1000 /dev/vdd 1000\" && " + path("dmsetup") + " mknodes mpatha"},
+			{Name: "dmsetup-info", Shell: path("dmsetup") + " info -c --noheadings --separator ' ' -o name,uuid,blkdevname mpatha"},
 			{Name: "lsblk", Shell: path("lsblk") + " --json --bytes --output NAME,SIZE,TYPE"},
 			{Name: "dump", Shell: "hwagent dump -o json --lldp-wait 0"},
 		},
@@ -68,16 +76,18 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var extra []string
-	for i, serial := range []string{"MD-MEMBER-A", "MD-MEMBER-B"} {
-		img := filepath.Join(dir, fmt.Sprintf("d%d.img", i))
-		f, err := os.Create(img)
-		if err != nil {
-			t.Fatal(err)
+	for i, serial := range []string{"MD-MEMBER-A", "MD-MEMBER-B", "LUN-PATH-1", "LUN-PATH-2"} {
+		img := filepath.Join(dir, fmt.Sprintf("d%d.img", min(i, 2)))
+		if i < 3 {
+			f, err := os.Create(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Truncate(64 << 20)
+			f.Close()
 		}
-		f.Truncate(64 << 20)
-		f.Close()
-		extra = append(extra, "-drive", fmt.Sprintf("file=%s,format=raw,if=none,id=d%d", img, i),
-			"-device", fmt.Sprintf("virtio-blk-pci,drive=d%d,serial=%s", i, serial))
+		extra = append(extra, "-drive", fmt.Sprintf("file=%s,format=raw,if=none,id=d%d,file.locking=off", img, i),
+			"-device", fmt.Sprintf("virtio-blk-pci,drive=d%d,serial=%s,share-rw=on", i, serial))
 	}
 	vm := &lab.VM{Kernel: g.Kernel.Vmlinuz, Initramfs: initrd, ExtraArgs: extra, Timeout: 4 * time.Minute}
 	console, err := vm.Run(ctx)
@@ -117,10 +127,15 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 	}
 	var mdSize uint64
 	var walk func([]lsblkDev)
+	var mpName, mpType string
+	var mpSize uint64
 	walk = func(ds []lsblkDev) {
 		for _, d := range ds {
 			if d.Name == "md0" && d.Type == "raid1" {
 				mdSize = d.Size
+			}
+			if d.Name == "mpatha" || strings.HasPrefix(d.Name, "dm-") {
+				mpName, mpType, mpSize = d.Name, d.Type, d.Size
 			}
 			walk(d.Children)
 		}
@@ -128,10 +143,13 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 	walk(lb.BlockDevices) // lsblk shows md0 under each member
 	members := map[string]map[string]string{"vda": exportVars(out("blkid-vda")), "vdb": exportVars(out("blkid-vdb"))}
 	md0 := exportVars(out("blkid-md0"))
-	if inv.Storage == nil || len(inv.Storage.Arrays) != 1 {
+	if inv.Storage == nil || len(inv.Storage.Arrays) != 2 {
 		t.Fatalf("arrays: %+v", inv.Storage)
 	}
-	a := inv.Storage.Arrays[0]
+	a, mp := inv.Storage.Arrays[0], inv.Storage.Arrays[1]
+	if a.Kind != "md" {
+		a, mp = mp, a
+	}
 	gotArray := fmt.Sprintf("%s %s %s %v %d %s", a.Name, a.Kind, a.Level, a.Members, a.SizeBytes, a.UUID)
 	wantArray := fmt.Sprintf("md0 md %s [vda vdb] %d %s", detail["MD_LEVEL"], mdSize, members["vda"]["UUID"])
 	if gotArray != wantArray {
@@ -143,7 +161,22 @@ func TestGuestFactsAgainstPeers(t *testing.T) {
 	if len(a.Signatures) != 1 || a.Signatures[0].Type != md0["TYPE"] || a.Signatures[0].UUID != md0["UUID"] || a.Signatures[0].Label != "mdroot" {
 		t.Errorf("md0 signatures %+v, blkid says %v", a.Signatures, md0)
 	}
+	// The multipath device as dmsetup and lsblk see it.
+	info := strings.Fields(out("dmsetup-info")) // name uuid blkdevname
+	if len(info) != 3 {
+		t.Fatalf("dmsetup info: %q", info)
+	}
+	gotMP := fmt.Sprintf("%s %s %s %s %v %d", mp.Name, mp.Kind, mp.DMName, mp.UUID, mp.Members, mp.SizeBytes)
+	wantMP := fmt.Sprintf("%s multipath %s %s [vdc vdd] %d", info[2], info[0], strings.TrimPrefix(info[1], "mpath-"), mpSize)
+	if gotMP != wantMP || mpType != "mpath" {
+		t.Errorf("multipath %q (path %s), dmsetup and lsblk say %q (lsblk %s type %q)\n%s", gotMP, mp.Path, wantMP, mpName, mpType, out("lsblk"))
+	}
 	for _, d := range inv.Storage.Disks {
+		if d.Name == "vdc" || d.Name == "vdd" {
+			if !d.InUse || !slices.Contains(d.Holders, info[2]) {
+				t.Errorf("%s: a multipath path, in use %v, holders %v", d.Name, d.InUse, d.Holders)
+			}
+		}
 		b := members[d.Name]
 		if b == nil {
 			continue
