@@ -36,6 +36,11 @@
 //     in a network namespace of its own (root only), and StartLLDPD runs
 //     lldpd there as the top-of-rack switch; processes a locked thread
 //     starts (ipmi_sim, QEMU) run in that namespace too.
+//   - StartSWTPM starts Debian's swtpm as a TPM 2.0: on a Unix socket taking
+//     raw TPM commands (put it at a host tree's dev/tpmrm0), or, ForQEMU,
+//     behind QEMUArgs' tpm-tis device; Manufacture runs swtpm_setup first
+//     (persistent EK, EK certificate from a local CA cached in CacheDir);
+//     the same StateDir is the same TPM across boots.
 //
 // Need(t, capabilities...) is how a test says what it needs from the machine
 // (QEMU, IPMISimulator, LLDPDaemon, PostgreSQL, NetworkNamespaces, Root...):
