@@ -207,8 +207,8 @@ func compile(p plan.Plan) (*compiled, error) {
 		}
 		c.rootDevices[plan.Key(k)] = h
 	}
-	if p.Disk != "" && !diskPattern.MatchString(p.Disk) {
-		fail("disk %q does not match %s", p.Disk, diskPattern)
+	if p.Disk != "" && !diskPattern().MatchString(p.Disk) {
+		fail("disk %q does not match %s", p.Disk, diskPattern())
 	}
 
 	if c.plan.Namespace == "" {
@@ -217,7 +217,7 @@ func compile(p plan.Plan) (*compiled, error) {
 	if c.plan.FacilityCode == "" {
 		c.plan.FacilityCode = plan.DefaultFacilityCode
 	}
-	if !namespacePattern.MatchString(c.plan.Namespace) {
+	if !namespacePattern().MatchString(c.plan.Namespace) {
 		fail("namespace %q: want a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)", p.Namespace)
 	}
 	switch c.plan.Names {

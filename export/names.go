@@ -3,22 +3,21 @@ package export
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
 // namespacePattern is a Kubernetes namespace name (an RFC 1123 label).
-var namespacePattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+var namespacePattern = lazyRegexp(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
 // discoveryPrefix is what Tinkerbell's auto-discovery puts before the
 // agent ID in the name of a Hardware it creates.
 const discoveryPrefix = "discovery-"
 
 var (
-	reAlnumStart = regexp.MustCompile(`^[a-zA-Z0-9]`)
-	reAlnumEnd   = regexp.MustCompile(`[a-zA-Z0-9]$`)
-	reNotName    = regexp.MustCompile(`[^a-zA-Z0-9-]`)
-	reDashes     = regexp.MustCompile(`-+`)
+	reAlnumStart = lazyRegexp(`^[a-zA-Z0-9]`)
+	reAlnumEnd   = lazyRegexp(`[a-zA-Z0-9]$`)
+	reNotName    = lazyRegexp(`[^a-zA-Z0-9-]`)
+	reDashes     = lazyRegexp(`-+`)
 )
 
 // DiscoveryName is the name Tinkerbell gives the Hardware it discovers for
@@ -41,22 +40,22 @@ func makeValidName(name, prefix string) (string, error) {
 	}
 	s := prefix + id
 	// Tinkerbell's makeValidName: make it start and end alphanumeric...
-	if !reAlnumStart.MatchString(s) {
+	if !reAlnumStart().MatchString(s) {
 		s = "e" + s
 	}
-	if !reAlnumEnd.MatchString(s) {
+	if !reAlnumEnd().MatchString(s) {
 		s += "e"
 	}
 	// ...every other character a '-', runs of '-' one, none at either end,
 	// lower case, at most 63 characters.
-	s = reNotName.ReplaceAllString(s, "-")
-	s = reDashes.ReplaceAllString(s, "-")
+	s = reNotName().ReplaceAllString(s, "-")
+	s = reDashes().ReplaceAllString(s, "-")
 	s = strings.Trim(s, "-")
 	s = strings.ToLower(s)
 	if len(s) > 63 {
 		s = s[:63]
 	}
-	if !namespacePattern.MatchString(s) {
+	if !namespacePattern().MatchString(s) {
 		return "", fmt.Errorf("agent ID %q gives %q, not a valid Kubernetes name", name, s)
 	}
 	return s, nil

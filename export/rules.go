@@ -3,7 +3,6 @@ package export
 import (
 	"fmt"
 	"net"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -13,13 +12,13 @@ import (
 // noted where they are.
 
 // diskPattern is EKS Anywhere's linuxPathRegex.
-var diskPattern = regexp.MustCompile(`^(/dev/[\w-]+)+$`)
+var diskPattern = lazyRegexp(`^(/dev/[\w-]+)+$`)
 
 // DNS-1123 and Kubernetes label syntax (k8s.io/apimachinery/pkg/util/validation).
 var (
-	dns1123Label   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	qualifiedName  = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
-	labelValueExpr = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+	dns1123Label   = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	qualifiedName  = lazyRegexp(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+	labelValueExpr = lazyRegexp(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
 )
 
 // hostnameProblem says why h is not a DNS-1123 subdomain, or "".
@@ -34,7 +33,7 @@ func hostnameProblem(h string) string {
 		if len(l) > 63 {
 			return fmt.Sprintf("hostname %s: label %s is longer than 63 characters (%d)", clip(h), clip(l), len(l))
 		}
-		if !dns1123Label.MatchString(l) {
+		if !dns1123Label().MatchString(l) {
 			return fmt.Sprintf("hostname %s is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending alphanumeric)", clip(h))
 		}
 	}
@@ -64,7 +63,7 @@ func labelKeyProblem(k string) string {
 		return fmt.Sprintf("label key %q: name is empty", k)
 	case len(name) > 63:
 		return fmt.Sprintf("label key %q: name is longer than 63 characters", k)
-	case !qualifiedName.MatchString(name):
+	case !qualifiedName().MatchString(name):
 		return fmt.Sprintf("label key %q: name must be alphanumerics, '-', '_' or '.', starting and ending alphanumeric", k)
 	}
 	return ""
@@ -75,7 +74,7 @@ func labelValueProblem(k, v string) string {
 	switch {
 	case len(v) > 63:
 		return fmt.Sprintf("label %s: value %q is longer than 63 characters", k, v)
-	case !labelValueExpr.MatchString(v):
+	case !labelValueExpr().MatchString(v):
 		return fmt.Sprintf("label %s: value %q must be empty or alphanumerics, '-', '_' or '.', starting and ending alphanumeric", k, v)
 	}
 	return ""
@@ -142,11 +141,11 @@ func rowProblems(r *Row) []problem {
 	} else if hw, err := net.ParseMAC(r.MAC); err != nil || len(hw) != 6 || r.MAC != strings.ToLower(r.MAC) {
 		add("mac", "mac %q is not a lower-case 48-bit MAC address", r.MAC)
 	}
-	if !diskPattern.MatchString(r.Disk) {
+	if !diskPattern().MatchString(r.Disk) {
 		if r.Disk == "" {
 			add("disk", "disk is empty")
 		} else {
-			add("disk", "disk %q does not match %s", r.Disk, diskPattern)
+			add("disk", "disk %q does not match %s", r.Disk, diskPattern())
 		}
 	}
 	for _, p := range labelProblems(r.Labels) {

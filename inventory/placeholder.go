@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"encoding/hex"
-	"regexp"
 	"strings"
 )
 
@@ -36,7 +35,7 @@ func IsPlaceholder(s string) bool {
 	if knownValue[squash(t)] {
 		return true
 	}
-	if insydeTemplate.MatchString(t) || dimmAssetTagTemplate.MatchString(t) || fieldNameEcho.MatchString(squash(t)) {
+	if isInsydeTemplate(t) || isDIMMAssetTagTemplate(t) || isFieldNameEcho(squash(t)) {
 		return true
 	}
 	if squash(t) == "" { // only punctuation and blanks
@@ -116,23 +115,6 @@ func countingRun(s string) int {
 	}
 	return best
 }
-
-var (
-	// insydeTemplate: Insyde's reference firmware fills every field with
-	// "TypeN - " and a description or a sample value ("Type1 - TBD by
-	// OEM", "Type1 - 123456789", "Type2 - Board Serial Number"; seen on
-	// an Asustor AS6604T, mafredri/asustor-platform-driver#38).
-	insydeTemplate = regexp.MustCompile(`^type\s?\d{1,3}\s*-\s*\S`)
-	// dimmAssetTagTemplate: "Dimm0_AssetTag" … in the SuperMicro X9DBL
-	// table (fixture SuperMicro-X9DBL).
-	dimmAssetTagTemplate = regexp.MustCompile(`^dimm\d+_assettag$`)
-	// fieldNameEcho: the field's own name as its value, squashed ("System
-	// Serial Number", "Chassis Serial Number", "Base Board Serial Number",
-	// "Asset Tag", "SKU Number", "System Product Name"; the pattern
-	// lf-edge/eve#6381 describes).
-	fieldNameEcho = regexp.MustCompile(`^(system|chassis|baseboard|board|mainboard|product|type\d+)?` +
-		`(serialnumber|serialno|serial|assettag|assettagnumber|skunumber|sku|productname|product|manufacturer|version|family|partnumber)$`)
-)
 
 // IsPlaceholderField is the rule for the field a value is in, by its JSON
 // name: IsPlaceholderUUID for "uuid", IsPlaceholderSerial for "serial" and

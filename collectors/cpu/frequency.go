@@ -2,8 +2,8 @@ package cpu
 
 import (
 	"math"
-	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/inventory"
@@ -33,20 +33,59 @@ func readCPUFreq(p *hostpaths.Paths) (f CPUFreq, ok bool) {
 }
 
 // brandFrequency finds the nominal frequency x86 brand strings end with
-// ("Intel(R) Xeon(R) CPU E5-2695 v4 @ 2.10GHz").
-var brandFrequency = regexp.MustCompile(`@\s*([0-9]+(?:\.[0-9]+)?)\s*([GM])Hz`)
+// ("Intel(R) Xeon(R) CPU E5-2695 v4 @ 2.10GHz"): the leftmost match of
+// `@\s*([0-9]+(?:\.[0-9]+)?)\s*([GM])Hz`, by hand (no regexp code on the
+// boot path; frequency_test.go checks it against that expression). It
+// returns the number and the unit letter, ok false without a match.
+func brandFrequency(s string) (number string, unit byte, ok bool) {
+	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+	digits := func(s string) int {
+		n := 0
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		return n
+	}
+	for at := strings.IndexByte(s, '@'); at >= 0; {
+		rest := s[at+1:]
+		for len(rest) > 0 && space(rest[0]) {
+			rest = rest[1:]
+		}
+		n := digits(rest)
+		if n > 0 {
+			if len(rest) > n+1 && rest[n] == '.' {
+				if f := digits(rest[n+1:]); f > 0 {
+					n += 1 + f
+				}
+			}
+			num, tail := rest[:n], rest[n:]
+			for len(tail) > 0 && space(tail[0]) {
+				tail = tail[1:]
+			}
+			if len(tail) >= 3 && (tail[0] == 'G' || tail[0] == 'M') && tail[1:3] == "Hz" {
+				return num, tail[0], true
+			}
+		}
+		next := strings.IndexByte(rest, '@')
+		if next < 0 {
+			break
+		}
+		at = len(s) - len(rest) + next
+	}
+	return "", 0, false
+}
 
 // BrandMHz returns the frequency in a model name, 0 when it has none.
 func BrandMHz(model string) uint32 {
-	m := brandFrequency.FindStringSubmatch(model)
-	if m == nil {
+	num, unit, ok := brandFrequency(model)
+	if !ok {
 		return 0
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
+	v, err := strconv.ParseFloat(num, 64)
 	if err != nil {
 		return 0
 	}
-	if m[2] == "G" {
+	if unit == 'G' {
 		v *= 1000
 	}
 	if v <= 0 || v > 100000 {

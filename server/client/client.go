@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,8 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/go-resty/resty/v2"
 
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
@@ -33,7 +32,8 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is sent with every request ("hwagent/1.2.3").
 	UserAgent string
-	// Logger receives the HTTP library's own diagnostics; nil discards them.
+	// Logger is kept for callers; net/http logs nothing of its own, every
+	// failure is returned.
 	// The client itself never logs.
 	Logger *slog.Logger
 	// Now is the clock for Retry-After dates; nil means time.Now.
@@ -55,7 +55,8 @@ type Client struct {
 	base       *url.URL
 	token      secret.Value // enrollment
 	adminToken secret.Value
-	http       *resty.Client
+	http       *http.Client
+	header     http.Header // sent with every request
 	now        func() time.Time
 }
 
@@ -90,27 +91,21 @@ func New(opts Options) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	h := resty.New().
-		SetLogger(slogAdapter{logger.With("component", "http")}).
-		SetTimeout(timeout).
-		SetRetryCount(0).
-		// The client reads the body itself, after looking at the status:
-		// a 503 with a large maintenance page is still a 503 (retried),
-		// only a 2xx answer too large to use is a failure.
-		SetDoNotParseResponse(true).
-		SetRedirectPolicy(sameOrigin(base)).
-		SetHeader("Accept", "application/json")
-	if opts.UserAgent != "" {
-		h.SetHeader("User-Agent", opts.UserAgent)
-	}
+	// Plain net/http: the client used nothing of resty (no retries, it
+	// reads bodies itself) but paid for it at every start: resty's package
+	// initialization compiles a regular expression and builds a cookie
+	// jar, code a netbooted machine under emulation translates before its
+	// first log line (docs/e2e.md, "Faster to registered").
+	transport := http.DefaultTransport.(*http.Transport).Clone()
 	if tlsConfig != nil {
-		h.SetTLSClientConfig(tlsConfig)
+		transport.TLSClientConfig = tlsConfig
 	}
-	return &Client{base: base, token: opts.EnrollmentToken, adminToken: opts.AdminToken, http: h, now: now}, nil
+	h := &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: sameOrigin(base)}
+	header := http.Header{"Accept": {"application/json"}}
+	if opts.UserAgent != "" {
+		header.Set("User-Agent", opts.UserAgent)
+	}
+	return &Client{base: base, token: opts.EnrollmentToken, adminToken: opts.AdminToken, http: h, header: header, now: now}, nil
 }
 
 // Register sends the inventory with the enrollment token and returns the
@@ -184,35 +179,46 @@ type request struct {
 // call sends one request and decodes a JSON answer into q.out.
 func (c *Client) call(ctx context.Context, q request) error {
 	method, path, limit := q.method, q.path, q.limit
-	req := c.http.R().SetContext(ctx)
+	var reqBody []byte
 	if q.in != nil {
-		// The body is marshalled here, to bytes: resty replays a []byte
-		// body intact, and an encoding error is the caller's, not the
+		// The body is marshalled here, to bytes: a redirect replays it
+		// intact (GetBody), and an encoding error is the caller's, not the
 		// network's.
-		body, err := json.Marshal(q.in)
-		if err != nil {
+		var err error
+		if reqBody, err = json.Marshal(q.in); err != nil {
 			return &PermanentError{fmt.Errorf("%s %s: encode: %w", method, path, err)}
 		}
-		req.SetHeader("Content-Type", "application/json").SetBody(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, bytes.NewReader(reqBody))
+	if err != nil {
+		return &PermanentError{fmt.Errorf("%s %s: %w", method, path, err)}
+	}
+	if q.in == nil {
+		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	if q.in != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if q.token != "" {
-		req.SetAuthToken(q.token.Reveal())
+		req.Header.Set("Authorization", "Bearer "+q.token.Reveal())
 	}
 	out := q.out
-	resp, err := req.Execute(method, c.base.String()+path)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	raw := resp.RawBody()
-	defer raw.Close()
+	defer resp.Body.Close()
 	// At most limit+1 bytes are read: one more than the limit tells a
 	// body of exactly the limit from a longer one.
-	body, readErr := io.ReadAll(io.LimitReader(raw, limit+1))
-	status := resp.StatusCode()
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	status := resp.StatusCode
 	if status < 200 || status > 299 {
 		// The status decides, whatever the body: a truncated or unreadable
 		// error page still carries its status and Retry-After.
-		return decodeError(method, path, status, resp.Header(), body, c.now())
+		return decodeError(method, path, status, resp.Header, body, c.now())
 	}
 	if readErr != nil {
 		return fmt.Errorf("%s %s: read answer: %w", method, path, readErr)
@@ -234,8 +240,8 @@ func (c *Client) call(ctx context.Context, q request) error {
 // refused before the request is sent: the bearer token must never reach
 // another server, nor leave TLS, and another server's answer is never taken
 // for this one's (issue 11: a 307 from https://server to http://other).
-func sameOrigin(base *url.URL) resty.RedirectPolicy {
-	return resty.RedirectPolicyFunc(func(req *http.Request, via []*http.Request) error {
+func sameOrigin(base *url.URL) func(req *http.Request, via []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
 		to := req.URL
 		if !strings.EqualFold(to.Scheme, base.Scheme) || !strings.EqualFold(to.Hostname(), base.Hostname()) || port(to) != port(base) {
 			return &PermanentError{fmt.Errorf("the server redirected to %s://%s, not its own origin %s://%s: refused (configure --server with the URL that answers)",
@@ -245,7 +251,7 @@ func sameOrigin(base *url.URL) resty.RedirectPolicy {
 			return &PermanentError{fmt.Errorf("stopped after %d redirects", maxRedirects)}
 		}
 		return nil
-	})
+	}
 }
 
 // port is u's port, or its scheme's default.
@@ -258,12 +264,3 @@ func port(u *url.URL) string {
 	}
 	return "80"
 }
-
-// slogAdapter routes resty's diagnostics to slog. resty reports every failed
-// request as an error; the client returns that error to its caller, who
-// decides whether it is worth a log line, so it is only a debug record here.
-type slogAdapter struct{ l *slog.Logger }
-
-func (a slogAdapter) Errorf(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Warnf(format string, v ...any)  { a.l.Warn(fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Debugf(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }
