@@ -81,9 +81,9 @@ func TestHelperProcess(t *testing.T) {
 		// predictable (Go's threads take some): the output names them.
 		start("containerd-shim-runc-v2", []string{helperEnv + "=shim", "HELPER_CHILD=tink-agent"}, shimArgs("worker-9d3c1e2b")...)
 		p := hostpaths.New("/", hostpaths.Overrides{hostpaths.Run: t.TempDir()})
-		waitFor(p, 3, 0)
+		waitFor(p, 3, 0, "tink-agent")
 		action := start("containerd-shim-runc-v2", []string{helperEnv + "=shim", "HELPER_CHILD=image2disk"}, shimArgs("action-51c0ffee")...)
-		procs := waitFor(p, 5, 0)
+		procs := waitFor(p, 5, 0, "image2disk")
 		ev, err := Detect(p)
 		for pid, pr := range procs {
 			if pr.comm == "tink-agent" {
@@ -94,19 +94,20 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Printf("with action: %s%v\n", ev, errOrNil(err))
 		action.Process.Kill()
 		action.Wait()
-		waitFor(p, 0, action.Process.Pid)
+		waitFor(p, 0, action.Process.Pid, "")
 		ev, err = Detect(p)
 		fmt.Printf("without action: %s%v\n", ev, errOrNil(err))
 		os.Exit(0)
 	}
 }
 
-// waitFor polls /proc until n processes exist (n > 0) or process gone
-// (gone > 0) has left, for at most 10 s.
-func waitFor(p *hostpaths.Paths, n, gone int) map[int]*process {
+// waitFor polls /proc until n processes exist (n > 0), one of them named
+// comm (a child between fork and exec still has its parent's name), or
+// process gone (gone > 0) has left, for at most 10 s.
+func waitFor(p *hostpaths.Paths, n, gone int, comm string) map[int]*process {
 	for i := 0; i < 1000; i++ {
 		procs, err := processes(p)
-		if err == nil && (n > 0 && len(procs) >= n && named(procs) || gone > 0 && procs[gone] == nil) {
+		if err == nil && (n > 0 && len(procs) >= n && named(procs) && hasComm(procs, comm) || gone > 0 && procs[gone] == nil) {
 			return procs
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -125,6 +126,15 @@ func named(procs map[int]*process) bool {
 		}
 	}
 	return true
+}
+
+func hasComm(procs map[int]*process, comm string) bool {
+	for _, p := range procs {
+		if p.comm == comm {
+			return true
+		}
+	}
+	return false
 }
 
 func errOrNil(err error) string {
