@@ -1,4 +1,4 @@
-package export
+package export_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
@@ -145,7 +146,7 @@ func BenchmarkExport(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			x, err := New(*p, &plan.Credentials{Username: "ADMIN", Password: "pw"})
+			x, err := export.New(*p, &plan.Credentials{Username: "ADMIN", Password: "pw"})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -156,9 +157,9 @@ func BenchmarkExport(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					runtime.GC()
 					stop := heapPeak()
-					var w Writer = NewCSVWriter(io.Discard)
+					var w export.Writer = export.NewCSVWriter(io.Discard)
 					if format == "tinkerbell" {
-						w = NewTinkerbellWriter(io.Discard, "", "")
+						w = export.NewTinkerbellWriter(io.Discard, "", "")
 					}
 					res, err := x.Export(context.Background(), refs, w)
 					if p := stop(); p > peak {

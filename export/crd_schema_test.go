@@ -1,4 +1,4 @@
-package export
+package export_test
 
 // Validation of exported Hardware objects against the openAPIV3Schema of
 // Tinkerbell's CRD (testdata/tinkerbell.org_hardware.v1alpha1.crd.yaml,

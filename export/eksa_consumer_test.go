@@ -1,4 +1,4 @@
-package export
+package export_test
 
 // An independent re-implementation of what EKS Anywhere does with a
 // hardware.csv (aws/eks-anywhere pkg/providers/tinkerbell/hardware @aebd9a0:

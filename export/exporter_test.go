@@ -1,4 +1,4 @@
-package export
+package export_test
 
 import (
 	"bytes"
@@ -12,17 +12,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/inventory"
 )
 
-func exportCSV(t *testing.T, planYAML string, creds *plan.Credentials, inputs ...string) (string, *Result) {
+func exportCSV(t *testing.T, planYAML string, creds *plan.Credentials, inputs ...string) (string, *export.Result) {
 	t.Helper()
 	p, err := plan.ParsePlan([]byte(planYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := New(*p, creds)
+	x, err := export.New(*p, creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func exportCSV(t *testing.T, planYAML string, creds *plan.Credentials, inputs ..
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	res, err := x.Export(context.Background(), refs, NewCSVWriter(&b))
+	res, err := x.Export(context.Background(), refs, export.NewCSVWriter(&b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ nameservers: [10.0.0.1]
 // the test's consumer validator.
 func TestHeaderMatchesEKSAExamples(t *testing.T) {
 	t.Parallel()
-	for file, cols := range map[string]Columns{
+	for file, cols := range map[string]export.Columns{
 		"testdata/eksa/hardware.example.csv":        {BMC: true},
 		"testdata/eksa/hardware_no_bmc.example.csv": {},
 	} {
@@ -111,14 +113,14 @@ func TestHeaderMatchesEKSAExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		header, _, _ := strings.Cut(string(b), "\n")
-		if got := strings.Join(Header(cols), ","); got != header {
+		if got := strings.Join(export.Header(cols), ","); got != header {
 			t.Errorf("%s: header %s, want %s", file, got, header)
 		}
 		if err := eksaAccepts(b); err != nil {
 			t.Errorf("%s: the consumer validator rejects EKS Anywhere's own example: %v", file, err)
 		}
 	}
-	if got := strings.Join(Header(Columns{BMC: true, VLAN: true}), ","); !strings.HasSuffix(got, ",disk,vlan_id") {
+	if got := strings.Join(export.Header(export.Columns{BMC: true, VLAN: true}), ","); !strings.HasSuffix(got, ",disk,vlan_id") {
 		t.Errorf("vlan_id is not last: %s", got)
 	}
 }
@@ -156,11 +158,11 @@ func TestConsumerValidatorRejects(t *testing.T) {
 func TestPreview(t *testing.T) {
 	t.Parallel()
 	p, _ := plan.ParsePlan([]byte("gateway: 10.0.0.1\nnameservers: [10.0.0.1]\nvlan: lldp\n"))
-	x, err := New(*p, nil)
+	x, err := export.New(*p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	row, cols, reasons := x.Preview(fleetInventory(t, "srv-x9dbl"))
+	row, cols, reasons := x.Preview(mustLoad(t, "testdata/fleet/srv-x9dbl.json"))
 	got := strings.Join(row.Record(cols), ",")
 	if want := "node-9000116105,10.20.0.11,,,00:1f:f3:af:d3:f1,,,10.0.0.1,10.0.0.1,,/dev/sda,120"; got != want {
 		t.Errorf("row %s\nwant %s", got, want)
@@ -210,11 +212,36 @@ func TestSecondReadMixedFleet(t *testing.T) {
 		}
 	}
 	p, _ := plan.ParsePlan([]byte(text))
-	x, _ := New(*p, &plan.Credentials{Username: "u", Password: "p"})
+	x, _ := export.New(*p, &plan.Credentials{Username: "u", Password: "p"})
 	refs, _ := source.FileRefs([]string{dir})
-	_, err := x.Export(context.Background(), refs, NewCSVWriter(&bytes.Buffer{}))
-	var e *Error
+	_, err := x.Export(context.Background(), refs, export.NewCSVWriter(&bytes.Buffer{}))
+	var e *export.Error
 	if !errors.As(err, &e) || len(e.Problems) != 12 {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// mustLoad loads an inventory document for an external test.
+func mustLoad(t *testing.T, path string) *inventory.Inventory {
+	t.Helper()
+	inv, err := source.FileRef(path).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// TestTemplateNamingSkippedFieldsExports: a hostname template that names
+// fields a lean decode skips reads them (the whole document is decoded).
+func TestTemplateNamingSkippedFieldsExports(t *testing.T) {
+	t.Parallel()
+	refs, err := source.FileRefs([]string{"testdata/fleet/srv-x9dbl.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := exportCSV(t, "cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.2]\nbmc: omit\nhostname_template: 'flags-{{len .CPU.Flags}}-dimms-{{len .Memory.Modules}}'\n", nil, refs[0].Name)
+	// 77 flags in /proc/cpuinfo, 6 type 17 records in the X9DBL table.
+	if want := "\nflags-77-dimms-6,"; !strings.Contains(got, want) {
+		t.Errorf("csv:\n%s\nwant a row starting %s", got, want)
 	}
 }

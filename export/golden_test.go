@@ -1,4 +1,4 @@
-package export
+package export_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 )
@@ -38,7 +39,7 @@ var goldenCases = []struct {
 
 // exportOnce runs one export of refs under the plan file into the writer
 // made by mk.
-func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs []source.Ref, mk func(*bytes.Buffer, *plan.Plan) Writer) ([]byte, *Result, error) {
+func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs []source.Ref, mk func(*bytes.Buffer, *plan.Plan) export.Writer) ([]byte, *export.Result, error) {
 	t.Helper()
 	p, err := plan.LoadPlan(filepath.Join("testdata/plans", planFile))
 	if err != nil {
@@ -51,7 +52,7 @@ func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs
 		}
 	}
 	creds.Default = env
-	x, err := New(*p, creds)
+	x, err := export.New(*p, creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,9 +61,9 @@ func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs
 	return b.Bytes(), res, err
 }
 
-func csvWriter(b *bytes.Buffer, _ *plan.Plan) Writer { return NewCSVWriter(b) }
-func yamlWriter(b *bytes.Buffer, p *plan.Plan) Writer {
-	return NewTinkerbellWriter(b, p.Namespace, p.FacilityCode)
+func csvWriter(b *bytes.Buffer, _ *plan.Plan) export.Writer { return export.NewCSVWriter(b) }
+func yamlWriter(b *bytes.Buffer, p *plan.Plan) export.Writer {
+	return export.NewTinkerbellWriter(b, p.Namespace, p.FacilityCode)
 }
 
 func TestGolden(t *testing.T) {

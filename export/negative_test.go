@@ -1,4 +1,4 @@
-package export
+package export_test
 
 import (
 	"bytes"
@@ -11,19 +11,20 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 )
 
 // recordingWriter remembers what an export did to it.
 type recordingWriter struct {
-	CSVWriter
+	export.CSVWriter
 	writes int
 	ended  bool
 }
 
-func (r *recordingWriter) Write(m *Machine) error { r.writes++; return r.CSVWriter.Write(m) }
-func (r *recordingWriter) End() error             { r.ended = true; return r.CSVWriter.End() }
+func (r *recordingWriter) Write(m *export.Machine) error { r.writes++; return r.CSVWriter.Write(m) }
+func (r *recordingWriter) End() error                    { r.ended = true; return r.CSVWriter.End() }
 
 const (
 	srv    = "testdata/fleet/srv-x9dbl.json (serial 9000116105)"
@@ -48,13 +49,13 @@ func TestExportFailures(t *testing.T) {
 		plan  string
 		creds plan.MachineCredentials
 		refs  []string
-		want  []Problem
+		want  []export.Problem
 	}{
 		{
 			name:  "duplicate IP from the explicit map",
 			plan:  "addresses: {\"9000116105\": 10.10.10.50, \"8C:16:45:AA:10:01\": 10.10.10.50}\n",
 			creds: full,
-			want: []Problem{
+			want: []export.Problem{
 				{srv, []string{"duplicate ip_address 10.10.10.50: also " + laptop}},
 				{laptop, []string{"duplicate ip_address 10.10.10.50: also " + srv}},
 			},
@@ -63,7 +64,7 @@ func TestExportFailures(t *testing.T) {
 			name:  "hostname template gives nothing for placeholder serials",
 			plan:  "hostname_template: '{{serial}}'\n",
 			creds: full,
-			want: []Problem{
+			want: []export.Problem{
 				{desk, []string{`hostname_template gave "", which has no DNS-safe characters`}},
 				{nas, []string{`hostname_template gave "", which has no DNS-safe characters`}},
 			},
@@ -73,7 +74,7 @@ func TestExportFailures(t *testing.T) {
 			plan:  "hostname_template: '{{.System.Product.Manufacturer}}-{{.System.Product.UUID}}-{{.System.Product.UUID}}'\n",
 			creds: full,
 			refs:  []string{"testdata/fleet/srv-x9dbl.json"},
-			want: []Problem{
+			want: []export.Problem{
 				{srv, []string{`hostname_template: hostname "thomas-krenn-ag-00000000-0000-0000-00"...: label "thomas-krenn-ag-00000000-0000-0000-00"... is longer than 63 characters (89)`}},
 			},
 		},
@@ -81,7 +82,7 @@ func TestExportFailures(t *testing.T) {
 			name:  "pool exhausted",
 			plan:  "pool_start: 10.10.10.100\npool_end: 10.10.10.103\n",
 			creds: full,
-			want: []Problem{
+			want: []export.Problem{
 				{laptop, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 8 machines need a pool address, 4 were free"}},
 				{vmw, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 8 machines need a pool address, 4 were free"}},
 				{desk, []string{"address pool 10.10.10.100-10.10.10.103 is exhausted: 8 machines need a pool address, 4 were free"}},
@@ -91,7 +92,7 @@ func TestExportFailures(t *testing.T) {
 		{
 			name:  "missing BMC password",
 			creds: plan.MachineCredentials{Username: "ADMIN"},
-			want: []Problem{
+			want: []export.Problem{
 				{srv, []string{"missing BMC password for bmc_ip 10.20.0.11 (credentials file or HWAGENT_BMC_PASSWORD)"}},
 				{nas, []string{"missing BMC password for bmc_ip 10.20.0.15 (credentials file or HWAGENT_BMC_PASSWORD)"}},
 			},
@@ -101,7 +102,7 @@ func TestExportFailures(t *testing.T) {
 			plan:  "vlan: 5000\n",
 			creds: full,
 			refs:  []string{"testdata/fleet/laptop-t480.json", "testdata/fleet/nas-synology.json"},
-			want: []Problem{
+			want: []export.Problem{
 				{laptop, []string{"vlan_id 5000 is out of range 1-4094"}},
 				{nas, []string{"vlan_id 5000 is out of range 1-4094"}},
 			},
@@ -110,7 +111,7 @@ func TestExportFailures(t *testing.T) {
 			name:  "VLAN from LLDP with no neighbour",
 			plan:  "vlan: lldp\n",
 			creds: full,
-			want: []Problem{
+			want: []export.Problem{
 				{r220, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth0"}},
 				{r440, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth1"}},
 				{arm, []string{"vlan from lldp: no LLDP/CDP port VLAN heard on eth0"}},
@@ -122,7 +123,7 @@ func TestExportFailures(t *testing.T) {
 			name:  "no disk above the floor",
 			plan:  "disk_min_size: 600GB\n",
 			creds: full,
-			want: []Problem{
+			want: []export.Problem{
 				{srv, []string{"no install disk: sda (465.2 GiB, below the 558.8 GiB floor)"}},
 				{r220, []string{"no install disk: nvme0n1 (16.0 GiB, below the 558.8 GiB floor), sda (32.0 GiB, below the 558.8 GiB floor), vda (8.0 GiB, below the 558.8 GiB floor)"}},
 				{r440, []string{"no install disk: nvme0n1 (64.0 GiB, below the 558.8 GiB floor), sda (128.0 GiB, below the 558.8 GiB floor), vda (4.0 GiB, below the 558.8 GiB floor)"}},
@@ -135,27 +136,27 @@ func TestExportFailures(t *testing.T) {
 			plan:  "disks: {}\n",
 			creds: full,
 			refs:  []string{"testdata/fleet/arm-n1.json"},
-			want:  []Problem{{arm, []string{"no install disk: nvme0n1 (8.0 GiB, below the 16.0 GiB floor)"}}},
+			want:  []export.Problem{{arm, []string{"no install disk: nvme0n1 (8.0 GiB, below the 16.0 GiB floor)"}}},
 		},
 		{
 			name:  "fixed disk the machine lacks",
 			plan:  "disk: /dev/sda\n",
 			creds: full,
 			refs:  []string{"testdata/fleet/laptop-t480.json", "testdata/fleet/desk-x399.json"},
-			want:  []Problem{{laptop, []string{"disk /dev/sda: no such disk (have /dev/nvme0n1)"}}},
+			want:  []export.Problem{{laptop, []string{"disk /dev/sda: no such disk (have /dev/nvme0n1)"}}},
 		},
 		{
 			name:  "bmc required",
 			plan:  "bmc: required\n",
 			creds: full,
 			refs:  []string{"testdata/fleet/srv-x9dbl.json", "testdata/fleet/vm-vmware.json"},
-			want:  []Problem{{vmw, []string{`bmc required but no BMC address is known: this machine has no BMC ("no BMC: no SMBIOS type 38 or 42 record and no /dev/ipmi0"); set bmc_addresses`}}},
+			want:  []export.Problem{{vmw, []string{`bmc required but no BMC address is known: this machine has no BMC ("no BMC: no SMBIOS type 38 or 42 record and no /dev/ipmi0"); set bmc_addresses`}}},
 		},
 		{
 			name:  "the same machine twice",
 			creds: full,
 			refs:  []string{"testdata/fleet/laptop-t480.json", "testdata/fleet/../fleet/laptop-t480.json"},
-			want: []Problem{
+			want: []export.Problem{
 				{"testdata/fleet/../fleet/laptop-t480.json (serial PC131TBF)", []string{"duplicate mac 8c:16:45:aa:10:01: also " + laptop, "duplicate hostname node-pc131tbf: also " + laptop}},
 				{laptop, []string{"duplicate mac 8c:16:45:aa:10:01: also testdata/fleet/../fleet/laptop-t480.json (serial PC131TBF)", "duplicate hostname node-pc131tbf: also testdata/fleet/../fleet/laptop-t480.json (serial PC131TBF)"}},
 			},
@@ -165,7 +166,7 @@ func TestExportFailures(t *testing.T) {
 			plan:  "boot_interface: eno1\n",
 			creds: full,
 			refs:  []string{"testdata/fleet/srv-x9dbl.json", "testdata/fleet/laptop-t480.json"},
-			want:  []Problem{{laptop, []string{"boot_interface eno1: no such interface (have eth0, ifb0, ifb1)"}}},
+			want:  []export.Problem{{laptop, []string{"boot_interface eno1: no such interface (have eth0, ifb0, ifb1)"}}},
 		},
 	}
 	for _, tc := range cases {
@@ -175,7 +176,7 @@ func TestExportFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			x, err := New(*p, &plan.Credentials{Default: tc.creds})
+			x, err := export.New(*p, &plan.Credentials{Default: tc.creds})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,9 +189,9 @@ func TestExportFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			var w recordingWriter
-			w.CSVWriter = *NewCSVWriter(&bytes.Buffer{})
+			w.CSVWriter = *export.NewCSVWriter(&bytes.Buffer{})
 			_, err = x.Export(context.Background(), refs, &w)
-			var e *Error
+			var e *export.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("got %v, want *Error", err)
 			}
@@ -237,7 +238,7 @@ func TestUnreadableInventories(t *testing.T) {
 		}
 	}
 	p, _ := plan.ParsePlan([]byte("cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.1]\n"))
-	x, err := New(*p, nil)
+	x, err := export.New(*p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,12 +246,12 @@ func TestUnreadableInventories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = x.Export(context.Background(), refs, NewCSVWriter(&bytes.Buffer{}))
-	var e *Error
+	_, err = x.Export(context.Background(), refs, export.NewCSVWriter(&bytes.Buffer{}))
+	var e *export.Error
 	if !errors.As(err, &e) {
 		t.Fatalf("got %v, want *Error", err)
 	}
-	want := []Problem{
+	want := []export.Problem{
 		{filepath.Join(dir, "a-not-json.json"), []string{"not an inventory document: invalid character 'h' looking for beginning of value"}},
 		{filepath.Join(dir, "b-old-schema.json"), []string{`not an hwagent inventory: schema_version "hwagent.inventory/v0", want "hwagent.inventory/v1"`}},
 	}

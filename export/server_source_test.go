@@ -1,4 +1,4 @@
-package export
+package export_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/internal/secret"
@@ -91,7 +92,7 @@ func TestServerSource(t *testing.T) {
 		t.Fatalf("refs %+v", refs)
 	}
 	for _, tc := range []struct {
-		mk   func(*bytes.Buffer, *plan.Plan) Writer
+		mk   func(*bytes.Buffer, *plan.Plan) export.Writer
 		file string
 	}{{csvWriter, "basic.csv"}, {yamlWriter, "basic.yaml"}} {
 		got, _, err := exportOnce(t, "basic.yaml", plan.MachineCredentials{}, refs, tc.mk)

@@ -1,4 +1,4 @@
-package export
+package export_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/server/api"
@@ -22,24 +23,24 @@ func TestStoredLoginFrom(t *testing.T) {
 		name  string
 		st    *api.BMCCredentialsStatus
 		creds *api.BMCCredentials
-		want  StoredLogin
+		want  export.StoredLogin
 	}{
 		{"verified", &api.BMCCredentialsStatus{User: "hwagent", PasswordSetAt: &set, Verification: "verified", VerifiedAt: &set}, creds,
-			StoredLogin{Username: "hwagent", Password: "Pw0123456789abcd", Verified: true}},
+			export.StoredLogin{Username: "hwagent", Password: "Pw0123456789abcd", Verified: true}},
 		{"wrong password now", &api.BMCCredentialsStatus{User: "hwagent", PasswordSetAt: &set, Verification: "wrong_password", VerifiedAt: &set, VerifyError: "RAKP 2: mismatch"},
 			&api.BMCCredentials{User: "hwagent", Password: "x", Verification: "wrong_password"},
-			StoredLogin{Username: "hwagent", Password: "x", Why: "wrong_password: RAKP 2: mismatch"}},
+			export.StoredLogin{Username: "hwagent", Password: "x", Why: "wrong_password: RAKP 2: mismatch"}},
 		{"pending", &api.BMCCredentialsStatus{User: "hwagent", PasswordSetAt: &set, Verification: "pending"}, &api.BMCCredentials{User: "hwagent", Password: "x", Verification: "pending"},
-			StoredLogin{Username: "hwagent", Password: "x", Why: "pending"}},
+			export.StoredLogin{Username: "hwagent", Password: "x", Why: "pending"}},
 		{"never provisioned", &api.BMCCredentialsStatus{User: "hwagent", Status: "no_free_slot", Error: "no free BMC user slot"}, nil,
-			StoredLogin{Username: "hwagent", Why: "never provisioned: no_free_slot (no free BMC user slot)"}},
+			export.StoredLogin{Username: "hwagent", Why: "never provisioned: no_free_slot (no free BMC user slot)"}},
 		// The status was listed verified, the reveal says a check failed
 		// since: not verified.
 		{"changed between list and reveal", &api.BMCCredentialsStatus{User: "hwagent", PasswordSetAt: &set, Verification: "verified"},
-			&api.BMCCredentials{User: "hwagent", Password: "x", Verification: "unreachable"}, StoredLogin{Username: "hwagent", Password: "x", Why: "verified"}},
+			&api.BMCCredentials{User: "hwagent", Password: "x", Verification: "unreachable"}, export.StoredLogin{Username: "hwagent", Password: "x", Why: "verified"}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, StoredLoginFrom(tt.st, tt.creds)); diff != "" {
+		if diff := cmp.Diff(tt.want, export.StoredLoginFrom(tt.st, tt.creds)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
@@ -55,12 +56,12 @@ func TestStoredLogins(t *testing.T) {
 	planText := func(mode string) string {
 		return "cidr: 10.0.0.0/24\ngateway: 10.0.0.1\nnameservers: [10.0.0.1]\nbmc: " + mode + "\n"
 	}
-	run := func(mode string, l StoredLogin, w func(*bytes.Buffer) Writer) (string, *Result, error) {
+	run := func(mode string, l export.StoredLogin, w func(*bytes.Buffer) export.Writer) (string, *export.Result, error) {
 		p, err := plan.ParsePlan([]byte(planText(mode)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, err := New(*p, &plan.Credentials{Username: "ADMIN", Password: "factory"})
+		x, err := export.New(*p, &plan.Credentials{Username: "ADMIN", Password: "factory"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,13 +69,13 @@ func TestStoredLogins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x.WithStoredLogins(map[string]StoredLogin{refs[0].Name: l})
+		x.WithStoredLogins(map[string]export.StoredLogin{refs[0].Name: l})
 		var b bytes.Buffer
 		res, err := x.Export(context.Background(), refs, w(&b))
 		return b.String(), res, err
 	}
-	csv := func(b *bytes.Buffer) Writer { return NewCSVWriter(b) }
-	verified := StoredLogin{Username: "hwagent", Password: "Pw0123456789abcd", Verified: true}
+	csv := func(b *bytes.Buffer) export.Writer { return export.NewCSVWriter(b) }
+	verified := export.StoredLogin{Username: "hwagent", Password: "Pw0123456789abcd", Verified: true}
 	out, res, err := run("auto", verified, csv)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ func TestStoredLogins(t *testing.T) {
 	if !strings.Contains(out, ",hwagent,Pw0123456789abcd,") || strings.Contains(out, "factory") || len(res.Warnings) != 0 {
 		t.Errorf("verified login not used:\n%s%q", out, res.Warnings)
 	}
-	yaml, _, err := run("auto", verified, func(b *bytes.Buffer) Writer { return NewTinkerbellWriter(b, "tink-system", "") })
+	yaml, _, err := run("auto", verified, func(b *bytes.Buffer) export.Writer { return export.NewTinkerbellWriter(b, "tink-system", "") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestStoredLogins(t *testing.T) {
 		t.Errorf("Rufio Secret without the stored login:\n%s", yaml)
 	}
 
-	bad := StoredLogin{Username: "hwagent", Password: "old", Why: "wrong_password: RAKP 2 authentication code mismatch"}
+	bad := export.StoredLogin{Username: "hwagent", Password: "old", Why: "wrong_password: RAKP 2 authentication code mismatch"}
 	out, res, err = run("auto", bad, csv)
 	if err != nil {
 		t.Fatal(err)
