@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -157,9 +159,9 @@ func BenchmarkExport(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					runtime.GC()
 					stop := heapPeak()
-					var w export.Writer = export.NewCSVWriter(io.Discard)
+					var w export.Writer = hardwarecsv.NewWriter(io.Discard)
 					if format == "tinkerbell" {
-						w = export.NewTinkerbellWriter(io.Discard, "", "")
+						w = tinkerbell.NewWriter(io.Discard, "", "")
 					}
 					res, err := x.Export(context.Background(), refs, w)
 					if p := stop(); p > peak {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/inventory"
@@ -33,7 +34,7 @@ func exportCSV(t *testing.T, planYAML string, creds *plan.Credentials, inputs ..
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	res, err := x.Export(context.Background(), refs, export.NewCSVWriter(&b))
+	res, err := x.Export(context.Background(), refs, hardwarecsv.NewWriter(&b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,14 +114,14 @@ func TestHeaderMatchesEKSAExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		header, _, _ := strings.Cut(string(b), "\n")
-		if got := strings.Join(export.Header(cols), ","); got != header {
+		if got := strings.Join(hardwarecsv.Header(cols), ","); got != header {
 			t.Errorf("%s: header %s, want %s", file, got, header)
 		}
 		if err := eksaAccepts(b); err != nil {
 			t.Errorf("%s: the consumer validator rejects EKS Anywhere's own example: %v", file, err)
 		}
 	}
-	if got := strings.Join(export.Header(export.Columns{BMC: true, VLAN: true}), ","); !strings.HasSuffix(got, ",disk,vlan_id") {
+	if got := strings.Join(hardwarecsv.Header(export.Columns{BMC: true, VLAN: true}), ","); !strings.HasSuffix(got, ",disk,vlan_id") {
 		t.Errorf("vlan_id is not last: %s", got)
 	}
 }
@@ -163,7 +164,7 @@ func TestPreview(t *testing.T) {
 		t.Fatal(err)
 	}
 	row, cols, reasons := x.Preview(mustLoad(t, "testdata/fleet/srv-x9dbl.json"))
-	got := strings.Join(row.Record(cols), ",")
+	got := strings.Join(hardwarecsv.Record(row, cols), ",")
 	if want := "node-9000116105,10.20.0.11,,,00:1f:f3:af:d3:f1,,,10.0.0.1,10.0.0.1,,/dev/sda,120"; got != want {
 		t.Errorf("row %s\nwant %s", got, want)
 	}
@@ -214,7 +215,7 @@ func TestSecondReadMixedFleet(t *testing.T) {
 	p, _ := plan.ParsePlan([]byte(text))
 	x, _ := export.New(*p, &plan.Credentials{Username: "u", Password: "p"})
 	refs, _ := source.FileRefs([]string{dir})
-	_, err := x.Export(context.Background(), refs, export.NewCSVWriter(&bytes.Buffer{}))
+	_, err := x.Export(context.Background(), refs, hardwarecsv.NewWriter(&bytes.Buffer{}))
 	var e *export.Error
 	if !errors.As(err, &e) || len(e.Problems) != 12 {
 		t.Fatalf("got %v", err)

@@ -9,8 +9,10 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 )
 
 // fleetSeeds adds the fleet's documents, trimmed to a few KiB (the fuzzer
@@ -62,9 +64,9 @@ func FuzzPreview(f *testing.F) {
 			return
 		}
 		row, cols, _ := x.Preview(inv)
-		_ = row.Record(cols)
+		_ = hardwarecsv.Record(row, cols)
 		_ = export.FactsOf(inv)
-		if _, err := yaml.Marshal(export.NewTinkerbellWriter(nil, "ns", "f").Hardware(&export.Machine{Row: row, Facts: export.FactsOf(inv)})); err != nil {
+		if _, err := yaml.Marshal(tinkerbell.NewWriter(nil, "ns", "f").Hardware(&export.Machine{Row: row, Facts: export.FactsOf(inv)})); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -14,8 +14,10 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -61,9 +63,9 @@ func exportOnce(t *testing.T, planFile string, env plan.MachineCredentials, refs
 	return b.Bytes(), res, err
 }
 
-func csvWriter(b *bytes.Buffer, _ *plan.Plan) export.Writer { return export.NewCSVWriter(b) }
+func csvWriter(b *bytes.Buffer, _ *plan.Plan) export.Writer { return hardwarecsv.NewWriter(b) }
 func yamlWriter(b *bytes.Buffer, p *plan.Plan) export.Writer {
-	return export.NewTinkerbellWriter(b, p.Namespace, p.FacilityCode)
+	return tinkerbell.NewWriter(b, p.Namespace, p.FacilityCode)
 }
 
 func TestGolden(t *testing.T) {

@@ -12,19 +12,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 )
 
 // recordingWriter remembers what an export did to it.
 type recordingWriter struct {
-	export.CSVWriter
+	hardwarecsv.Writer
 	writes int
 	ended  bool
 }
 
-func (r *recordingWriter) Write(m *export.Machine) error { r.writes++; return r.CSVWriter.Write(m) }
-func (r *recordingWriter) End() error                    { r.ended = true; return r.CSVWriter.End() }
+func (r *recordingWriter) Write(m *export.Machine) error { r.writes++; return r.Writer.Write(m) }
+func (r *recordingWriter) End() error                    { r.ended = true; return r.Writer.End() }
 
 const (
 	srv    = "testdata/fleet/srv-x9dbl.json (serial 9000116105)"
@@ -189,7 +190,7 @@ func TestExportFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			var w recordingWriter
-			w.CSVWriter = *export.NewCSVWriter(&bytes.Buffer{})
+			w.Writer = *hardwarecsv.NewWriter(&bytes.Buffer{})
 			_, err = x.Export(context.Background(), refs, &w)
 			var e *export.Error
 			if !errors.As(err, &e) {
@@ -246,7 +247,7 @@ func TestUnreadableInventories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = x.Export(context.Background(), refs, export.NewCSVWriter(&bytes.Buffer{}))
+	_, err = x.Export(context.Background(), refs, hardwarecsv.NewWriter(&bytes.Buffer{}))
 	var e *export.Error
 	if !errors.As(err, &e) {
 		t.Fatalf("got %v, want *Error", err)

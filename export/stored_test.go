@@ -10,8 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 	"github.com/hwagent/hwagent/server/api"
 )
 
@@ -74,7 +76,7 @@ func TestStoredLogins(t *testing.T) {
 		res, err := x.Export(context.Background(), refs, w(&b))
 		return b.String(), res, err
 	}
-	csv := func(b *bytes.Buffer) export.Writer { return export.NewCSVWriter(b) }
+	csv := func(b *bytes.Buffer) export.Writer { return hardwarecsv.NewWriter(b) }
 	verified := export.StoredLogin{Username: "hwagent", Password: "Pw0123456789abcd", Verified: true}
 	out, res, err := run("auto", verified, csv)
 	if err != nil {
@@ -83,7 +85,7 @@ func TestStoredLogins(t *testing.T) {
 	if !strings.Contains(out, ",hwagent,Pw0123456789abcd,") || strings.Contains(out, "factory") || len(res.Warnings) != 0 {
 		t.Errorf("verified login not used:\n%s%q", out, res.Warnings)
 	}
-	yaml, _, err := run("auto", verified, func(b *bytes.Buffer) export.Writer { return export.NewTinkerbellWriter(b, "tink-system", "") })
+	yaml, _, err := run("auto", verified, func(b *bytes.Buffer) export.Writer { return tinkerbell.NewWriter(b, "tink-system", "") })
 	if err != nil {
 		t.Fatal(err)
 	}

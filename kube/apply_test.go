@@ -14,6 +14,7 @@ import (
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 	"github.com/hwagent/hwagent/internal/kubetest"
 )
 
@@ -42,7 +43,7 @@ func fleetObjects(t *testing.T, ns string, labels map[string]string) []Object {
 		t.Fatalf("One: %v %q", err, problems)
 	}
 	var out []Object
-	for _, o := range export.NewTinkerbellWriter(nil, ns, "").Objects(m) {
+	for _, o := range tinkerbell.NewWriter(nil, ns, "").Objects(m) {
 		out = append(out, toObject(t, o))
 	}
 	if len(out) != 3 {
@@ -145,7 +146,7 @@ func TestApplyAccepted(t *testing.T) {
 	if d := cmp.Diff([]struct{ Manager, Operation string }{{"hwagent", "Apply"}}, hw.Metadata.ManagedFields); d != "" {
 		t.Errorf("managedFields (-want +got):\n%s", d)
 	}
-	if hw.Metadata.Annotations[export.AnnotationSerial] != "9000116105" {
+	if hw.Metadata.Annotations[tinkerbell.AnnotationSerial] != "9000116105" {
 		t.Errorf("annotations %v: no serial 9000116105", hw.Metadata.Annotations)
 	}
 

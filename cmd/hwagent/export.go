@@ -15,8 +15,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hwagent/hwagent/export"
+	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
@@ -197,7 +199,7 @@ and writes nothing.`,
 	}
 	cmd.AddCommand(
 		newExportSubCmd(g, stdout, stderr, "hardware-csv", "Write an EKS Anywhere hardware.csv", func(w io.Writer, _ *plan.Plan) export.Writer {
-			return export.NewCSVWriter(w)
+			return hardwarecsv.NewWriter(w)
 		}, nil),
 		newTinkerbellCmd(g, stdout, stderr),
 	)
@@ -212,7 +214,7 @@ func newTinkerbellCmd(g *globalFlags, stdout, stderr io.Writer) *cobra.Command {
 		if kf.apply {
 			return newApplyWriter(w, p)
 		}
-		return export.NewTinkerbellWriter(w, p.Namespace, p.FacilityCode)
+		return tinkerbell.NewWriter(w, p.Namespace, p.FacilityCode)
 	}, kf)
 	cmd.Example += `
   hwagent export tinkerbell --apply --kubeconfig ~/.kube/config --namespace tink-system --names discovery --plan plan.yaml inventories/`
@@ -383,5 +385,5 @@ func dumpCSV(stdout io.Writer, logger *slog.Logger, planFile string, inv *invent
 	if inv.Firmware != nil && inv.Firmware.BootMode == "bios" {
 		logger.Warn("this machine booted in legacy BIOS mode; EKS Anywhere provisions in UEFI mode (every hardware.csv row becomes uefi: true): switch its firmware to UEFI boot before provisioning")
 	}
-	return export.WriteRecords(stdout, cols, row)
+	return hardwarecsv.WriteRecords(stdout, cols, row)
 }

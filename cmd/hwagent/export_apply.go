@@ -17,6 +17,7 @@ import (
 
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 	"github.com/hwagent/hwagent/kube"
 )
 
@@ -35,12 +36,12 @@ func (a *applyFlags) bind(fs *pflag.FlagSet) {
 // Machine, then the Hardware that names them) for applyObjects, which runs
 // only once every machine was exported.
 type applyWriter struct {
-	tw  *export.TinkerbellWriter
+	tw  *tinkerbell.Writer
 	enc *json.Encoder
 }
 
 func newApplyWriter(w io.Writer, p *plan.Plan) export.Writer {
-	return &applyWriter{tw: export.NewTinkerbellWriter(nil, p.Namespace, p.FacilityCode), enc: json.NewEncoder(w)}
+	return &applyWriter{tw: tinkerbell.NewWriter(nil, p.Namespace, p.FacilityCode), enc: json.NewEncoder(w)}
 }
 
 func (a *applyWriter) Begin(export.Columns) error { return nil }

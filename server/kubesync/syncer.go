@@ -17,6 +17,7 @@ import (
 
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
+	"github.com/hwagent/hwagent/export/tinkerbell"
 	"github.com/hwagent/hwagent/kube"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/store"
@@ -65,7 +66,7 @@ type Config struct {
 type Syncer struct {
 	cfg     Config
 	owner   string
-	writer  *export.TinkerbellWriter
+	writer  *tinkerbell.Writer
 	wake    chan struct{}
 	metrics *metrics
 }
@@ -103,7 +104,7 @@ func New(cfg Config) (*Syncer, error) {
 	return &Syncer{
 		cfg:     cfg,
 		owner:   fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:])),
-		writer:  export.NewTinkerbellWriter(nil, p.Namespace, p.FacilityCode),
+		writer:  tinkerbell.NewWriter(nil, p.Namespace, p.FacilityCode),
 		wake:    make(chan struct{}, 1),
 		metrics: newMetrics(cfg.Outbox),
 	}, nil

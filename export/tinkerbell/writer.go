@@ -1,4 +1,4 @@
-package export
+package tinkerbell
 
 import (
 	"encoding/base64"
@@ -6,6 +6,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 )
 
@@ -15,39 +16,39 @@ const (
 	AnnotationSerial    = "hwagent.io/serial"
 )
 
-// TinkerbellWriter writes multi-document YAML: for every machine a
+// Writer writes multi-document YAML: for every machine a
 // Tinkerbell Hardware and, when the machine has BMC credentials, the Rufio
 // Machine "bmc-<hostname>" and its Secret "bmc-<hostname>-auth", as EKS
 // Anywhere generates them from hardware.csv.
-type TinkerbellWriter struct {
+type Writer struct {
 	w            io.Writer
 	namespace    string
 	facilityCode string
 }
 
-// NewTinkerbellWriter writes to w; namespace and facilityCode default to
+// NewWriter writes to w; namespace and facilityCode default to
 // DefaultNamespace and DefaultFacilityCode when empty.
-func NewTinkerbellWriter(w io.Writer, namespace, facilityCode string) *TinkerbellWriter {
+func NewWriter(w io.Writer, namespace, facilityCode string) *Writer {
 	if namespace == "" {
 		namespace = plan.DefaultNamespace
 	}
 	if facilityCode == "" {
 		facilityCode = plan.DefaultFacilityCode
 	}
-	return &TinkerbellWriter{w: w, namespace: namespace, facilityCode: facilityCode}
+	return &Writer{w: w, namespace: namespace, facilityCode: facilityCode}
 }
 
 // WantsFacts implements FactsWriter.
-func (t *TinkerbellWriter) WantsFacts() bool { return true }
+func (t *Writer) WantsFacts() bool { return true }
 
 // Begin does nothing: YAML has no header.
-func (t *TinkerbellWriter) Begin(Columns) error { return nil }
+func (t *Writer) Begin(export.Columns) error { return nil }
 
 // End does nothing.
-func (t *TinkerbellWriter) End() error { return nil }
+func (t *Writer) End() error { return nil }
 
 // Write writes the machine's documents.
-func (t *TinkerbellWriter) Write(m *Machine) error {
+func (t *Writer) Write(m *export.Machine) error {
 	for _, d := range t.Objects(m) {
 		b, err := yaml.Marshal(d)
 		if err != nil {
@@ -66,7 +67,7 @@ func (t *TinkerbellWriter) Write(m *Machine) error {
 // Objects are the machine's objects, each a struct that encodes (JSON or
 // YAML) to a Kubernetes object: its Hardware and, with a BMC, the Rufio
 // Machine and its Secret.
-func (t *TinkerbellWriter) Objects(m *Machine) []any {
+func (t *Writer) Objects(m *export.Machine) []any {
 	if m.Row.BMCIP != "" {
 		return []any{t.Hardware(m), t.bmcMachine(m), t.bmcSecret(m)}
 	}
@@ -74,15 +75,15 @@ func (t *TinkerbellWriter) Objects(m *Machine) []any {
 }
 
 // hardwareName is m's Hardware name: m.Name, else the hostname.
-func hardwareName(m *Machine) string {
+func hardwareName(m *export.Machine) string {
 	if m.Name != "" {
 		return m.Name
 	}
 	return m.Row.Hostname
 }
 
-func bmcName(m *Machine) string       { return "bmc-" + hardwareName(m) }
-func bmcSecretName(m *Machine) string { return bmcName(m) + "-auth" }
+func bmcName(m *export.Machine) string       { return "bmc-" + hardwareName(m) }
+func bmcSecretName(m *export.Machine) string { return bmcName(m) + "-auth" }
 
 // Hardware is the machine's Tinkerbell Hardware object, as EKS Anywhere
 // builds it from a hardware.csv row, plus spec.agentID and the discovered
@@ -93,7 +94,7 @@ func bmcSecretName(m *Machine) string { return bmcName(m) + "-auth" }
 // possible only outside a fleet export, see One) is left out rather than
 // written empty. status.attributes is not written: it is a status
 // subresource, which the API server ignores on create.
-func (t *TinkerbellWriter) Hardware(m *Machine) any {
+func (t *Writer) Hardware(m *export.Machine) any {
 	r := m.Row
 	hw := hardware{
 		APIVersion: hardwareAPIVersion,
@@ -161,7 +162,7 @@ func (t *TinkerbellWriter) Hardware(m *Machine) any {
 	return &hw
 }
 
-func (t *TinkerbellWriter) bmcMachine(m *Machine) any {
+func (t *Writer) bmcMachine(m *export.Machine) any {
 	r := m.Row
 	return &rufioMachine{
 		APIVersion: rufioAPIVersion,
@@ -175,7 +176,7 @@ func (t *TinkerbellWriter) bmcMachine(m *Machine) any {
 	}
 }
 
-func (t *TinkerbellWriter) bmcSecret(m *Machine) any {
+func (t *Writer) bmcSecret(m *export.Machine) any {
 	r := m.Row
 	enc := base64.StdEncoding.EncodeToString
 	return &secretObject{

@@ -1,4 +1,4 @@
-package export
+package tinkerbell
 
 // The subset of Tinkerbell's Hardware (tinkerbell.org/v1alpha1), Rufio's
 // Machine (bmc.tinkerbell.org/v1alpha1) and core/v1 Secret that hwagent

@@ -1,9 +1,11 @@
-package export
+package hardwarecsv
 
 import (
 	"encoding/csv"
 	"io"
 	"strings"
+
+	"github.com/hwagent/hwagent/export"
 )
 
 // CSV column names.
@@ -25,7 +27,7 @@ const (
 // Header is the hardware.csv header for cols, in the order of EKS
 // Anywhere's own examples (hardware.example.csv and
 // hardware_no_bmc.example.csv), vlan_id last.
-func Header(cols Columns) []string {
+func Header(cols export.Columns) []string {
 	h := []string{ColHostname}
 	if cols.BMC {
 		h = append(h, ColBMCIP, ColBMCUsername, ColBMCPassword)
@@ -38,7 +40,7 @@ func Header(cols Columns) []string {
 }
 
 // Record is r's hardware.csv record for cols, in Header order.
-func (r *Row) Record(cols Columns) []string {
+func Record(r *export.Row, cols export.Columns) []string {
 	rec := make([]string, 0, 12)
 	rec = append(rec, r.Hostname)
 	if cols.BMC {
@@ -51,40 +53,41 @@ func (r *Row) Record(cols Columns) []string {
 	return rec
 }
 
-// CSVWriter writes hardware.csv: a header, then one record per machine.
+// Writer writes hardware.csv: a header, then one record per machine.
 // Fields are quoted only when they must be (encoding/csv rules, which EKS
-// Anywhere's reader, encoding/csv underneath gocsv, undoes).
-type CSVWriter struct {
+// Anywhere's reader, encoding/csv underneath gocsv, undoes). It is an
+// export.Writer.
+type Writer struct {
 	w    *csv.Writer
-	cols Columns
+	cols export.Columns
 }
 
-// NewCSVWriter writes hardware.csv to w.
-func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: csv.NewWriter(w)} }
+// NewWriter writes hardware.csv to w.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: csv.NewWriter(w)} }
 
 // Begin writes the header.
-func (c *CSVWriter) Begin(cols Columns) error {
+func (c *Writer) Begin(cols export.Columns) error {
 	c.cols = cols
 	return c.w.Write(Header(cols))
 }
 
 // Write writes one record.
-func (c *CSVWriter) Write(m *Machine) error { return c.w.Write(m.Row.Record(c.cols)) }
+func (c *Writer) Write(m *export.Machine) error { return c.w.Write(Record(m.Row, c.cols)) }
 
 // End flushes.
-func (c *CSVWriter) End() error {
+func (c *Writer) End() error {
 	c.w.Flush()
 	return c.w.Error()
 }
 
 // WriteRecords writes a header and rows' records, as hardware.csv.
-func WriteRecords(w io.Writer, cols Columns, rows ...*Row) error {
+func WriteRecords(w io.Writer, cols export.Columns, rows ...*export.Row) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(Header(cols)); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		if err := cw.Write(r.Record(cols)); err != nil {
+		if err := cw.Write(Record(r, cols)); err != nil {
 			return err
 		}
 	}
