@@ -137,6 +137,12 @@ func TestProbeAgainstBlkid(t *testing.T) {
 		{"dos with logical partitions", 64 << 20, func(t *testing.T, img string) {
 			run(t, "label: dos\nsize=8M, type=83, bootable\nsize=8M, type=82\ntype=5\nsize=4M, type=83\nsize=4M, type=8e\ntype=fd\n", "sfdisk", "-q", img)
 		}},
+		{"luks2", 32 << 20, func(t *testing.T, img string) {
+			run(t, "secret", "cryptsetup", "luksFormat", "--type", "luks2", "--batch-mode", "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000", "--label", "vault", img, "-")
+		}},
+		{"luks1", 32 << 20, func(t *testing.T, img string) {
+			run(t, "secret", "cryptsetup", "luksFormat", "--type", "luks1", "--batch-mode", "--pbkdf-force-iterations", "1000", img, "-")
+		}},
 		{"blank", 8 << 20, func(t *testing.T, img string) {}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,9 +21,9 @@ func All() []Spec {
 	return []Spec{
 		{Collector: host.New(), Description: "hostname, kernel, architecture, OS, kernel command line (Tinkerbell worker_id/hw_addr), boot ID and uptime", DefaultEnabled: true},
 		{Collector: system.New(), Description: "BIOS, product, baseboard, chassis and virtualization from SMBIOS (falls back to /sys/class/dmi/id)", DefaultEnabled: true},
-		{Collector: cpu.New(), Description: "processor model and flags from /proc/cpuinfo, topology, NUMA nodes and caches from sysfs, sockets from SMBIOS type 4", DefaultEnabled: true},
-		{Collector: memory.New(), Description: "MemTotal from /proc/meminfo and the memory slots of SMBIOS type 17", DefaultEnabled: true},
-		{Collector: storage.New(), Description: "disks from /sys/block: size, transport, vendor/model/serial/WWN (sysfs VPD pages, udev database when present), by-path/by-id links", DefaultEnabled: true},
+		{Collector: cpu.New(), Description: "processor model and flags from /proc/cpuinfo, topology, NUMA nodes and caches from sysfs, sockets from SMBIOS type 4, base and max frequency (cpufreq, else cpuinfo, else SMBIOS)", DefaultEnabled: true},
+		{Collector: memory.New(), Description: "MemTotal from /proc/meminfo, the memory slots of SMBIOS type 17 (vendors named from JEP106), installed memory from the online memory blocks without SMBIOS", DefaultEnabled: true},
+		{Collector: storage.New(), Description: "disks from /sys/block: size, transport, vendor/model/serial/WWN (sysfs VPD pages, udev database when present), by-path/by-id links, Ironic hints (hctl, WWN extensions); what is on each disk from its first sectors (partition table, filesystems, swap, LVM/md/ZFS/LUKS members), mounts, holders, the root disk, md and multipath arrays", DefaultEnabled: true},
 		{Collector: network.New(), Description: "network interfaces from /sys/class/net with netlink addresses, ethtool driver info and the boot interface", DefaultEnabled: true},
 		{Collector: lldp.New(), Description: "LLDP/CDP neighbours (switch, port, VLAN) heard on each physical NIC within --lldp-wait (after network: attaches to its NICs)", DefaultEnabled: true, TimeoutFromConfig: lldp.Timeout},
 		{Collector: pci.New(), Description: "PCI functions from /sys/bus/pci/devices, categorised, named from pci.ids when present (after network: names its NICs)", DefaultEnabled: true},

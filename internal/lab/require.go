@@ -75,8 +75,9 @@ const (
 	Umoci Capability = "umoci"
 	// RsyslogD is rsyslogd, the reference syslog receiver (RFC 5424 over UDP).
 	RsyslogD Capability = "rsyslog"
-	// DiskTools make real partition tables, filesystems, swap and LVM
-	// physical volumes (sfdisk, mkfs.*, mkswap, pvcreate) and read them
+	// DiskTools make real partition tables, filesystems, swap, LVM
+	// physical volumes and LUKS headers (sfdisk, mkfs.*, mkswap, pvcreate,
+	// cryptsetup) and read them
 	// back as references (blkid, lsblk).
 	DiskTools Capability = "disk-tools"
 	// LoopDevices: root, the loop driver (/dev/loop-control), losetup and
@@ -122,7 +123,7 @@ var capabilities = map[Capability]capability{
 	RsyslogD:          {"rsyslog", func() error { return programs("rsyslogd") }},
 	Skopeo:            {"skopeo", func() error { return programs("skopeo") }},
 	Umoci:             {"umoci", func() error { return programs("umoci") }},
-	DiskTools:         {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkDiskTools},
+	DiskTools:         {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2 cryptsetup-bin", checkDiskTools},
 	LoopDevices:       {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkLoopDevices},
 	Mdadm:             {"mdadm", func() error { return programs("mdadm") }},
 	SystemdDetectVirt: {"systemd", func() error { return programs("systemd-detect-virt") }},
@@ -135,7 +136,7 @@ var capabilities = map[Capability]capability{
 const IronicLibUtils = "/usr/lib/python3/dist-packages/ironic_lib/utils.py"
 
 func checkDiskTools() error {
-	return programs("blkid", "lsblk", "sfdisk", "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.vfat", "mkswap", "pvcreate")
+	return programs("blkid", "lsblk", "sfdisk", "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.vfat", "mkswap", "pvcreate", "cryptsetup")
 }
 
 func checkLoopDevices() error {
