@@ -31,7 +31,16 @@ const containerRoot = "/containers/services/hwagent/rootfs"
 // images/linuxkit/hwagent.yml (/proc and /sys read-only, /dev), the host's
 // network namespace (net: host) and its PID namespace, so that reboot(2)
 // restarts the machine.
+//
+// Before, it creates /var/run/worker as hwagent.yml's runtime.mkdir does,
+// and, when the kernel command line says e2e.workflow=ID, tink-worker's
+// data directory of that workflow, as Docker creates it for a workflow's
+// first action container (TestNetbootWorkflow).
 const hookService = `#!/bin/sh
+mkdir -p /run/worker
+for p in $(cat /proc/cmdline); do
+	case $p in e2e.workflow=*) mkdir -p /run/worker/${p#e2e.workflow=} ;; esac
+done
 exec unshare -m --propagation private /bin/hook-container "$@"
 `
 
@@ -47,6 +56,8 @@ mount -o remount,bind,ro $R/host/proc
 mount --bind /sys $R/host/sys
 mount -o remount,bind,ro $R/host/sys
 mount --bind /dev $R/host/dev
+mount --bind /run/worker $R/host/run/worker
+mount -o remount,bind,ro $R/host/run/worker
 mount -t tmpfs tmpfs $R/tmp
 read up idle </proc/uptime
 echo "@@e2e agent-start uptime=$up" $(adjtimex | grep time.tv_)
@@ -110,7 +121,7 @@ func buildGuestOnce(ctx context.Context, dir string) (guestImage, error) {
 	if err := r.HostFile(containerRoot+"/hwagent", bin); err != nil {
 		return guestImage{}, err
 	}
-	for _, d := range []string{"proc", "tmp", "host/proc", "host/sys", "host/dev"} {
+	for _, d := range []string{"proc", "tmp", "host/proc", "host/sys", "host/dev", "host/run/worker"} {
 		r.Dir(containerRoot + "/" + d)
 	}
 	r.File("/bin/hook-service", []byte(hookService), 0o755)
