@@ -3,15 +3,14 @@ package smbios
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 
 	usmbios "github.com/u-root/u-root/pkg/smbios"
-
-	"github.com/hwagent/hwagent/hostpaths"
 )
 
 // ErrNoTable means the host exports no SMBIOS table (no
-// /sys/firmware/dmi/tables): VMs without SMBIOS, some arm64 boards.
+// /sys/firmware/dmi/tables): VMs without SMBIOS, some arm64 boards. The
+// collectors' loader (collectors/collector) returns it; the package itself
+// only decodes bytes.
 var ErrNoTable = errors.New("no SMBIOS table")
 
 // Table is a parsed SMBIOS table.
@@ -21,24 +20,6 @@ type Table struct {
 	// problem says why the structure list ended before the end of the
 	// data (a corrupt structure after good ones); nil when it did not.
 	problem error
-}
-
-// Load reads sys/firmware/dmi/tables/{smbios_entry_point,DMI} from the host.
-func Load(p *hostpaths.Paths) (*Table, error) {
-	entryPath := p.Sys("firmware", "dmi", "tables", "smbios_entry_point")
-	entry, err := p.ReadFile(entryPath)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s not found", ErrNoTable, p.HostPath(entryPath))
-		}
-		return nil, fmt.Errorf("read SMBIOS entry point: %w", err)
-	}
-	tablePath := p.Sys("firmware", "dmi", "tables", "DMI")
-	table, err := p.ReadFile(tablePath)
-	if err != nil {
-		return nil, fmt.Errorf("read SMBIOS table: %w", err)
-	}
-	return Parse(entry, table)
 }
 
 // Parse decodes an entry point and a structure table.

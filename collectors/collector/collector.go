@@ -189,7 +189,7 @@ func (e *Env) WithLogger(logger *slog.Logger) *Env {
 func (e *Env) SMBIOS() (*smbios.Table, error) {
 	s := e.shared
 	s.smbiosOnce.Do(func() {
-		s.smbiosInfo, s.smbiosErr = smbios.Load(e.Paths)
+		s.smbiosInfo, s.smbiosErr = loadSMBIOS(e.Paths)
 		if errors.Is(s.smbiosErr, smbios.ErrNoTable) {
 			s.smbiosErr = fmt.Errorf("%w: %w", ErrNotApplicable, s.smbiosErr)
 		}
