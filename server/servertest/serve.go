@@ -20,17 +20,26 @@ import (
 )
 
 // Build compiles this module's cmd/hwagent into dir and returns the binary.
-func Build(dir string) (string, error) {
+func Build(dir string) (string, error) { return BuildTags(dir, "hwagent") }
+
+// BuildTags compiles cmd/hwagent with build tags into dir/name and returns
+// the binary (tag hwagent_nextschema: a version with one migration more,
+// server/store/sqlstore/schema_next.go).
+func BuildTags(dir, name string, tags ...string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "hwagent")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hwagent")
+	bin := filepath.Join(dir, name)
+	args := []string{"build", "-o", bin}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.Command("go", append(args, "./cmd/hwagent")...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/hwagent: %w\n%s", err, out)
+		return "", fmt.Errorf("go %s ./cmd/hwagent: %w\n%s", strings.Join(args, " "), err, out)
 	}
 	return bin, nil
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,8 +20,8 @@ type dialect struct {
 }
 
 var (
-	sqliteDialect   = &dialect{name: "sqlite", migrations: sqliteMigrations}
-	postgresDialect = &dialect{name: "postgres", postgres: true, migrations: postgresMigrations, forUpdate: " FOR UPDATE"}
+	sqliteDialect   = &dialect{name: "sqlite", migrations: slices.Concat(sqliteMigrations, nextMigrations(false))}
+	postgresDialect = &dialect{name: "postgres", postgres: true, migrations: slices.Concat(postgresMigrations, nextMigrations(true)), forUpdate: " FOR UPDATE"}
 )
 
 // retryable reports whether a PostgreSQL transaction failed only because of
