@@ -1,6 +1,7 @@
 // Package blockid reads what the first and last sectors of a block device
 // say, the way libblkid does: the partition table (GPT, MBR) with its
-// entries, and the signatures of filesystems, swap, LVM physical volumes,
+// entries, and the signatures of filesystems (ext2/3/4, XFS, btrfs, FAT),
+// swap, LVM physical volumes,
 // md RAID members, ZFS pool members and LUKS containers, each with the
 // type, UUID and label blkid would print.
 //
@@ -16,7 +17,7 @@
 // does not identify LVM, md, ZFS or LUKS members, and names nothing as
 // blkid does), so the few fields needed are decoded here, from the
 // on-disk formats: UEFI 2.10 §5.3 (GPT), the MBR layout, ext4's
-// super_block, XFS's xfs_sb, the FAT boot sector, Linux's swap header,
+// super_block, XFS's xfs_sb, btrfs's super block, the FAT boot sector, Linux's swap header,
 // LVM2's label_header/pv_header, md's mdp_superblock_1 and 0.90, ZFS's
 // vdev label nvlist and LUKS1/LUKS2 headers.
 package blockid

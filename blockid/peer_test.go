@@ -143,6 +143,7 @@ func TestProbeAgainstBlkid(t *testing.T) {
 		{"luks1", 32 << 20, func(t *testing.T, img string) {
 			run(t, "secret", "cryptsetup", "luksFormat", "--type", "luks1", "--batch-mode", "--pbkdf-force-iterations", "1000", img, "-")
 		}},
+		{"btrfs", 128 << 20, func(t *testing.T, img string) { run(t, "", "mkfs.btrfs", "-q", "-f", "-L", "bdata", img) }},
 		{"blank", 8 << 20, func(t *testing.T, img string) {}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -71,7 +71,8 @@ func (b *budget) ReadAt(p []byte, off int64) (int, error) {
 // HeadSize is how much Probe reads from a device's start in one read: the
 // MBR, a GPT header for 512- and 4096-byte sectors, the ext and XFS
 // superblocks, the FAT boot sector, the swap header of 4 KiB pages, the
-// LVM label, md 1.1 and 1.2 superblocks and the LUKS header.
+// LVM label, md 1.1 and 1.2 superblocks and the LUKS header (btrfs's
+// superblock at 64 KiB is one more read of 4 KiB).
 const HeadSize = 8 << 10
 
 // MaxRead bounds any single read a header asks for (a GPT entry array, an
@@ -158,7 +159,7 @@ func Probe(dev Device) (res Result) {
 	if !dev.Partition {
 		res.Table = probeTable(r)
 	}
-	for _, p := range []func(*reader) *Signature{probeLUKS, probeXFS, probeExt, probeSwap, probeVFAT} {
+	for _, p := range []func(*reader) *Signature{probeLUKS, probeXFS, probeExt, probeBtrfs, probeSwap, probeVFAT} {
 		if s := p(r); s != nil {
 			res.Signatures = append(res.Signatures, *s)
 			break

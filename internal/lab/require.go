@@ -123,7 +123,7 @@ var capabilities = map[Capability]capability{
 	RsyslogD:          {"rsyslog", func() error { return programs("rsyslogd") }},
 	Skopeo:            {"skopeo", func() error { return programs("skopeo") }},
 	Umoci:             {"umoci", func() error { return programs("umoci") }},
-	DiskTools:         {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2 cryptsetup-bin", checkDiskTools},
+	DiskTools:         {"util-linux fdisk e2fsprogs xfsprogs dosfstools btrfs-progs lvm2 cryptsetup-bin", checkDiskTools},
 	LoopDevices:       {"util-linux fdisk e2fsprogs xfsprogs dosfstools lvm2", checkLoopDevices},
 	Mdadm:             {"mdadm", func() error { return programs("mdadm") }},
 	SystemdDetectVirt: {"systemd", func() error { return programs("systemd-detect-virt") }},
@@ -136,7 +136,7 @@ var capabilities = map[Capability]capability{
 const IronicLibUtils = "/usr/lib/python3/dist-packages/ironic_lib/utils.py"
 
 func checkDiskTools() error {
-	return programs("blkid", "lsblk", "sfdisk", "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.vfat", "mkswap", "pvcreate", "cryptsetup")
+	return programs("blkid", "lsblk", "sfdisk", "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.btrfs", "mkfs.vfat", "mkswap", "pvcreate", "cryptsetup")
 }
 
 func checkLoopDevices() error {
