@@ -2,12 +2,14 @@ package kubesync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/internal/secret"
+	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/store"
 )
 
@@ -29,10 +31,19 @@ func StoredBMCLogin(st store.Store, key *bmcseal.Key) func(context.Context, stri
 		if rec.Sealed == "" || rec.Status.Verification != "verified" || rec.Status.User == "" {
 			return plan.MachineCredentials{}, false, nil
 		}
-		pw, err := key.Open(rec.Sealed)
+		plain, err := key.Open(rec.Sealed)
 		if err != nil {
 			return plan.MachineCredentials{}, false, fmt.Errorf("stored BMC password of %s: %w", id, err)
 		}
-		return plan.MachineCredentials{Username: rec.Status.User, Password: secret.Value(pw)}, true, nil
+		// The box holds what the agent sealed (agent/bmc.go): the machine,
+		// the user and the password, never the bare password.
+		var sec api.BMCSecret
+		if err := json.Unmarshal(plain, &sec); err != nil {
+			return plan.MachineCredentials{}, false, fmt.Errorf("stored BMC password of %s: %w", id, err)
+		}
+		if sec.MachineID != id || sec.User != rec.Status.User || sec.Password == "" {
+			return plan.MachineCredentials{}, false, fmt.Errorf("stored BMC password of %s: sealed for machine %q, user %q", id, sec.MachineID, sec.User)
+		}
+		return plan.MachineCredentials{Username: sec.User, Password: secret.Value(sec.Password)}, true, nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,7 +59,13 @@ func TestStoredBMCLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, err := bmcseal.Seal(key.Public(), []byte("Stored-Pw-0123"))
+	// Sealed as the agent seals it (agent/bmc.go): the secret names the
+	// machine and the user beside the password.
+	box, err := json.Marshal(api.BMCSecret{MachineID: reg.MachineID, User: "hwagent", Password: "Stored-Pw-0123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := bmcseal.Seal(key.Public(), box)
 	if err != nil {
 		t.Fatal(err)
 	}
