@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -31,8 +33,8 @@ type BMCPolicy struct {
 	Key *bmcseal.Key
 	// Verify logs in over RMCP+; nil means bmcverify.Verify.
 	Verify func(context.Context, bmcverify.Target) bmcverify.Result
-	// Address is where a machine's BMC is checked; nil means its BMC IP
-	// (the inventory's primary LAN address) on port 623.
+	// Address is where a machine's BMC is checked, "" for nowhere; nil
+	// means BMCAddress (its inventory's BMC IP on port 623).
 	Address func(api.Machine) string
 	// VerifyTimeout bounds one check (default 30 s); MaxVerifying bounds
 	// checks in progress (default 16).
@@ -57,7 +59,7 @@ func (p *BMCPolicy) validate() error {
 		p.Verify = bmcverify.Verify
 	}
 	if p.Address == nil {
-		p.Address = func(m api.Machine) string { return m.BMCIP }
+		p.Address = BMCAddress
 	}
 	if p.VerifyTimeout <= 0 {
 		p.VerifyTimeout = 30 * time.Second
@@ -66,6 +68,20 @@ func (p *BMCPolicy) validate() error {
 		p.MaxVerifying = 16
 	}
 	return nil
+}
+
+// BMCAddress is the default BMCPolicy.Address: machine m's BMC IP (its
+// inventory's primary LAN address) when it is one unicast IP address, ""
+// otherwise. The address comes from the machine itself: a name (the server
+// would resolve it), a port, or a loopback, link-local, multicast,
+// broadcast or unspecified address would send the server's logins wherever
+// the machine says, so none of those is ever contacted.
+func BMCAddress(m api.Machine) string {
+	a, err := netip.ParseAddr(m.BMCIP)
+	if err != nil || a.Zone() != "" || !a.Unmap().IsGlobalUnicast() {
+		return ""
+	}
+	return a.Unmap().String()
 }
 
 // bmcMetrics count reports, verifications and reveals; never a password.
@@ -270,6 +286,8 @@ func (s *Server) verifyBMC(ctx context.Context, id, sealed string) (store.BMCVer
 	switch {
 	case err != nil:
 		v.Result, v.Error = bmcverify.Error, err.Error()
+	case v.Address == "" && m.BMCIP != "":
+		v.Result, v.Error = "no_address", fmt.Sprintf("the inventory's BMC address %q is not one unicast IP address: not checked", truncate(m.BMCIP, 64))
 	case v.Address == "":
 		v.Result, v.Error = "no_address", "the inventory has no BMC LAN address"
 	default:
@@ -371,4 +389,16 @@ func (s *Server) handleBMCVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	info(r).result = rec.Status.Verification
 	writeJSON(w, http.StatusOK, rec.Status)
+}
+
+// truncate cuts a machine's string to at most n bytes for a message,
+// on a UTF-8 boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hwagent/hwagent/bmcseal"
@@ -145,6 +146,64 @@ func TestBMCPolicyValidation(t *testing.T) {
 	} {
 		if _, err := New(Config{Store: st, EnrollToken: enrollToken, BMC: &p}); err == nil {
 			t.Errorf("policy %+v accepted", p)
+		}
+	}
+}
+
+// TestBMCAddressFromTheMachine: the address the server logs in to comes
+// from the machine's own inventory. Only one unicast IP address is ever
+// contacted, on port 623: a name (the server would resolve it), a port,
+// loopback, multicast, broadcast or unspecified addresses are recorded as
+// no_address and never contacted.
+func TestBMCAddressFromTheMachine(t *testing.T) {
+	t.Parallel()
+	key := sealKey(t)
+	var mu sync.Mutex
+	var contacted []string
+	f := newFixture(t, func(c *Config) {
+		c.BMC = &BMCPolicy{User: "hwagent", Privilege: "administrator", Key: key,
+			Verify: func(_ context.Context, tg bmcverify.Target) bmcverify.Result {
+				mu.Lock()
+				defer mu.Unlock()
+				contacted = append(contacted, tg.Address)
+				return bmcverify.Result{Class: bmcverify.Unreachable, Address: tg.Address}
+			}}
+	})
+	for i, tc := range []struct{ reported, want string }{
+		{"ssrf-probe.invalid", ""},
+		{"10.20.0.11:8080", ""},
+		{"127.0.0.1", ""},
+		{"0.0.0.0", ""},
+		{"224.0.0.1", ""},
+		{"255.255.255.255", ""},
+		{"169.254.1.1", ""},
+		{"10.20.0.11", "10.20.0.11"},
+		{"2001:db8::11", "2001:db8::11"},
+	} {
+		inv := testinv.Machine(60 + i)
+		inv.BMC.LAN[0].IPv4 = tc.reported
+		reg := f.register(inv)
+		path := "/v1/machines/" + reg.MachineID + "/bmc-credentials"
+		box := sealed(t, key, api.BMCSecret{MachineID: reg.MachineID, User: "hwagent", Password: "Pw0123456789abcd"})
+		mu.Lock()
+		contacted = nil
+		mu.Unlock()
+		f.call("PUT", path, reg.Credential, api.BMCCredentialsReport{Status: "ok", User: "hwagent", Privilege: "administrator", Slot: 3, Channel: 1, SealedPassword: box}, 204, nil)
+		var st api.BMCCredentialsStatus
+		f.call("POST", path+"/verify", adminToken, nil, 200, &st)
+		mu.Lock()
+		got := contacted
+		mu.Unlock()
+		for _, a := range got {
+			if a != tc.want {
+				t.Errorf("BMC address %q: the server contacted %q", tc.reported, a)
+			}
+		}
+		switch {
+		case tc.want == "" && (st.Verification != "no_address" || !strings.Contains(st.VerifyError, "not one unicast IP address")):
+			t.Errorf("BMC address %q: verification %q (%s), want no_address naming the address", tc.reported, st.Verification, st.VerifyError)
+		case tc.want != "" && (st.Verification != bmcverify.Unreachable || len(got) == 0):
+			t.Errorf("BMC address %q: verification %q after %v, want it checked", tc.reported, st.Verification, got)
 		}
 	}
 }
