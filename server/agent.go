@@ -75,7 +75,11 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 		CheckinIntervalSeconds: s.intervalSeconds(),
 		Config:                 s.cfg.Push,
 	}
-	answer.Config.BMCCredentials = s.bmcRequest(r.Context(), res.MachineID)
+	if res.Verdict == reenroll.Allow {
+		// Only a registration that took the machine provisions its BMC:
+		// a held one may never be approved.
+		answer.Config.BMCCredentials = s.bmcRequest(r.Context(), res.MachineID)
+	}
 	switch res.Verdict {
 	case reenroll.Hold:
 		s.log(r).Warn("registration held for approval", "machine_id", res.MachineID, "pending_id", res.PendingID, "peer", in.Peer)

@@ -161,11 +161,15 @@ var bmcReportLabels = map[string]bool{
 	"ok": true, "refused": true, "no_free_slot": true, "slot_conflict": true, "no_lan_channel": true,
 	"lan_channel_refused": true, "unreachable": true, "malformed": true, "invalid_request": true,
 	"no_bmc": true, "failed": true, "invalid": true, "unauthorized": true, "forbidden": true,
-	"conflict": true, "not_found": true, "error": true, "cancelled": true,
+	"conflict": true, "not_found": true, "error": true, "cancelled": true, "pending": true,
 }
 
 func (s *Server) bmcReport(w http.ResponseWriter, r *http.Request) string {
 	id, hash, result, ok := s.machineAuth(w, r)
+	if result == "pending" {
+		writeError(w, http.StatusConflict, api.CodePendingApproval, "this registration waits for an operator's approval (hwagent machines approve "+id+"): nothing was stored")
+		return "pending"
+	}
 	if !ok {
 		return result
 	}

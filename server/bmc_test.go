@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/bmcverify"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store"
 	"github.com/hwagent/hwagent/server/testinv"
 )
@@ -205,5 +207,40 @@ func TestBMCAddressFromTheMachine(t *testing.T) {
 		case tc.want != "" && (st.Verification != bmcverify.Unreachable || len(got) == 0):
 			t.Errorf("BMC address %q: verification %q after %v, want it checked", tc.reported, st.Verification, got)
 		}
+	}
+}
+
+// TestBMCHeldRegistration: a registration held for approval is not asked
+// for a BMC user (its agent would change the BMC's password for a
+// registration that may never be approved), and a report with its
+// credential is 409 pending_approval, never a 200 that stored nothing.
+func TestBMCHeldRegistration(t *testing.T) {
+	t.Parallel()
+	key := sealKey(t)
+	f := newFixture(t, func(c *Config) {
+		c.Reenroll = reenroll.Approve{}
+		c.BMC = &BMCPolicy{User: "hwagent", Privilege: "administrator", Key: key,
+			Address: func(api.Machine) string { return "127.0.0.1:9" }}
+	})
+	first := f.register(testinv.Machine(70))
+	if first.Config.BMCCredentials == nil {
+		t.Fatal("a new machine is not asked for a BMC user")
+	}
+	var held api.RegisterResponse
+	f.call("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: testinv.MachineWith(70, testinv.Options{BIOSVersion: "6.6.1"})}, 202, &held)
+	if !held.PendingApproval {
+		t.Fatalf("held registration answer: %+v", held)
+	}
+	if held.Config.BMCCredentials != nil {
+		t.Errorf("a held registration is asked for a BMC user: %+v", held.Config.BMCCredentials)
+	}
+	box := sealed(t, key, api.BMCSecret{MachineID: held.MachineID, User: "hwagent", Password: "Pw0123456789abcd"})
+	e := f.call("PUT", "/v1/machines/"+held.MachineID+"/bmc-credentials", held.Credential,
+		api.BMCCredentialsReport{Status: "ok", User: "hwagent", Privilege: "administrator", Slot: 3, Channel: 1, SealedPassword: box}, 409, nil)
+	if e.Code != api.CodePendingApproval {
+		t.Errorf("report with a held credential: %+v", e)
+	}
+	if _, err := f.st.BMCCredentials(context.Background(), held.MachineID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("BMC credentials after the held report: %v, want none", err)
 	}
 }
