@@ -45,10 +45,18 @@ func (a *Agent) provisionBMC(ctx context.Context, req *api.BMCCredentialsRequest
 		return reporter.PutBMCCredentials(ctx, m, rep)
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		// Not fatal either: the machine is registered and must go on
+		// checking in (a server restarted without its BMC policy, or with
+		// another seal key, refuses the report for good).
 		if provisioned {
 			log.Error("the BMC has a new password the server never received: rotate it (hwagent machines action ID rotate-bmc-password)", "err", err)
+		} else {
+			log.Warn("BMC credentials report not delivered", "err", err)
 		}
-		return err
+		return nil
 	}
 	switch {
 	case rep.Status == "ok":
