@@ -9,7 +9,6 @@ import (
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
-	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 func statuses(inv *inventory.Inventory) []string {
@@ -57,41 +56,41 @@ func TestPushedConfig(t *testing.T) {
 			want:      []string{"network=ok", "system=ok"},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			srv := clienttest.New(enrollToken)
-			defer srv.Close()
-			srv.SetConfig(tt.config)
-			// LLDP "hears" its frame at once unless the wait is an hour.
-			var release chan struct{}
-			if tt.localWait == time.Hour {
-				release = make(chan struct{})
-			}
-			a := newAgent(t, setup{srv: srv, specs: defaultSpecs(release, nil), wait: tt.localWait})
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			done := start(ctx, a)
-			waitFor(t, "registration", func() bool { return len(srv.Machines()) == 1 })
-			id := machine(t, srv).ID
-			if err := srv.SetAction(id, api.ActionSendInventory); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "the inventory", func() bool {
-				return machine(t, srv).InventoryPuts >= 1 && machine(t, srv).Digest == machine(t, srv).LastCheckin.InventoryDigest
+	for _, kind := range backends {
+		for _, tt := range tests {
+			t.Run(kind+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				srv := newBackend(t, kind, tt.config)
+				// LLDP "hears" its frame at once unless the wait is an hour.
+				var release chan struct{}
+				if tt.localWait == time.Hour {
+					release = make(chan struct{})
+				}
+				a := newAgent(t, setup{srv: srv, specs: defaultSpecs(release, nil), wait: tt.localWait})
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				done := start(ctx, a)
+				waitFor(t, "registration", func() bool { return len(srv.Machines()) == 1 })
+				id := machine(t, srv).ID
+				if err := srv.SetAction(id, api.ActionSendInventory); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, "the inventory", func() bool {
+					return machine(t, srv).InventoryPuts >= 1 && machine(t, srv).Digest == machine(t, srv).LastCheckin.InventoryDigest
+				})
+				if len(tt.want) == 4 {
+					waitFor(t, "the neighbours", func() bool { return machine(t, srv).Inventory.Collector("lldp") != nil })
+				}
+				if err := srv.SetAction(id, api.ActionRelease); err != nil {
+					t.Fatal(err)
+				}
+				if r := <-done; r.err != nil || r.outcome != Released {
+					t.Fatalf("Run = %q, %v", r.outcome, r.err)
+				}
+				if diff := cmp.Diff(tt.want, statuses(machine(t, srv).Inventory)); diff != "" {
+					t.Errorf("collectors (-want +got):\n%s", diff)
+				}
 			})
-			if len(tt.want) == 4 {
-				waitFor(t, "the neighbours", func() bool { return machine(t, srv).Inventory.Collector("lldp") != nil })
-			}
-			if err := srv.SetAction(id, api.ActionRelease); err != nil {
-				t.Fatal(err)
-			}
-			if r := <-done; r.err != nil || r.outcome != Released {
-				t.Fatalf("Run = %q, %v", r.outcome, r.err)
-			}
-			if diff := cmp.Diff(tt.want, statuses(machine(t, srv).Inventory)); diff != "" {
-				t.Errorf("collectors (-want +got):\n%s", diff)
-			}
-		})
+		}
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/hwagent/hwagent/lldp"
 	"github.com/hwagent/hwagent/lldp/pcapfile"
 	"github.com/hwagent/hwagent/server/client"
-	"github.com/hwagent/hwagent/server/client/clienttest"
 )
 
 // testdata/host is a real host tree: /proc and /etc captured on a Debian 12
@@ -204,7 +203,7 @@ func (b *logBuffer) String() string {
 }
 
 type setup struct {
-	srv    *clienttest.Server
+	srv    backend
 	url    string // the server's URL when srv is nil
 	paths  *hostpaths.Paths
 	specs  []collectors.Spec
@@ -232,7 +231,7 @@ func newAgent(t *testing.T, s setup) *Agent {
 	}
 	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if s.url == "" {
-		s.url = s.srv.URL
+		s.url = s.srv.BaseURL()
 	}
 	c, err := client.New(client.Options{Server: s.url, EnrollmentToken: enrollToken, Timeout: 5 * time.Second, Logger: logger})
 	if err != nil {

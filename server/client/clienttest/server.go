@@ -89,6 +89,9 @@ func NewUnstarted(token string) *Server {
 	return s
 }
 
+// BaseURL is the server's URL (httptest's URL field, as a method).
+func (s *Server) BaseURL() string { return s.URL }
+
 // SetInterval sets the check-in interval the server hands out, in seconds.
 // The default, 0, hands out none: the agent keeps its own (tests make it
 // short).
