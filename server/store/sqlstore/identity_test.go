@@ -257,3 +257,47 @@ func TestConcurrentConflictingRegistrations(t *testing.T) {
 		}
 	})
 }
+
+// withoutSerials is inv after a firmware reset that cleared its serials
+// (a BIOS update or a board swap leaves "To Be Filled By O.E.M."): only
+// its UUID and its NICs identify it.
+func withoutSerials(inv *inventory.Inventory) *inventory.Inventory {
+	const p = "To Be Filled By O.E.M."
+	inv.System.Product.Serial, inv.System.Baseboard.Serial, inv.System.Chassis.Serial = p, p, p
+	inv.Identity = inventory.DeriveIdentity(inv)
+	return inv
+}
+
+// Two machines known to share one UUID (cloned firmware settings) are told
+// apart by what they do not share: when one of them comes back with its
+// serials cleared, its NICs say which it is. The UUID both hold says
+// nothing, so the choice must not fall to the order of their IDs (it did:
+// the machine whose ID sorted first took the other's registration, its
+// credential and its record). Both orders of the IDs are tried.
+func TestSharedUUIDDoesNotDecideBetweenItsMachines(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		for n, ids := range [][2]string{
+			{"m-000000000000000000000001", "m-ffffffffffffffffffffff01"},
+			{"m-ffffffffffffffffffffff02", "m-000000000000000000000002"},
+		} {
+			first, second := testinv.Machine(70+2*n), testinv.Machine(71+2*n)
+			uuid := first.System.Product.UUID
+			first.Identity.MachineID = ids[0]
+			second = testinv.WithUUID(second, uuid)
+			second.Identity.MachineID = ids[1]
+			a := register(t, s, first, hash(10*n+1), 0)
+			b := register(t, s, second, hash(10*n+2), 1)
+			if a.MachineID != ids[0] || b.MachineID != ids[1] {
+				t.Fatalf("registered as %s and %s, want %v", a.MachineID, b.MachineID, ids)
+			}
+			for i, want := range ids {
+				inv := withoutSerials(testinv.WithUUID(testinv.Machine(70+2*n+i), uuid))
+				res := register(t, s, inv, hash(10*n+3+i), 2+i)
+				if res.MachineID != want || res.Created {
+					t.Errorf("machine %d with its serials cleared (its own MACs, the shared UUID) went to %s (created %v), want its own record %s",
+						70+2*n+i, res.MachineID, res.Created, want)
+				}
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -99,19 +100,44 @@ func (e evaluation) heldBy(id string) []string {
 }
 
 // choose returns the machine the document is: of the machines it is the
-// same as, the one sharing its strongest key; "" for a new machine.
+// same as, the one sharing its strongest key that the others do not share,
+// then the one sharing its strongest key; "" for a new machine. A key
+// several of them share (one UUID two machines were found to share) tells
+// none of them apart, so it cannot decide between them: only a key of one
+// of them can (its NICs).
 func (e evaluation) choose() string {
-	best, rank := "", len(e.keys)+1
+	same := map[string][]string{} // machine → the keys it shares with the document
 	for id, v := range e.verdicts {
-		if v.Outcome != identity.Same {
-			continue
+		if v.Outcome == identity.Same {
+			same[id] = v.Shared
 		}
-		r := strength(e.keys, v.Shared)
-		if r < rank || r == rank && id < best {
-			best, rank = id, r
+	}
+	best, bestOwn, bestShared := "", 0, 0
+	for id, shared := range same {
+		own, all := strength(e.keys, exclusive(id, shared, same)), strength(e.keys, shared)
+		if best == "" || own < bestOwn || own == bestOwn && (all < bestShared || all == bestShared && id < best) {
+			best, bestOwn, bestShared = id, own, all
 		}
 	}
 	return best
+}
+
+// exclusive lists the keys of shared that no other machine of same shares.
+func exclusive(id string, shared []string, same map[string][]string) []string {
+	var out []string
+	for _, k := range shared {
+		alone := true
+		for other, theirs := range same {
+			if other != id && slices.Contains(theirs, k) {
+				alone = false
+				break
+			}
+		}
+		if alone {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // strength is the position of the strongest shared key in keys.
