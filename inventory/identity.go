@@ -3,8 +3,8 @@ package inventory
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -76,8 +76,8 @@ func DeriveIdentity(inv *Inventory) Identity {
 			if mac == "" {
 				mac = nic.MAC
 			}
-			mac = strings.ToLower(mac)
-			if !usableMAC(mac) || contains(id.MACs, mac) {
+			mac, ok := IdentityMAC(mac)
+			if !ok || contains(id.MACs, mac) {
 				continue
 			}
 			id.MACs = append(id.MACs, mac)
@@ -93,14 +93,18 @@ func DeriveIdentity(inv *Inventory) Identity {
 	return id
 }
 
-// usableMAC reports whether a MAC can identify a NIC: not all zeros and
-// not a group (multicast, broadcast) address, which no NIC owns.
-func usableMAC(mac string) bool {
-	if len(mac) != 17 || mac == "00:00:00:00:00:00" {
-		return false
+// IdentityMAC returns mac as an identity key holds it (lower-case, colon
+// separated: "0c:c4:7a:00:00:09") and whether it can identify a NIC at
+// all: a 48-bit address in any spelling net.ParseMAC reads ("0C-C4-7A-…",
+// "0cc4.7a00.0009"), neither all zeros nor a group (multicast, broadcast)
+// address, which no NIC owns. One spelling per address, so that a key
+// cannot be passed off as another by writing it differently.
+func IdentityMAC(mac string) (string, bool) {
+	hw, err := net.ParseMAC(mac)
+	if err != nil || len(hw) != 6 || hw[0]&1 != 0 || string(hw) == "\x00\x00\x00\x00\x00\x00" {
+		return "", false
 	}
-	first, err := strconv.ParseUint(mac[:2], 16, 8)
-	return err == nil && first&1 == 0
+	return hw.String(), true
 }
 
 func joinID(parts ...string) string {

@@ -83,3 +83,37 @@ func TestDigestIgnoresVolatileFields(t *testing.T) {
 		t.Errorf("digest %q is not hex SHA-256", Digest(a))
 	}
 }
+
+// A MAC is one key however it is spelt: an upload carrying another
+// machine's MAC as "0C-C4-7A-…" must meet the key "mac:0c:c4:7a:…" that
+// machine holds, or the server's rule that keys belong to one machine is
+// passed by a change of spelling. Group, all-zero and malformed addresses
+// are no keys, from the network section or from an agent's identity.
+func TestIdentityMACsAreCanonical(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		mac  string
+		want []string
+	}{
+		{"0c:c4:7a:00:00:09", []string{"0c:c4:7a:00:00:09"}},
+		{"0C:C4:7A:00:00:09", []string{"0c:c4:7a:00:00:09"}},
+		{"0C-C4-7A-00-00-09", []string{"0c:c4:7a:00:00:09"}},
+		{"0cc4.7a00.0009", []string{"0c:c4:7a:00:00:09"}},
+		{"01:00:5e:00:00:01", nil},
+		{"ff:ff:ff:ff:ff:ff", nil},
+		{"00:00:00:00:00:00", nil},
+		{"00-00-00-00-00-00", nil},
+		{"0c:c4:7a:00:00:0g", nil},
+		{"0c:c4:7a:00:00:09 ", nil},
+		{"0c:c4:7a-00:00:09", nil},
+		{"80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0f:6d:31", nil}, // IPoIB: 20 bytes, not a NIC's own
+	} {
+		inv := &Inventory{Network: &Network{Interfaces: []NIC{{Name: "eth0", Kind: NICPhysical, PermanentMAC: tc.mac}}}}
+		if got := DeriveIdentity(inv).MACs; !cmp.Equal(got, tc.want) {
+			t.Errorf("network MAC %q: identity MACs %q, want %q", tc.mac, got, tc.want)
+		}
+		if got, ok := IdentityMAC(tc.mac); ok != (tc.want != nil) || ok && got != tc.want[0] {
+			t.Errorf("IdentityMAC(%q) = %q, %v; want %q", tc.mac, got, ok, tc.want)
+		}
+	}
+}

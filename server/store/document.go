@@ -79,7 +79,8 @@ func ColumnText(s string) string {
 
 // withoutPlaceholders drops from an agent's identity what this server's
 // rules call placeholders: a template UUID, a serial key whose serial (its
-// last part) is a placeholder, unusable MACs.
+// last part) is a placeholder, MACs that identify no NIC (group, all-zero,
+// malformed), each MAC spelt as the network section's are.
 func withoutPlaceholders(id inventory.Identity) inventory.Identity {
 	serial := func(key string) string {
 		if i := strings.LastIndexByte(key, '/'); i >= 0 && inventory.IsPlaceholderSerial(key[i+1:]) {
@@ -94,7 +95,7 @@ func withoutPlaceholders(id inventory.Identity) inventory.Identity {
 		out.SystemUUID = strings.ToLower(id.SystemUUID)
 	}
 	for _, m := range id.MACs {
-		if m = strings.ToLower(m); len(m) == 17 && m != "00:00:00:00:00:00" {
+		if m, ok := inventory.IdentityMAC(m); ok {
 			out.MACs = append(out.MACs, m)
 		}
 	}

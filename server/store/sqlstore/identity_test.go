@@ -301,3 +301,26 @@ func TestSharedUUIDDoesNotDecideBetweenItsMachines(t *testing.T) {
 		}
 	})
 }
+
+// Another machine's MAC spelt otherwise ("00-26-B9-…") is still its key:
+// the upload is refused as with the plain spelling (it was stored, 204,
+// under a key of its own), and so is a registration that sends only an
+// agent identity; group addresses there are no keys.
+func TestMACSpellingTakesNoKey(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		a := register(t, s, testinv.Machine(80), hash(1), 0).MachineID
+		b := register(t, s, testinv.Machine(81), hash(2), 0).MachineID
+		theirs := strings.ToUpper(strings.ReplaceAll(testinv.MAC(81, 1), ":", "-"))
+		stolen := testinv.WithNIC(testinv.Machine(80), 5, theirs)
+		err := s.UpdateInventory(ctx, store.InventoryUpdate{Document: doc(t, stolen), MachineID: a, CredentialHash: hash(1), Now: at(1)})
+		var ce *store.ConflictError
+		if !errors.As(err, &ce) || ce.Other != b || ce.Key != "mac:"+testinv.MAC(81, 1) {
+			t.Fatalf("upload with %s's MAC spelt %s: %v", b, theirs, err)
+		}
+		if d := doc(t, &inventory.Inventory{SchemaVersion: inventory.SchemaVersion,
+			Identity: inventory.Identity{MACs: []string{theirs, "ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:fb"}}}); !cmp.Equal(d.Keys, []string{"mac:" + testinv.MAC(81, 1)}) {
+			t.Errorf("keys of an agent identity %q", d.Keys)
+		}
+	})
+}
