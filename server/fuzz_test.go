@@ -162,7 +162,7 @@ func (tg *chainTarget) credential() string {
 func (tg *chainTarget) request(route, auth uint8, query, hname, other string, body []byte) (method, path, rawQuery, authz string, header http.Header, b []byte) {
 	id := tg.machine()
 	b = body
-	switch route % 9 {
+	switch route % 11 {
 	case 0:
 		method, path = http.MethodPost, api.PathRegister
 	case 1:
@@ -184,6 +184,11 @@ func (tg *chainTarget) request(route, auth uint8, query, hname, other string, bo
 	case 8:
 		method, path = http.MethodPut, fmt.Sprintf(api.PathInventoryFmt, id)
 		b = append(append([]byte(`{"inventory":`), body...), '}')
+	case 9:
+		// Operator routes read the machine ID from the path: any bytes.
+		method, path = http.MethodGet, fmt.Sprintf(api.PathHistoryFmt, url.PathEscape(other))
+	case 10:
+		method, path = http.MethodPut, fmt.Sprintf(api.PathActionFmt, url.PathEscape(other))
 	}
 	switch auth % 5 {
 	case 1:
@@ -242,6 +247,9 @@ func FuzzHandlerChain(f *testing.F) {
 		{7, 1, "", "", "", []byte(`{"schema_version":"hwagent.inventory/v1","identity":{"system_uuid":"\ud800"},"pci":{"devices":[{}]}}`)},
 		{8, 2, "", "", "", invJSON},
 		{0, 4, "", "Authorization", "Bearer " + strings.Repeat("x", 100), invJSON},
+		{4, 3, "after=%ff%fe", "", "", nil},
+		{9, 3, "", "", "\xff\xfe", nil},
+		{10, 3, "", "", "m-\x00", js(api.ActionRequest{Action: api.ActionReboot})},
 	} {
 		f.Add(s.route, s.auth, s.query, s.hname, s.other, s.body)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hwagent/hwagent/server/api"
 )
@@ -16,7 +17,7 @@ import (
 // net/url drops what it cannot parse (r.URL.Query() then silently loses a
 // filter: "?vendor=x;y" listed every machine), it fails naming the
 // parameter: a ';' (not a separator since Go 1.17), a bad %-escape in a
-// name or value, a control character.
+// name or value, bytes that are not UTF-8, a control character.
 func strictQuery(raw string) (url.Values, error) {
 	q := url.Values{}
 	for raw != "" {
@@ -39,6 +40,11 @@ func strictQuery(raw string) (url.Values, error) {
 		value, err := url.QueryUnescape(rawValue)
 		if err != nil {
 			return nil, fmt.Errorf("query parameter %s: bad %%-escape in its value", paramName(key))
+		}
+		if !utf8.ValidString(key) || !utf8.ValidString(value) {
+			// Every stored string is UTF-8 (PostgreSQL's text holds
+			// nothing else): such a value can match nothing.
+			return nil, fmt.Errorf("query parameter %s: not UTF-8", paramName(key))
 		}
 		if strings.ContainsFunc(key, unicode.IsControl) || strings.ContainsFunc(value, unicode.IsControl) {
 			return nil, fmt.Errorf("query parameter %s: control characters", paramName(key))

@@ -7,7 +7,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -122,6 +126,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case route == "":
 		route = "unmatched"
 		s.notFound(rw, r)
+	case !plainPath(r.URL.Path):
+		// No machine ID holds such bytes (the store hands out m- and
+		// hex digits), and PostgreSQL cannot even be asked about them.
+		writeError(rw, http.StatusNotFound, api.CodeNotFound, "no such path: "+strconv.QuoteToASCII(r.URL.Path)+" (not UTF-8, or control characters)")
 	case qerr != nil:
 		// Handlers read r.URL.Query(), which drops what it cannot parse:
 		// only well-formed queries reach them.
@@ -145,6 +153,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		attrs = append(attrs, "result", info.result)
 	}
 	s.cfg.Logger.Log(r.Context(), level, "request", attrs...)
+}
+
+// plainPath reports whether a request path is UTF-8 without control
+// characters, as every path of the API is.
+func plainPath(p string) bool {
+	return utf8.ValidString(p) && !strings.ContainsFunc(p, unicode.IsControl)
 }
 
 // notFound answers paths the mux does not know (404) or knows with other
