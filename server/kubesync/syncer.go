@@ -236,7 +236,15 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 		}
 		opts.Address = a
 	}
-	mach, notes, err := s.cfg.Exporter.One(m.Inventory, opts)
+	// The objects name the machine the server knows (annotation
+	// hwagent.io/machine-id, plan maps keyed by machine ID), not the ID
+	// its agent derived: machines that share a UUID derive one ID.
+	if m.Inventory == nil {
+		return fail("the machine has no inventory")
+	}
+	inv := *m.Inventory
+	inv.Identity.MachineID = m.ID
+	mach, notes, err := s.cfg.Exporter.One(&inv, opts)
 	if err != nil {
 		s.metrics.applies.WithLabelValues("Hardware", "unnameable").Inc()
 		return fail(err.Error())
