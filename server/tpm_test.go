@@ -125,3 +125,44 @@ func TestTPMEvidenceRefused(t *testing.T) {
 		t.Errorf("machines after refused evidence: %v %v", ms, err)
 	}
 }
+
+// TestTPMOlderAnswerReplayed: an answer is never accepted again, even after
+// a newer challenge was answered (the pin names only the last answer; the
+// older challenge is still stored until it expires).
+func TestTPMOlderAnswerReplayed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *Config) {
+		c.Reenroll = reenroll.TPM{Verifier: &tpmverify.Verifier{Store: c.Store.(*sqlstore.Store)}}
+	})
+	tp, id := softwareTPM(t, lab.SWTPMConfig{Manufacture: true})
+	inv := testinv.Machine(42)
+	ev := api.TPMEvidence{EKPublic: id.EK.Bytes, EKCertificate: id.EK.Certificate.DER, AKPublic: id.AK.Bytes}
+	var first api.RegisterResponse
+	f.call("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: inv, TPM: &ev}, 200, &first)
+	answered := func() api.TPMEvidence {
+		t.Helper()
+		var ch api.RegisterResponse
+		f.call("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: inv, TPM: &ev}, 200, &ch)
+		if ch.TPMChallenge == nil {
+			t.Fatalf("no challenge: %+v", ch)
+		}
+		secret, err := tp.ActivateCredential(context.Background(), ch.TPMChallenge.CredentialBlob, ch.TPMChallenge.EncryptedSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := ev
+		a.ChallengeID, a.Credential = ch.TPMChallenge.ID, secret
+		var r api.RegisterResponse
+		f.call("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: inv, TPM: &a}, 200, &r)
+		if r.MachineID != first.MachineID || r.Credential == "" {
+			t.Fatalf("answer: %+v", r)
+		}
+		return a
+	}
+	older := answered()
+	answered()
+	e := f.call("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: inv, TPM: &older}, 403, nil)
+	if e.Code != api.CodeRefused || !strings.Contains(e.Message, "answered already") {
+		t.Errorf("older answer replayed after a newer one: %+v", e)
+	}
+}

@@ -182,10 +182,35 @@ func (v *Verifier) checkAnswer(ctx context.Context, r reenroll.Request, ev *api.
 		return fmt.Errorf("challenge %s expired at %s", c.ID, c.ExpiresAt.Format(time.RFC3339))
 	case r.Pins[PinAnswered] == c.ID:
 		return fmt.Errorf("challenge %s was answered already", c.ID)
+	}
+	// The pin names the last answer only: an older challenge still stored
+	// (it has not expired) must not be answered after it. When the pinned
+	// one is gone, every older one is too: challenges expire after the
+	// same TTL and the oldest are pushed out first.
+	if last := r.Pins[PinAnswered]; last != "" {
+		p, err := v.Store.TPMChallenge(ctx, last)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		case !issuedAfter(c, p):
+			return fmt.Errorf("challenge %s was answered already (or issued before %s, the last one answered)", c.ID, p.ID)
+		}
+	}
+	switch {
 	case subtle.ConstantTimeCompare([]byte(sha256Hex(ev.Credential)), []byte(c.SecretSHA256)) != 1:
 		return fmt.Errorf("wrong credential for challenge %s", c.ID)
 	}
 	return nil
+}
+
+// issuedAfter reports whether challenge c was issued after p (IDs break
+// ties, as the store orders them).
+func issuedAfter(c, p store.TPMChallenge) bool {
+	if !c.IssuedAt.Equal(p.IssuedAt) {
+		return c.IssuedAt.After(p.IssuedAt)
+	}
+	return c.ID > p.ID
 }
 
 // pins are what a verified or first registration pins.
