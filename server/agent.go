@@ -87,8 +87,12 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 		writeJSON(w, http.StatusAccepted, answer)
 		return "held"
 	case reenroll.Refuse:
-		s.log(r).Warn("registration refused", "machine_id", res.MachineID, "peer", in.Peer, "reason", res.Reason)
-		writeError(w, http.StatusForbidden, api.CodeRefused, "registration refused: "+res.Reason)
+		s.log(r).Warn("registration refused", "machine_id", res.MachineID, "peer", in.Peer, "reason", res.Reason, "pending_id", res.PendingID)
+		msg := "registration refused: " + res.Reason
+		if res.PendingID != "" {
+			msg += "; kept as " + res.PendingID + " for an operator: if this is the machine (its TPM replaced), hwagent machines approve " + res.MachineID + " --pending " + res.PendingID + ", then register again"
+		}
+		writeError(w, http.StatusForbidden, api.CodeRefused, msg)
 		return "refused"
 	}
 	if len(res.Conflicts) > 0 {

@@ -66,7 +66,13 @@ Under --reenroll approve (and tpm, for machines without a TPM) a
 registration that matches a known machine waits until an operator decides.
 'hwagent machines show ID' lists the held registrations with the address
 they came from and what differs from the machine's inventory. With several,
-name one with --pending.`,
+name one with --pending.
+
+Under --reenroll tpm a registration whose TPM is not the machine's pinned one
+(or that brings no TPM evidence) is refused, and kept here too: when the
+machine's TPM was replaced (a new motherboard), approving it keeps the
+machine's record and history, drops the old TPM's pins, and the new TPM is
+challenged and pinned when the machine registers again (reboot it).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.client()

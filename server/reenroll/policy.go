@@ -61,6 +61,11 @@ type Decision struct {
 	Pins map[string]string
 	// Response is the answer to a Challenge.
 	Response *api.RegisterResponse
+	// Approvable (Refuse only): the registration is also kept as a held
+	// registration an operator may approve (`hwagent machines approve`),
+	// for a refusal that a legitimate hardware change also causes (a
+	// replaced TPM). Its agent is refused all the same.
+	Approvable bool
 }
 
 // Policy decides registrations. Decide may be called more than once for

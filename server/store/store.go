@@ -183,7 +183,8 @@ type RegisterResult struct {
 	InventoryChanged bool
 	// Verdict is what was carried out: reenroll.Allow, Hold or Refuse.
 	Verdict reenroll.Verdict
-	// PendingID names the held registration (Verdict Hold).
+	// PendingID names the held registration (Verdict Hold), or the
+	// refused one kept for an operator (Refuse, Decision.Approvable).
 	PendingID string
 	// Conflicts are the machines the registration found itself in
 	// identity conflict with (recorded on both).

@@ -96,9 +96,9 @@ func (v *Verifier) Verify(ctx context.Context, r reenroll.Request) (reenroll.Dec
 	case known == "":
 		return reenroll.Decision{}, false, nil
 	case ev == nil:
-		return refuse("the machine's TPM (endorsement key sha256:%s, %s) must prove it and this registration carries no TPM evidence (an agent without TPM support, its tpm collector disabled, or its TPM failing)", short(known), source), true, nil
+		return approvable(refuse("the machine's TPM (endorsement key sha256:%s, %s) must prove it and this registration carries no TPM evidence (an agent without TPM support, its tpm collector disabled, or its TPM failing or removed)", short(known), source)), true, nil
 	case ek.SHA256 != known:
-		return refuse("TPM endorsement key sha256:%s is not the machine's (sha256:%s, %s)", short(ek.SHA256), short(known), source), true, nil
+		return approvable(refuse("TPM endorsement key sha256:%s is not the machine's (sha256:%s, %s)", ek.SHA256, short(known), source)), true, nil
 	case ev.ChallengeID == "":
 		return v.challenge(ctx, r, ev, ek)
 	case ev.Error != "":
@@ -222,6 +222,14 @@ func pins(ev *api.TPMEvidence, ek *tpm.Public) map[string]string {
 		}
 	}
 	return p
+}
+
+// approvable keeps a refusal for an operator: the same refusal is what a
+// machine whose TPM was replaced (a new motherboard) or removed gets, and
+// approving it (hwagent machines approve) is how its record is kept.
+func approvable(d reenroll.Decision) reenroll.Decision {
+	d.Approvable = true
+	return d
 }
 
 func refuse(format string, args ...any) reenroll.Decision {

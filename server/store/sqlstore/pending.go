@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hwagent/hwagent/inventory"
@@ -24,6 +26,18 @@ const maxPending = 16
 // returns its ID. The machine itself is left as it is: its credential
 // keeps working.
 func (s *Store) hold(ctx context.Context, tx *sql.Tx, machine string, in store.Registration) (string, error) {
+	id, err := s.keep(ctx, tx, machine, in)
+	if err != nil {
+		return "", err
+	}
+	details := append(nonEmpty(in.Decision.Reason), "request "+id)
+	return id, s.record(ctx, tx, machine, in.Now, api.ChangeHeld, append(details, fromPeer(in.Peer)...))
+}
+
+// keep stores a registration for an operator's decision (held, or
+// refused and approvable) and returns its ID; at most maxPending per
+// machine are kept.
+func (s *Store) keep(ctx context.Context, tx *sql.Tx, machine string, in store.Registration) (string, error) {
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
@@ -37,8 +51,7 @@ func (s *Store) hold(ctx context.Context, tx *sql.Tx, machine string, in store.R
 		SELECT id FROM machine_pending WHERE machine_id = $1 ORDER BY requested_at DESC, id DESC LIMIT `+fmt.Sprint(maxPending)+`)`, machine); err != nil {
 		return "", fmt.Errorf("hold registration of %s: %w", machine, err)
 	}
-	details := append(nonEmpty(in.Decision.Reason), "request "+id)
-	return id, s.record(ctx, tx, machine, in.Now, api.ChangeHeld, append(details, fromPeer(in.Peer)...))
+	return id, nil
 }
 
 // pendingRow is a held registration as stored.
@@ -121,6 +134,25 @@ func (s *Store) Approve(ctx context.Context, id, pendingID string, now time.Time
 		details = append(details, "requested "+fromMicros(p.at).Format(time.RFC3339), "credential rotated")
 		if len(rows) > 1 {
 			details = append(details, fmt.Sprintf("%d other held registrations dropped", len(rows)-1))
+		}
+		// The operator vouched for this registration: what policies pinned
+		// from earlier evidence (a replaced TPM's endorsement key) no
+		// longer speaks for the machine. They pin again from the approved
+		// inventory (its TPM is challenged at the next registration).
+		pins, err := s.pins(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if len(pins) > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM machine_pins WHERE machine_id = $1`, id); err != nil {
+				return fmt.Errorf("approve %s: unpin: %w", p.id, err)
+			}
+			names := make([]string, 0, len(pins))
+			for k := range pins {
+				names = append(names, k)
+			}
+			slices.Sort(names)
+			details = append(details, "unpinned "+strings.Join(names, ", "))
 		}
 		e, err := s.evaluate(ctx, tx, doc)
 		if err != nil {

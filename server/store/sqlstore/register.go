@@ -102,7 +102,14 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 			if owner == "" {
 				return nil // nothing to record it on
 			}
-			if err := s.record(ctx, tx, owner, in.Now, api.ChangeRefused, append(nonEmpty(in.Decision.Reason), fromPeer(in.Peer)...)); err != nil {
+			details := nonEmpty(in.Decision.Reason)
+			if in.Decision.Approvable {
+				if res.PendingID, err = s.keep(ctx, tx, owner, in); err != nil {
+					return err
+				}
+				details = append(details, "request "+res.PendingID+" kept: if this is the machine (its TPM replaced), hwagent machines approve "+owner+" --pending "+res.PendingID)
+			}
+			if err := s.record(ctx, tx, owner, in.Now, api.ChangeRefused, append(details, fromPeer(in.Peer)...)); err != nil {
 				return err
 			}
 		default:
