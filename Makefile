@@ -23,8 +23,8 @@ VERSION ?= $(shell git describe --tags --always --dirty)
 REVISION ?= $(shell git rev-parse HEAD)
 CREATED ?= $(shell git log -1 --format=%cI)
 SOURCE ?= https://github.com/hwagent/hwagent
-# The repository has no LICENSE file yet: SPDX's NOASSERTION until it does.
-LICENSES ?= NOASSERTION
+# SPDX identifier of LICENSE.
+LICENSES ?= Apache-2.0
 IMAGE ?= hwagent/hwagent:$(VERSION)
 LDFLAGS = -s -w -X github.com/hwagent/hwagent/internal/version.Version=$(VERSION)
 

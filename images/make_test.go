@@ -56,7 +56,7 @@ func TestMakeImageReproducible(t *testing.T) {
 		"org.opencontainers.image.created":  mustRFC3339(t, commitTime),
 		"org.opencontainers.image.version":  git(t, root, "describe", "--tags", "--always", head),
 		"org.opencontainers.image.source":   "https://github.com/hwagent/hwagent",
-		"org.opencontainers.image.licenses": "NOASSERTION",
+		"org.opencontainers.image.licenses": "Apache-2.0",
 	}
 	for k, v := range want {
 		if idx.Annotations[k] != v {
