@@ -1,8 +1,88 @@
 package hostpaths
 
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync/atomic"
+	"time"
+)
+
 // OpenDevice opens a device node of the host (a path under the Dev tree)
 // through the host's Machine: the kernel's on a live host, ErrRecorded on
 // a recording, so a replay never reads the machine it runs on.
+//
+// The open and every read and close are bounded in time (ReadTimeout), as
+// every other host read: a disk that stopped answering, a CPUID driver
+// stuck in the kernel or a FIFO standing where a device node should be
+// costs the caller ReadTimeout and an ErrTimeout, never a hang.
 func (p *Paths) OpenDevice(name string) (Device, error) {
-	return p.Machine().OpenDevice(name)
+	return openDevice(p.Machine(), name, ReadTimeout)
+}
+
+// openDevice opens name on m within d. A node whose open returns after d
+// has passed is closed when it does.
+func openDevice(m Machine, name string, d time.Duration) (Device, error) {
+	type opened struct {
+		dev Device
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		dev, err := m.OpenDevice(name)
+		done <- opened{dev, err}
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case o := <-done:
+		if o.err != nil {
+			return nil, o.err
+		}
+		return &boundedDevice{dev: o.dev, name: name, d: d}, nil
+	case <-t.C:
+		go func() {
+			if o := <-done; o.dev != nil {
+				o.dev.Close()
+			}
+		}()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w after %v", ErrTimeout, d)}
+	}
+}
+
+// boundedDevice bounds each read of dev in time. A read that times out is
+// left behind (the kernel may hold it for minutes); from then on the
+// device answers ErrTimeout at once, so a caller's next reads do not each
+// wait the bound again, and Close does not wait for it.
+type boundedDevice struct {
+	dev  Device
+	name string
+	d    time.Duration
+	hung atomic.Bool
+}
+
+func (b *boundedDevice) ReadAt(p []byte, off int64) (int, error) {
+	if b.hung.Load() {
+		return 0, &fs.PathError{Op: "read", Path: b.name, Err: fmt.Errorf("%w: an earlier read has not returned", ErrTimeout)}
+	}
+	// The read goes to a buffer of its own: a read left behind must not
+	// write into the caller's memory after ReadAt returned.
+	buf := make([]byte, len(p))
+	n, err := bounded(b.d, b.name, "read", func() (int, error) { return b.dev.ReadAt(buf, off) })
+	if n > 0 {
+		copy(p, buf[:n])
+	}
+	if errors.Is(err, ErrTimeout) {
+		b.hung.Store(true)
+	}
+	return n, err
+}
+
+func (b *boundedDevice) Close() error {
+	if b.hung.Load() {
+		go b.dev.Close()
+		return nil
+	}
+	_, err := bounded(b.d, b.name, "close", func() (struct{}, error) { return struct{}{}, b.dev.Close() })
+	return err
 }

@@ -26,5 +26,7 @@
 // exactly which files the collectors read. Every read is bounded in size
 // (MaxFileSize) and in time (ReadTimeout), and only regular files are read:
 // a FIFO or device where a sysfs attribute should be is ErrNotRegular at
-// once, never an open(2) that waits for a writer.
+// once, never an open(2) that waits for a writer. Device nodes opened
+// through OpenDevice (a disk's first sectors, CPUID) are bounded the same
+// way: the open, each read and the close.
 package hostpaths
