@@ -24,8 +24,9 @@ import (
 // placeholder: empty or blank, a known placeholder value
 // (KnownPlaceholders, compared ignoring case, spaces and punctuation), an
 // Insyde template value ("Type1 - 123456789", "Type2 - Board Serial
-// Number"), made only of punctuation, one character repeated ("0000",
-// "........", "xxxxxxxxxxxxxxxx"), or holding a counting run of seven or
+// Number"), made only of punctuation, one character repeated with or
+// without separators ("0000", "........", "xxxxxxxxxxxxxxxx",
+// "000-000-000"), or holding a counting run of seven or
 // more digits ("0123456789", "BSN12345678901234567", "9876543210").
 func IsPlaceholder(s string) bool {
 	t := strings.ToLower(strings.TrimSpace(s))
@@ -41,7 +42,7 @@ func IsPlaceholder(s string) bool {
 	if squash(t) == "" { // only punctuation and blanks
 		return true
 	}
-	if len(t) >= 3 && strings.Count(t, t[:1]) == len(t) {
+	if repeated(t) || repeated(squash(t)) { // "0000", "000-000-000", "x x x"
 		return true
 	}
 	return countingRun(t) >= minCountingRun
@@ -58,7 +59,8 @@ func IsPlaceholderSerial(s string) bool {
 // inventory holds it: dmidecode's form, lower or upper case) cannot tell a
 // machine apart: not a UUID at all, all sixteen bytes equal (dmidecode's
 // "Not Settable" 00…, "Not Present" FF…, FEFEFEFE-…), counting bytes
-// (00 01 02 … 0F), or a template UUID listed in KnownPlaceholders, each in
+// (00 01 02 … 0F), the last twelve bytes all FF, or a template UUID listed
+// in KnownPlaceholders, each in
 // either byte order of the first three fields (SMBIOS before 2.6 printed
 // them as stored, later versions swapped).
 func IsPlaceholderUUID(u string) bool {
@@ -79,7 +81,17 @@ func IsPlaceholderUUID(u string) bool {
 	if same {
 		return true
 	}
+	// The last twelve bytes all FF, whatever the first four say
+	// (FreeBSD's rc.d/hostid refuses "*-ffff-ffff-ffff-ffffffffffff").
+	if strings.Count(string(b[4:]), "\xff") == len(b)-4 {
+		return true
+	}
 	return counting(b) || counting(swapUUID(b))
+}
+
+// repeated reports whether s is one character three times or more.
+func repeated(s string) bool {
+	return len(s) >= 3 && strings.Count(s, s[:1]) == len(s)
 }
 
 // minCountingRun is the shortest run of counting digits that makes a value

@@ -11,8 +11,9 @@ type KnownPlaceholder struct {
 	// "manufacturer", "product", "version", "sku", "family",
 	// "part_number"; the rules apply it to every field.
 	Field string
-	// Seen names where: a public report (owner/repo#number) or a fixture
-	// (testdata of package smbios, from ../shared/fixtures/smbios).
+	// Seen names where: a public report (owner/repo#number), a public
+	// source file that lists it (owner/repo:path) or a fixture (testdata
+	// of package smbios, from ../shared/fixtures/smbios).
 	Seen string
 }
 
@@ -29,6 +30,12 @@ var knownPlaceholders = []KnownPlaceholder{
 	{"fefefefe-fefe-fefe-fefe-fefefefefefe", "uuid", "osquery/osquery#8887 (also the all-bytes-equal rule)"},
 	{"8a95d198-7f46-11e5-bf8b-08002704d48e", "uuid", "EDK2 ArmPlatformPkg default type 1 UUID on every SolidRun LX2160A CEx7, SolidRun/lx2160a_uefi#4"},
 	{"12345678-1234-5678-90ab-cddeefaabbcc", "uuid", "Insyde reference firmware, Asustor AS6604T, mafredri/asustor-platform-driver#38"},
+	{"4c4c4544-0000-2010-8020-80c04f202020", "uuid", "Dell boards whose service tag was never programmed (Dell spells the tag into the UUID; seven spaces): every replacement motherboard until a technician enters the tag; freebsd/freebsd-src:libexec/rc/rc.d/hostid (valid_hostid refuses it)"},
+	{"07090201-0103-0301-0807-060504030201", "uuid", "freebsd/freebsd-src:libexec/rc/rc.d/hostid"},
+	{"11111111-2222-3333-4444-555555555555", "uuid", "freebsd/freebsd-src:libexec/rc/rc.d/hostid"},
+	{"890e2d14-cacd-45d1-ae66-bc80e8bfeb0f", "uuid", "freebsd/freebsd-src:libexec/rc/rc.d/hostid"},
+	{"8e275844-178f-44a8-aceb-a7d7e5178c63", "uuid", "freebsd/freebsd-src:libexec/rc/rc.d/hostid"},
+	{"dc698397-fa54-4cf2-82c8-b1b5307a6a7f", "uuid", "freebsd/freebsd-src:libexec/rc/rc.d/hostid"},
 
 	// Serial numbers and asset tags.
 	{"To Be Filled By O.E.M.", "serial", "fixtures MSI-MS-7816, SuperMicro-X9DBL, Synology-RS3614xsp; ASUS MAXIMUS VII HERO chassis, dylanaraps/neofetch#1373; LibreHardwareMonitor/LibreHardwareMonitor#105"},

@@ -10,7 +10,7 @@ import (
 // and says where it was seen.
 func TestKnownPlaceholders(t *testing.T) {
 	t.Parallel()
-	seen := regexp.MustCompile(`[\w.-]+/[\w.-]+#\d+|fixtures? [A-Z]`)
+	seen := regexp.MustCompile(`[\w.-]+/[\w.-]+(#\d+|:[\w./-]+)|fixtures? [A-Z]`)
 	list := KnownPlaceholders()
 	if len(list) < 30 {
 		t.Fatalf("%d known placeholders", len(list))
@@ -38,6 +38,7 @@ func TestIsPlaceholder(t *testing.T) {
 		"Type2 - Board Serial Number", "Type1 - 123456789", "Type1 - TBD by OEM", "type3 - chassis version",
 		"xxxxxxxxxxxxxxxx", "BSN12345678901234567", "9876543210", "1234567890", "S1234567", "Dimm3_AssetTag",
 		"System Product Name", "System manufacturer", "All Series", "x.x", "No Enclosure",
+		"000-000-000", "0 0 0 0 0 0", "F.F.F.F", "x x x",
 	} {
 		if !IsPlaceholder(s) {
 			t.Errorf("IsPlaceholder(%q) = false", s)
@@ -97,6 +98,18 @@ func TestIsPlaceholderUUID(t *testing.T) {
 		"10000000-0000-8000-0040-000000000000": true,
 		"8A95D198-7F46-11E5-BF8B-08002704D48E": true,
 		"12345678-1234-5678-90ab-cddeefaabbcc": true,
+		// Dell boards whose service tag was never programmed (its seven
+		// characters are spaces in the UUID), in both byte orders, and the
+		// rest of FreeBSD's list (rc.d/hostid).
+		"4c4c4544-0000-2010-8020-80c04f202020": true,
+		"44454C4C-0000-1020-8020-80C04F202020": true,
+		"07090201-0103-0301-0807-060504030201": true,
+		"11111111-2222-3333-4444-555555555555": true,
+		"890e2d14-cacd-45d1-ae66-bc80e8bfeb0f": true,
+		"8e275844-178f-44a8-aceb-a7d7e5178c63": true,
+		"dc698397-fa54-4cf2-82c8-b1b5307a6a7f": true,
+		"4c4c4544-ffff-ffff-ffff-ffffffffffff": true,
+		"ffffffff-ffff-ffff-ffff-ffffffff0000": false, // the rule is about the last twelve bytes
 		"":                                     true,
 		"not-a-uuid":                           true,
 		"0300020004000500-0006-000700080009xx": true,
