@@ -28,7 +28,7 @@ func newMetrics(outbox store.KubeOutbox) *metrics {
 		outbox: outbox,
 		applies: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hwagent_server_kube_applies_total",
-			Help: "Server-side applies by kind (Hardware, Machine, Secret) and result: applied, conflict, or the failure (unreachable, unauthorized, forbidden, no_resource, rejected, error, unnameable).",
+			Help: "Server-side applies by kind (Hardware, Machine, Secret) and result: applied, conflict, or the failure (unreachable, unauthorized, forbidden, no_resource, rejected, error, unnameable, taken: the name is another machine's Hardware).",
 		}, []string{"kind", "result"}),
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,13 @@ import (
 // Applier applies one object; *kube.Client is one.
 type Applier interface {
 	Apply(ctx context.Context, obj kube.Object) (kube.Result, error)
+}
+
+// Reader reads the object an apply would change (nil when there is
+// none); *kube.Client is one. An Applier that is also a Reader lets the
+// syncer refuse to apply a machine's Hardware over another machine's.
+type Reader interface {
+	Current(ctx context.Context, obj kube.Object) (kube.Object, error)
 }
 
 // Config configures a Syncer.
@@ -250,6 +258,12 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 		return fail(err.Error())
 	}
 	objs := s.writer.Objects(mach)
+	if msg, err := s.otherMachines(ctx, t.MachineID, objs[0]); err != nil {
+		return fail(err.Error())
+	} else if msg != "" {
+		s.metrics.applies.WithLabelValues("Hardware", "taken").Inc()
+		return fail(msg)
+	}
 	var errs, conflicts []string
 	for i := len(objs) - 1; i >= 0; i-- { // Secret, Machine, then the Hardware that names them
 		obj, err := toObject(objs[i])
@@ -325,4 +339,49 @@ func toObject(v any) (kube.Object, error) {
 	}
 	var obj kube.Object
 	return obj, json.Unmarshal(b, &obj)
+}
+
+// otherMachines says, when the Hardware hw would replace another known
+// machine's (its hwagent.io/machine-id names a machine the store still
+// has), why it is not applied. Two machines get one Hardware name when
+// they report one agent ID (the same worker_id=, the same boot MAC: a NIC
+// moved from one to the other) or one hostname; applying both would make
+// one object describe each machine in turn, and a workflow meant for one
+// would run on the other. The object of a deleted machine is taken over.
+func (s *Syncer) otherMachines(ctx context.Context, machineID string, hw any) (string, error) {
+	r, ok := s.cfg.Applier.(Reader)
+	if !ok {
+		return "", nil
+	}
+	obj, err := toObject(hw)
+	if err != nil {
+		return "", err
+	}
+	cur, err := r.Current(ctx, obj)
+	if err != nil || cur == nil {
+		return "", err
+	}
+	meta, _ := cur["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	owner, _ := ann[tinkerbell.AnnotationMachineID].(string)
+	if owner == "" || owner == machineID {
+		return "", nil
+	}
+	m, err := s.cfg.Store.Get(ctx, owner)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("read machine %s, whose Hardware %s/%s is: %w", owner, meta["namespace"], meta["name"], err)
+	}
+	ref := kube.Ref{Kind: "Hardware", Namespace: fmt.Sprint(meta["namespace"]), Name: fmt.Sprint(meta["name"])}.String()
+	if m.Kube == nil || !slices.Contains(m.Kube.Objects, ref) {
+		// Not that machine's last write: it moved to another name, or an
+		// older hwagent annotated the agent's derived ID (two machines
+		// sharing a UUID derive one).
+		return "", nil
+	}
+	return fmt.Sprintf("Hardware %s/%s is machine %s's, which reports the same agent ID or hostname: not applied "+
+		"(see hwagent machines conflicts; give the machines distinct worker_id= or hostnames, or delete %s if it is gone)",
+		meta["namespace"], meta["name"], owner, owner), nil
 }
