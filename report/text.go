@@ -648,13 +648,30 @@ func mounted(mps []string) []string {
 // switchInterval is how often switches send LLDP by default (msgTxInterval).
 const switchInterval = 30 * time.Second
 
+// lldpSilent is how the LLDP collector words a NIC with carrier that heard
+// nothing ("eth0: no LLDP received within 3s"); with no neighbour at all
+// its status is not_applicable with that reason.
+const lldpSilent = "no LLDP received within"
+
 // lldpHint suggests a longer --lldp-wait when the wait was shorter than a
-// switch's usual interval and no neighbour was heard on any NIC.
+// switch's usual interval and no neighbour was heard on any NIC while a NIC
+// with carrier listened (not when nothing had carrier, the links were
+// down or the host is a recording: waiting longer would not help).
 func lldpHint(inv *inventory.Inventory, wait time.Duration) string {
 	if wait <= 0 || wait >= switchInterval || inv.Network == nil {
 		return ""
 	}
-	if c := inv.Collector("lldp"); c == nil || (c.Status != inventory.StatusOK && c.Status != inventory.StatusPartial) {
+	c := inv.Collector("lldp")
+	if c == nil {
+		return ""
+	}
+	switch c.Status {
+	case inventory.StatusOK, inventory.StatusPartial:
+	case inventory.StatusNotApplicable:
+		if !strings.Contains(c.Error, lldpSilent) {
+			return ""
+		}
+	default:
 		return ""
 	}
 	for _, nic := range inv.Network.Interfaces {

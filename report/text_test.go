@@ -147,7 +147,11 @@ func TestOperatorDetails(t *testing.T) {
 		}},
 		Virtualization: &inventory.Virtualization{Type: inventory.VirtualizationVirtualMachine, Hypervisor: "kvm",
 			Evidence: []inventory.VirtualizationEvidence{{Source: "cpuid", Virtual: true, Hypervisor: "kvm"}, {Source: "cpuinfo", Virtual: true}}},
-		Collectors: []inventory.CollectorStatus{{Name: "lldp", Status: inventory.StatusOK}},
+		// What the LLDP collector says when a NIC with carrier heard
+		// nothing (collectors/lldp TestLLDPDSilentNIC renders its real
+		// status from a netns).
+		Collectors: []inventory.CollectorStatus{{Name: "lldp", Status: inventory.StatusNotApplicable,
+			Error: "no LLDP or CDP neighbour: eth0: no LLDP received within 3s"}},
 	}
 	var buf bytes.Buffer
 	if err := WriteText(&buf, inv, Options{LLDPWait: 3 * time.Second}); err != nil {
@@ -173,5 +177,20 @@ func TestOperatorDetails(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "try --lldp-wait") {
 		t.Error("hint after a whole switch interval")
+	}
+	// Waiting longer would not help: no carrier, links down, a recording.
+	for _, reason := range []string{
+		"no LLDP or CDP neighbour: no carrier on eth0",
+		"no LLDP or CDP neighbour: eth0 down (use --lldp-link-up)",
+		"a recorded host: LLDP listens on the running machine's links",
+	} {
+		inv.Collectors[0].Error = reason
+		buf.Reset()
+		if err := WriteText(&buf, inv, Options{LLDPWait: 3 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "try --lldp-wait") {
+			t.Errorf("hint when the LLDP collector says %q", reason)
+		}
 	}
 }

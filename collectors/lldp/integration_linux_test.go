@@ -11,7 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/inventory"
+	"github.com/hwagent/hwagent/report"
 )
 
 // switch1 is an LLDP switch as LAB.md configures one: system name, port ID
@@ -114,6 +116,35 @@ func TestLLDPDSilentNIC(t *testing.T) {
 	if want := "not applicable: no LLDP or CDP neighbour: vsrv1: no LLDP received within 2s"; res.Error != want {
 		t.Errorf("alone: error %q, want %q", res.Error, want)
 	}
+	// dump's text report suggests a longer wait on this status (it did not:
+	// it looked for the hint only behind ok and partial).
+	if !reportHints(t, res, "vsrv1", 2*time.Second) {
+		t.Error("dump's report gives no --lldp-wait hint for a NIC with carrier that heard nothing in 2s")
+	}
+}
+
+// reportHints renders res as the runner records it (collectors.Run) in
+// dump's text report and says whether the report suggests a longer
+// --lldp-wait.
+func reportHints(t *testing.T, res helperResult, ifname string, wait time.Duration) bool {
+	t.Helper()
+	st := inventory.CollectorStatus{Name: "lldp", Status: inventory.StatusOK}
+	if res.Error != "" {
+		reason, ok := strings.CutPrefix(res.Error, collector.ErrNotApplicable.Error()+": ")
+		if !ok {
+			t.Fatalf("not a not-applicable status: %q", res.Error)
+		}
+		st = inventory.CollectorStatus{Name: "lldp", Status: inventory.StatusNotApplicable, Error: reason}
+	}
+	inv := &inventory.Inventory{
+		Network:    &inventory.Network{Interfaces: []inventory.NIC{{Name: ifname, Kind: inventory.NICPhysical, Carrier: true}}},
+		Collectors: []inventory.CollectorStatus{st},
+	}
+	var buf strings.Builder
+	if err := report.WriteText(&buf, inv, report.Options{LLDPWait: wait}); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(buf.String(), "switches send every 30 s; try --lldp-wait 35s")
 }
 
 // TestLLDPDLinkUp: a NIC whose link is down is brought up only with
@@ -128,6 +159,9 @@ func TestLLDPDLinkUp(t *testing.T) {
 	res := l.collect(srv, helperConfig{Interfaces: []string{"vsrv0"}, Wait: 2 * time.Second})
 	if want := "not applicable: no LLDP or CDP neighbour: vsrv0 down (use --lldp-link-up)"; res.Error != want {
 		t.Errorf("without --lldp-link-up: error %q, want %q", res.Error, want)
+	}
+	if reportHints(t, res, "vsrv0", 2*time.Second) {
+		t.Error("dump's report suggests a longer --lldp-wait for a link that is down")
 	}
 	if l.adminUp(srv, "vsrv0") {
 		t.Error("vsrv0 brought up without --lldp-link-up")
