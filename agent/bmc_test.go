@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -25,19 +26,26 @@ import (
 // bmcServer is the reference server in-process, with a BMC credentials
 // policy whose checks go to bmcAddr, on SQLite in a temporary directory.
 type bmcServer struct {
-	url, db string
-	logs    *logBuffer
+	url, dsn string
+	logs     *logBuffer
 }
 
 func startBMCServer(t *testing.T, bmcAddr string) *bmcServer {
+	t.Helper()
+	return startBMCServerOn(t, "sqlite", bmcAddr)
+}
+
+// startBMCServerOn is startBMCServer on a database of the kind: sqlite or
+// postgres.
+func startBMCServerOn(t *testing.T, kind, bmcAddr string) *bmcServer {
 	t.Helper()
 	dir := t.TempDir()
 	key, err := bmcseal.WriteKeyFile(filepath.Join(dir, "seal.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, "hwagent.db")
-	st, err := sqlstore.Open(context.Background(), "sqlite://"+db, sqlstore.Options{})
+	dsn := database(t, kind)
+	st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +62,54 @@ func startBMCServer(t *testing.T, bmcAddr string) *bmcServer {
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &bmcServer{url: hs.URL, db: db, logs: logs}
+	return &bmcServer{url: hs.URL, dsn: dsn, logs: logs}
+}
+
+// contents is every byte the server's database holds, as text: the SQLite
+// file and its WAL, or every row of every PostgreSQL table.
+func (s *bmcServer) contents(t *testing.T) string {
+	t.Helper()
+	if file, ok := strings.CutPrefix(s.dsn, "sqlite://"); ok {
+		db, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wal, _ := os.ReadFile(file + "-wal")
+		return string(db) + string(wal)
+	}
+	db, err := sql.Open("pgx", s.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rs, err := db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rs.Next() {
+		var name string
+		if err := rs.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	rs.Close()
+	if len(tables) < 5 {
+		t.Fatalf("PostgreSQL tables: %v", tables)
+	}
+	var all strings.Builder
+	for _, table := range tables {
+		var rows sql.NullString
+		if err := db.QueryRow(`SELECT string_agg(t::text, E'\n') FROM "` + table + `" t`).Scan(&rows); err != nil {
+			t.Fatalf("dump %s: %v", table, err)
+		}
+		all.WriteString(rows.String + "\n")
+	}
+	if !strings.Contains(all.String(), "hwagent") {
+		t.Fatalf("the PostgreSQL dump lacks the BMC user: %.200s", all.String())
+	}
+	return all.String()
 }
 
 func (s *bmcServer) get(t *testing.T, path string, out any) int {
@@ -109,9 +164,18 @@ func runAgent(t *testing.T, s setup) (*logBuffer, context.CancelFunc) {
 // database file.
 func TestBMCProvisioningIPMISim(t *testing.T) {
 	t.Parallel()
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			bmcProvisioningIPMISim(t, kind)
+		})
+	}
+}
+
+func bmcProvisioningIPMISim(t *testing.T, kind string) {
 	lab.Need(t, lab.IPMISimulator)
 	sim := lab.StartIPMISim(t, lab.TestBMC())
-	srv := startBMCServer(t, sim.LANAddr)
+	srv := startBMCServerOn(t, kind, sim.LANAddr)
 	agentLogs, _ := runAgent(t, setup{url: srv.url, specs: defaultSpecs(nil, nil), mutate: func(o *Options) {
 		o.OpenBMC = func() (ipmi.Device, error) { return sim.Device(t), nil }
 	}})
@@ -177,14 +241,10 @@ func TestBMCProvisioningIPMISim(t *testing.T) {
 	if !strings.Contains(metrics.String(), `hwagent_server_bmc_verifications_total{result="verified"} 2`) {
 		t.Errorf("metrics lack two verifications")
 	}
-	db, err := os.ReadFile(srv.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wal, _ := os.ReadFile(srv.db + "-wal")
+	db := srv.contents(t)
 	for _, pw := range []string{creds.Password, creds2.Password} {
 		for where, text := range map[string]string{"agent log": agentLogs.String(), "server log": srv.logs.String(), "/metrics": metrics.String(),
-			"database": string(db), "database WAL": string(wal)} {
+			"database": db} {
 			if strings.Contains(text, pw) {
 				t.Errorf("a BMC password appears in the %s", where)
 			}
