@@ -35,10 +35,10 @@ func NewDocument(inv *inventory.Inventory) (Document, error) {
 	if len(inv.Identity.Keys()) == 0 {
 		inv.Identity = id
 	}
-	if len(keys) > inventory.MaxIdentityKeys {
+	if len(id.MACs) > inventory.MaxIdentityMACs {
 		// Only a derived identity gets here: the agent's own is bounded
 		// by inventory.CheckLimits.
-		return Document{}, &inventory.LimitError{Field: "inventory.identity.macs", Got: len(keys) - 4, Max: inventory.MaxIdentityMACs}
+		return Document{}, &inventory.LimitError{Field: "inventory.identity.macs", Got: len(id.MACs), Max: inventory.MaxIdentityMACs}
 	}
 	b, err := json.Marshal(inv)
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -69,6 +70,28 @@ func TestNewDocumentIdentity(t *testing.T) {
 	}
 	if len(d.Keys) != len(dup.Identity.Keys())-1 {
 		t.Errorf("%d keys, want the %d distinct ones", len(d.Keys), len(dup.Identity.Keys())-1)
+	}
+}
+
+// An identity derived from more physical NICs than identity.macs allows
+// is refused naming how many MACs there are (it said one less when the
+// UUID was a placeholder, 1001 keys for 2,000 MACs was off by the
+// serials).
+func TestNewDocumentTooManyMACs(t *testing.T) {
+	t.Parallel()
+	inv := testinv.WithUUID(testinv.Machine(6), testinv.AMIUUID)
+	inv.Identity = inventory.Identity{}
+	nic := inv.Network.Interfaces[0]
+	inv.Network.Interfaces = nil
+	for i := range 2000 {
+		nic.MAC = fmt.Sprintf("02:00:00:00:%02x:%02x", i>>8, i&0xff)
+		nic.PermanentMAC = nic.MAC
+		inv.Network.Interfaces = append(inv.Network.Interfaces, nic)
+	}
+	_, err := NewDocument(inv)
+	var le *inventory.LimitError
+	if !errors.As(err, &le) || le.Got != 2000 || le.Max != inventory.MaxIdentityMACs {
+		t.Errorf("2,000 physical NICs: %v, want a limit error counting 2000 MACs", err)
 	}
 }
 
