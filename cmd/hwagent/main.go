@@ -10,9 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hwagent/hwagent/internal/termsafe"
 )
 
 func main() {
@@ -24,9 +27,22 @@ func main() {
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)
 		}
-		fmt.Fprintln(os.Stderr, "hwagent:", err)
+		printError(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// printError prints the error that ends the command. Its text quotes
+// machines' strings (an export's list of machines it refuses names each by
+// its serial; a server's answer names keys and serials): every line is
+// escaped before it reaches the terminal, as every other output of a
+// machine's strings is (internal/termsafe), and the lines stay lines.
+func printError(w io.Writer, err error) {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = termsafe.Escape(l)
+	}
+	fmt.Fprintln(w, "hwagent:", strings.Join(lines, "\n"))
 }
 
 // exitError ends the program with a code after the command printed its own

@@ -144,3 +144,34 @@ func TestTerminalEscapesInMachineStrings(t *testing.T) {
 }
 
 func noEnv(string) (string, bool) { return "", false }
+
+// The error that ends a command quotes machines' strings: an export that
+// refuses machines names each by its serial. It reached the terminal raw
+// (an ESC[2J serial cleared the operator's screen); it is escaped line by
+// line, and its lines stay lines.
+func TestCommandErrorEscapesMachineStrings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	inv := testinv.Machine(7)
+	inv.System.Product.Serial = "SRV" + clearScreen + setTitle + rlo
+	b, err := json.Marshal(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "hostile.json")
+	if err := os.WriteFile(in, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runCLI(t, "export", "hardware-csv", "--gateway", "10.10.10.1", in, "-o", filepath.Join(dir, "out.csv"))
+	if err == nil || !strings.Contains(err.Error(), "cannot be exported") {
+		t.Fatalf("export of a machine without addresses: %v", err)
+	}
+	var out bytes.Buffer
+	printError(&out, err)
+	if bad := rawControls(out.String()); len(bad) != 0 {
+		t.Errorf("the error printed %s raw:\n%q", strings.Join(bad, ", "), out.String())
+	}
+	if want := `(serial SRV\x1b[2J\x1b]0;pwned\x07\u202e):`; !strings.Contains(out.String(), want) || strings.Count(out.String(), "\n") < 3 {
+		t.Errorf("printed %q, want the serial as %s and one line per problem", out.String(), want)
+	}
+}
