@@ -259,6 +259,7 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 	}
 	objs := s.writer.Objects(mach)
 	if msg, err := s.otherMachines(ctx, t.MachineID, objs[0]); err != nil {
+		s.metrics.applies.WithLabelValues("Hardware", string(kube.ReasonOf(err))).Inc()
 		return fail(err.Error())
 	} else if msg != "" {
 		s.metrics.applies.WithLabelValues("Hardware", "taken").Inc()
