@@ -64,7 +64,7 @@ func newFixtureWith(t *testing.T, st store.Store, mod func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewServer(conformant(t, srv))
 	t.Cleanup(hs.Close)
 	return &fixture{t: t, url: hs.URL, st: st, logs: logs}
 }
@@ -92,6 +92,9 @@ func (f *fixture) do(method, path, token string, body any) (int, http.Header, []
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if r != nil {
+		req.Header.Set("Content-Type", "application/json") // as every client sends it
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
