@@ -42,12 +42,16 @@ type Config struct {
 	// 408 (default 10 s).
 	BodyTimeout time.Duration
 	// MaxBodyMemory bounds the bytes of request bodies read and not yet
-	// processed, all requests together (default 64 MiB); a request waits
+	// processed, all requests together (default 16 MiB); a request waits
 	// up to QueueTimeout for room, then gets 429.
 	MaxBodyMemory int64
 	// MaxPerCredential bounds the requests one machine credential has in
 	// progress at once (default 4); more are answered 429 at once.
 	MaxPerCredential int
+	// MaxConnections bounds the client connections Serve holds (default
+	// DefaultMaxConnections): past it, a new connection is accepted once
+	// the longest idle one is closed, or another one ends (conns.go).
+	MaxConnections int
 	// Registerer receives the server's metrics; nil means a private
 	// registry (exposed on /metrics either way when Gatherer is nil).
 	Registerer prometheus.Registerer
@@ -77,8 +81,9 @@ const (
 	DefaultMaxCheckins      = 256
 	DefaultQueueTimeout     = 5 * time.Second
 	DefaultBodyTimeout      = 10 * time.Second
-	DefaultMaxBodyMemory    = 64 << 20
+	DefaultMaxBodyMemory    = 16 << 20
 	DefaultMaxPerCredential = 4
+	DefaultMaxConnections   = 2048
 	// MinTokenLength is the shortest enrollment or admin token accepted.
 	MinTokenLength = 16
 )
@@ -125,6 +130,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxPerCredential <= 0 {
 		c.MaxPerCredential = DefaultMaxPerCredential
+	}
+	if c.MaxConnections <= 0 {
+		c.MaxConnections = DefaultMaxConnections
 	}
 	if c.Now == nil {
 		c.Now = time.Now

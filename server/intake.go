@@ -24,14 +24,14 @@ import (
 // (Config.MaxBodyMemory), reserved as they arrive: a request waits for
 // budget (at most QueueTimeout) instead of the server growing without
 // bound under a burst, and a client that only announced a large body
-// reserves nothing.
+// reserves at most largeStep (64 KiB) before it sends it.
 
-// Budget is reserved as bytes arrive: a small step first (a trickling
-// client holds one small step), then, each time less than a small step is
-// left, as much again as is reserved: a body of n bytes holds less than
-// 2n + smallStep, or, when its length was announced, at most that length
-// and one byte. largeStep is what the budget must hold beyond the largest
-// body (Config.validate).
+// A body announced up to largeStep (every real request) is reserved whole
+// before it is read; a larger one, or one not announced, is reserved as it
+// arrives: then each time less than a small step is left, as much again as
+// is reserved. A body of n bytes holds at most its announced length and
+// one byte, or, not announced, less than 2n + smallStep. largeStep is also
+// what the budget must hold beyond the largest body (Config.validate).
 const (
 	smallStep = 4 << 10
 	largeStep = 64 << 10
@@ -121,9 +121,16 @@ func (in *intake) read(w http.ResponseWriter, r *http.Request) (*body, error) {
 }
 
 // step is the budget to reserve before reading more of a body that holds
-// n bytes with reserved reserved (0: none needed): when less than a small
-// step is left, as much again as is reserved (so a body is read with a few
-// reservations and allocations), at least a small step, and never more
+// n bytes with reserved reserved (0: none needed). A body whose length was
+// announced is reserved whole at once, up to largeStep: every real request
+// (an inventory is 20–50 KB) then never waits for budget once it started,
+// and a client announcing a large body holds at most largeStep before it
+// sends it. Reserved in steps as it arrives, each step waiting for budget,
+// the bodies of a burst of 10,000 registrations held the whole budget
+// between them, none could finish, and every one was answered 429 after
+// the queue timeout. Past that first reservation (a body announced larger
+// than largeStep, or not announced), when less than a small step is left,
+// as much again as is reserved, at least a small step, and never more
 // than the announced length and the limit, plus the one byte of the read
 // that finds the end, need.
 func (in *intake) step(reserved, n, announced int64) int64 {
@@ -131,7 +138,14 @@ func (in *intake) step(reserved, n, announced int64) int64 {
 	if announced >= 0 {
 		end = min(end, announced+1)
 	}
-	if reserved-n >= smallStep || reserved >= end {
+	switch {
+	case reserved >= end:
+		return 0
+	case reserved == 0 && announced >= 0:
+		return min(end, largeStep)
+	case reserved == 0:
+		return smallStep
+	case reserved-n >= smallStep:
 		return 0
 	}
 	return min(max(reserved, smallStep), end-reserved)

@@ -65,3 +65,41 @@ func TestIntakeReservesWhatArrives(t *testing.T) {
 		})
 	}
 }
+
+// Bodies arriving in pieces together, more than the budget holds: each is
+// reserved whole before it is read, so none waits for more budget while
+// holding some, and every one is read as the others release theirs.
+// Reserved piece by piece as they arrived, they held the budget between
+// them and all waited until the queue timeout (429).
+func TestIntakeBurstCompletes(t *testing.T) {
+	t.Parallel()
+	const bodies, size = 30, 47_581
+	in := &intake{budget: semaphore.NewWeighted(3 * size), timeout: 10 * time.Second, queueTimeout: 3 * time.Second, limit: 4 << 20}
+	errs := make(chan error, bodies)
+	for range bodies {
+		go func() {
+			pr, pw := io.Pipe()
+			go func() {
+				chunk := bytes.Repeat([]byte("x"), 4096)
+				for sent := 0; sent < size; sent += len(chunk) {
+					pw.Write(chunk[:min(len(chunk), size-sent)]) //nolint:errcheck // the reader reports
+					time.Sleep(time.Millisecond)
+				}
+				pw.Close()
+			}()
+			r := httptest.NewRequest("POST", "/v1/register", pr)
+			r.ContentLength = size
+			b, err := in.read(httptest.NewRecorder(), r)
+			if err == nil {
+				time.Sleep(5 * time.Millisecond) // processed
+				b.release()
+			}
+			errs <- err
+		}()
+	}
+	for range bodies {
+		if err := <-errs; err != nil {
+			t.Errorf("a body of the burst: %v", err)
+		}
+	}
+}

@@ -56,6 +56,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Conf
 		ErrorLog:       slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	lim := newConnLimit(ln, s.cfg.MaxConnections, func() { s.metrics.reapedConns.Inc() })
+	s.conns.Store(lim)
+	hs.ConnState = lim.state
+	ln = lim
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}

@@ -19,9 +19,10 @@ type metrics struct {
 	duration      *prometheus.HistogramVec
 	overloaded    *prometheus.CounterVec
 	conflicts     *prometheus.CounterVec
+	reapedConns   prometheus.Counter
 }
 
-func newMetrics(reg prometheus.Registerer, st store.Store, heavy, checkins *limiter) *metrics {
+func newMetrics(reg prometheus.Registerer, st store.Store, heavy, checkins *limiter, conns func() (served, waiting int)) *metrics {
 	m := &metrics{
 		registrations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hwagent_server_registrations_total",
@@ -48,11 +49,23 @@ func newMetrics(reg prometheus.Registerer, st store.Store, heavy, checkins *limi
 			Name: "hwagent_server_identity_conflicts_total",
 			Help: "Identity conflicts met (docs/protocol.md, Identity), by source: registration (kept apart, recorded on both machines), upload (refused 409).",
 		}, []string{"source"}),
+		reapedConns: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hwagent_server_idle_connections_closed_total",
+			Help: "Kept-alive connections closed, idle, to make room for new ones (--max-connections).",
+		}),
 	}
 	for _, src := range []string{"registration", "upload"} {
 		m.conflicts.WithLabelValues(src)
 	}
-	reg.MustRegister(m.registrations, m.checkins, m.inventories, m.duration, m.overloaded, m.conflicts,
+	reg.MustRegister(m.registrations, m.checkins, m.inventories, m.duration, m.overloaded, m.conflicts, m.reapedConns,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hwagent_server_connections",
+			Help: "Client connections served (at most --max-connections).",
+		}, func() float64 { n, _ := conns(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hwagent_server_connections_waiting",
+			Help: "Client connections accepted and waiting to be served (past --max-connections).",
+		}, func() float64 { _, n := conns(); return float64(n) }),
 		&machinesCollector{st: st},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "hwagent_server_heavy_requests_in_progress",

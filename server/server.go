@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -33,6 +34,8 @@ type Server struct {
 	// serve the BMC credentials policy.
 	bmcMetrics *bmcMetrics
 	verifying  chan struct{}
+	// conns holds the connections Serve accepts (nil before Serve).
+	conns atomic.Pointer[connLimit]
 }
 
 // New validates cfg and returns a Server.
@@ -60,7 +63,12 @@ func New(cfg Config) (*Server, error) {
 	if gather == nil {
 		gather = prometheus.DefaultGatherer
 	}
-	s.metrics = newMetrics(reg, cfg.Store, s.heavy, s.checkins)
+	s.metrics = newMetrics(reg, cfg.Store, s.heavy, s.checkins, func() (int, int) {
+		if l := s.conns.Load(); l != nil {
+			return l.inUse(), l.queued()
+		}
+		return 0, 0
+	})
 	s.bmcMetrics = newBMCMetrics(reg)
 	if cfg.BMC != nil {
 		s.verifying = make(chan struct{}, cfg.BMC.MaxVerifying)

@@ -8,20 +8,23 @@
 //
 //	go run ./bench/load -bin /tmp/hwagent -store sqlite -agents 10000
 //
-// bench/load.sh runs it for both stores. The simulated agents behave like
-// the real one: 429 and 5xx are retried after Retry-After, each agent keeps
-// its own HTTP connection (as an agent's client does between check-ins).
+// bench/load.sh runs it for both stores. The simulated agents are the real
+// agent's protocol client (server/client), one per agent with its own HTTP
+// connection (kept between check-ins, as an agent's is), retried with the
+// agent's policy (client.Retrier with the agent's default backoff: the
+// server's Retry-After plus a full-jitter exponential window, 1 s doubling
+// up to a minute).
 package main
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,10 +33,13 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"github.com/hwagent/hwagent/internal/secret"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/client"
 	"github.com/hwagent/hwagent/server/servertest"
 	"github.com/hwagent/hwagent/server/testinv"
 )
@@ -50,7 +56,6 @@ type config struct {
 	interval   time.Duration
 	duration   time.Duration
 	serveArgs  string
-	ownConns   bool
 	resultJSON string
 	serverLog  string
 }
@@ -63,7 +68,6 @@ func main() {
 	flag.DurationVar(&c.interval, "interval", 30*time.Second, "check-in interval")
 	flag.DurationVar(&c.duration, "duration", 90*time.Second, "how long the check-in phase runs")
 	flag.StringVar(&c.serveArgs, "serve-args", "", "extra flags for hwagent serve (space separated)")
-	flag.BoolVar(&c.ownConns, "conn-per-agent", true, "give every agent its own HTTP connection")
 	flag.StringVar(&c.resultJSON, "json", "", "also write the results to this JSON file")
 	flag.StringVar(&c.serverLog, "server-log", "", "write the server's log to this file at the end")
 	flag.Parse()
@@ -88,11 +92,11 @@ func main() {
 
 // agent is one simulated machine.
 type agent struct {
-	n        int
-	body     []byte // the registration request
-	digest   string
-	id, cred string
-	client   *http.Client
+	n      int
+	inv    *inventory.Inventory
+	digest string
+	m      client.Machine
+	client *client.Client
 }
 
 func run(c config) (*results, error) {
@@ -118,20 +122,20 @@ func run(c config) (*results, error) {
 	fmt.Fprintf(os.Stderr, "load: generating %d inventories...\n", c.agents)
 	agents, avg := generate(c.agents)
 	res.InventoryBytesAvg = avg
-	shared := newTransport(c.agents)
 	for _, a := range agents {
-		if c.ownConns {
-			a.client = &http.Client{Transport: newTransport(1), Timeout: 120 * time.Second}
-		} else {
-			a.client = &http.Client{Transport: shared, Timeout: 120 * time.Second}
+		if a.client, err = client.New(client.Options{Server: srv.URL, EnrollmentToken: secret.Value(enrollToken), UserAgent: "hwagent-load"}); err != nil {
+			return nil, err
 		}
 	}
 
 	fmt.Fprintf(os.Stderr, "load: %d agents register in one burst...\n", c.agents)
 	cpu0 := cpuSeconds(srv.PID)
 	res.LoadAverageBefore = loadAverage()
-	burst(srv.URL, agents, res)
+	self0 := selfCPUSeconds()
+	burst(agents, res)
 	res.ServerCPUBurstSeconds = cpuSeconds(srv.PID) - cpu0
+	res.LoadCPUBurstSeconds = selfCPUSeconds() - self0
+	res.ServerCPUPerRegistrationMs = 1000 * res.ServerCPUBurstSeconds / float64(c.agents)
 	if res.RegisterErrors > 0 {
 		return res, fmt.Errorf("%d registrations failed", res.RegisterErrors)
 	}
@@ -143,7 +147,7 @@ func run(c config) (*results, error) {
 
 	fmt.Fprintf(os.Stderr, "load: check-ins every %v for %v...\n", c.interval, c.duration)
 	cpu0 = cpuSeconds(srv.PID)
-	checkins(srv.URL, agents, c.interval, c.duration, res)
+	checkins(agents, c.interval, c.duration, res)
 	res.ServerCPUCheckinPercent = 100 * (cpuSeconds(srv.PID) - cpu0) / c.duration.Seconds()
 	res.LoadAverageAfter = loadAverage()
 	res.PeakRSSBytes, err = srv.PeakRSSBytes()
@@ -154,15 +158,6 @@ func run(c config) (*results, error) {
 		return res, fmt.Errorf("hwagent serve: %w", err)
 	}
 	return res, nil
-}
-
-func newTransport(idle int) *http.Transport {
-	return &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 60 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        idle,
-		MaxIdleConnsPerHost: idle,
-		IdleConnTimeout:     5 * time.Minute,
-	}
 }
 
 // database returns the DSN of a fresh database for store.
@@ -204,9 +199,13 @@ func databaseSize(store, dsn string) int64 {
 	return total
 }
 
-// generate builds every agent's registration body and digest, on all CPUs.
+// generate builds every agent's inventory and digest, on all CPUs. The
+// inventories share their PCI and CPU sections (equal on every machine of
+// the fleet; the client only reads them), so that 10,000 of them fit in
+// memory; the average size of their registration bodies is returned.
 func generate(n int) ([]*agent, int) {
 	agents := make([]*agent, n)
+	shared := testinv.Machine(0)
 	var next atomic.Int64
 	var total atomic.Int64
 	var wg sync.WaitGroup
@@ -220,12 +219,13 @@ func generate(n int) ([]*agent, int) {
 					return
 				}
 				inv := testinv.Machine(i)
+				inv.PCI, inv.CPU = shared.PCI, shared.CPU
 				body, err := json.Marshal(api.RegisterRequest{Inventory: inv})
 				if err != nil {
 					panic(err)
 				}
 				total.Add(int64(len(body)))
-				agents[i] = &agent{n: i, body: body, digest: inventory.Digest(inv)}
+				agents[i] = &agent{n: i, inv: inv, digest: inventory.Digest(inv)}
 			}
 		}()
 	}
@@ -233,96 +233,83 @@ func generate(n int) ([]*agent, int) {
 	return agents, int(total.Load() / int64(n))
 }
 
-// post sends one request; 429 and 5xx come back as retryAfter > 0.
-func post(c *http.Client, url, token string, body []byte) (status int, retryAfter time.Duration, out []byte, err error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, 0, nil, err
+// retrier is the agent's retry policy (its default backoff), counting the
+// attempts it retries by cause into refused (429), net (no answer) and
+// failed (5xx and anything else retried).
+func retrier(refused, net, failed *atomic.Int64) client.Retrier {
+	return client.Retrier{
+		Backoff: client.Backoff{Base: client.DefaultBase, Cap: client.DefaultCap},
+		OnRetry: func(_ int, _ time.Duration, err error) {
+			var se *client.StatusError
+			switch {
+			case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
+				refused.Add(1)
+			case errors.As(err, &se):
+				failed.Add(1)
+			default:
+				net.Add(1)
+			}
+		},
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, 0, nil, err
-	}
-	defer resp.Body.Close()
-	out, err = io.ReadAll(resp.Body)
-	if resp.StatusCode == 429 || resp.StatusCode >= 500 {
-		s, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		retryAfter = time.Duration(max(s, 1)) * time.Second
-	}
-	return resp.StatusCode, retryAfter, out, err
 }
 
-// burst registers every agent at once, retrying like the agent does.
-func burst(url string, agents []*agent, res *results) {
+// burst registers every agent at once, each retrying with the agent's
+// policy until acknowledged (for at most 10 minutes).
+func burst(agents []*agent, res *results) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var acked []time.Duration
-	var refused, neterr, failed atomic.Int64
+	var refused, neterr, retried5xx, failed atomic.Int64
+	r := retrier(&refused, &neterr, &retried5xx)
 	for _, a := range agents {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			backoff := time.Second
-			for attempt := 0; attempt < 60; attempt++ {
-				status, ra, out, err := post(a.client, url+api.PathRegister, enrollToken, a.body)
-				switch {
-				case err != nil:
-					// Connection refused or reset under the burst: back
-					// off with jitter, as the agent does.
-					neterr.Add(1)
-					time.Sleep(backoff/2 + rand.N(backoff))
-					backoff = min(2*backoff, 8*time.Second)
-					continue
-				case ra > 0:
-					refused.Add(1)
-					time.Sleep(ra)
-					continue
-				case status != 200:
-					fmt.Fprintf(os.Stderr, "load: registration %d: %d %s\n", a.n, status, out)
-					failed.Add(1)
-					return
-				}
-				var r api.RegisterResponse
-				if err := json.Unmarshal(out, &r); err != nil {
-					failed.Add(1)
-					return
-				}
-				a.id, a.cred = r.MachineID, r.Credential
-				mu.Lock()
-				acked = append(acked, time.Since(start))
-				mu.Unlock()
+			var resp *api.RegisterResponse
+			err := r.Do(ctx, func(ctx context.Context) (err error) {
+				resp, err = a.client.Register(ctx, a.inv)
+				return err
+			})
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "load: registration %d: %v\n", a.n, err)
+				failed.Add(1)
 				return
 			}
-			failed.Add(1)
+			a.m = client.Machine{ID: resp.MachineID, Credential: secret.Value(resp.Credential)}
+			mu.Lock()
+			acked = append(acked, time.Since(start))
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	res.BurstSeconds = time.Since(start).Seconds()
 	res.RegisterRefused = refused.Load()
 	res.RegisterNetErrors = neterr.Load()
+	res.RegisterRetried5xx = retried5xx.Load()
 	res.RegisterErrors = failed.Load()
 	res.RegisterAckP50, res.RegisterAckP99, _ = percentiles(acked)
 	res.RegistrationsPerSecond = float64(len(acked)) / res.BurstSeconds
 }
 
 // checkins runs every agent's check-in loop for d: the first at a random
-// point of the first interval, then every interval.
-func checkins(url string, agents []*agent, interval, d time.Duration, res *results) {
+// point of the first interval, then every interval. Each attempt the
+// server answered 200 counts in the latencies.
+func checkins(agents []*agent, interval, d time.Duration, res *results) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
 	var lat []time.Duration
-	var refused, failed atomic.Int64
+	var refused, neterr, retried5xx, failed atomic.Int64
+	r := retrier(&refused, &neterr, &retried5xx)
 	var wg sync.WaitGroup
 	for _, a := range agents {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			body, _ := json.Marshal(api.CheckinRequest{State: api.StateRegistered, InventoryDigest: a.digest, UptimeSeconds: 60, AgentVersion: "bench"})
-			path := url + fmt.Sprintf(api.PathCheckinFmt, a.id)
+			req := api.CheckinRequest{State: api.StateRegistered, InventoryDigest: a.digest, UptimeSeconds: 60, AgentVersion: "bench", AcksActions: true}
 			t := time.NewTimer(rand.N(interval))
 			defer t.Stop()
 			var mine []time.Duration
@@ -337,24 +324,20 @@ func checkins(url string, agents []*agent, interval, d time.Duration, res *resul
 					return
 				case <-t.C:
 				}
-				start := time.Now()
-				status, ra, out, err := post(a.client, path, a.cred, body)
-				elapsed := time.Since(start)
-				switch {
-				case err != nil:
-					failed.Add(1)
-				case ra > 0:
-					refused.Add(1)
-				case status != 200:
-					failed.Add(1)
-					fmt.Fprintf(os.Stderr, "load: check-in of %s: %d %s\n", a.id, status, out)
-				default:
-					var r api.CheckinResponse
-					if json.Unmarshal(out, &r) != nil || r.Action != api.ActionNone {
-						failed.Add(1)
-					} else {
-						mine = append(mine, elapsed)
+				err := r.Do(ctx, func(ctx context.Context) error {
+					start := time.Now()
+					resp, err := a.client.Checkin(ctx, a.m, req)
+					if err == nil {
+						if resp.Action != api.ActionNone {
+							return &client.PermanentError{Err: fmt.Errorf("action %q, want none", resp.Action)}
+						}
+						mine = append(mine, time.Since(start))
 					}
+					return err
+				})
+				if err != nil && ctx.Err() == nil {
+					failed.Add(1)
+					fmt.Fprintf(os.Stderr, "load: check-in of %s: %v\n", a.m.ID, err)
 				}
 				t.Reset(interval)
 			}
@@ -363,6 +346,8 @@ func checkins(url string, agents []*agent, interval, d time.Duration, res *resul
 	wg.Wait()
 	res.Checkins = len(lat)
 	res.CheckinRefused = refused.Load()
+	res.CheckinNetErrors = neterr.Load()
+	res.CheckinRetried5xx = retried5xx.Load()
 	res.CheckinErrors = failed.Load()
 	res.CheckinP50, res.CheckinP99, res.CheckinMax = percentiles(lat)
 	res.CheckinsPerSecond = float64(len(lat)) / d.Seconds()
@@ -421,6 +406,7 @@ type results struct {
 	RegisterAckP99         float64 `json:"register_ack_p99_ms"`
 	RegisterRefused        int64   `json:"register_refused_429"`
 	RegisterNetErrors      int64   `json:"register_network_errors"`
+	RegisterRetried5xx     int64   `json:"register_retried_5xx"`
 	RegisterErrors         int64   `json:"register_errors"`
 	IntervalSeconds        float64 `json:"checkin_interval_seconds"`
 	Checkins               int     `json:"checkins"`
@@ -429,14 +415,20 @@ type results struct {
 	CheckinP99             float64 `json:"checkin_p99_ms"`
 	CheckinMax             float64 `json:"checkin_max_ms"`
 	CheckinRefused         int64   `json:"checkin_refused_429"`
+	CheckinNetErrors       int64   `json:"checkin_network_errors"`
+	CheckinRetried5xx      int64   `json:"checkin_retried_5xx"`
 	CheckinErrors          int64   `json:"checkin_errors"`
 	RSSAfterBurstBytes     uint64  `json:"server_peak_rss_after_burst_bytes"`
 	PeakRSSBytes           uint64  `json:"server_peak_rss_bytes"`
 	DatabaseBytes          int64   `json:"database_bytes,omitempty"`
 	// ServerCPUBurstSeconds is the server's CPU time (user+system) during
 	// the burst; ServerCPUCheckinPercent its CPU use during the check-ins.
-	ServerCPUBurstSeconds   float64 `json:"server_cpu_burst_seconds"`
-	ServerCPUCheckinPercent float64 `json:"server_cpu_checkin_percent"`
+	ServerCPUBurstSeconds      float64 `json:"server_cpu_burst_seconds"`
+	ServerCPUPerRegistrationMs float64 `json:"server_cpu_per_registration_ms"`
+	ServerCPUCheckinPercent    float64 `json:"server_cpu_checkin_percent"`
+	// LoadCPUBurstSeconds is the simulator's own CPU time during the
+	// burst: it shares the machine with the server.
+	LoadCPUBurstSeconds float64 `json:"load_cpu_burst_seconds"`
 	// The machine's load averages (1, 5, 15 min) around the run: the
 	// benchmark shares the machine with whatever else runs.
 	LoadAverageBefore string `json:"load_average_before"`
@@ -461,6 +453,15 @@ func cpuSeconds(pid int) float64 {
 	return (u + st) / 100
 }
 
+// selfCPUSeconds is this process's user+system CPU time.
+func selfCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
 func loadAverage() string {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
@@ -475,12 +476,12 @@ func loadAverage() string {
 
 func (r *results) print(w io.Writer) {
 	fmt.Fprintf(w, "store %s: %d agents, inventories %.1f KB on average, %d CPUs\n", r.Store, r.Agents, float64(r.InventoryBytesAvg)/1024, r.CPUs)
-	fmt.Fprintf(w, "  registration burst: all acknowledged in %.1f s (%.0f/s); per agent p50 %.0f ms, p99 %.0f ms; %d answered 429, %d network errors, %d failed\n",
-		r.BurstSeconds, r.RegistrationsPerSecond, r.RegisterAckP50, r.RegisterAckP99, r.RegisterRefused, r.RegisterNetErrors, r.RegisterErrors)
-	fmt.Fprintf(w, "  check-ins every %.0f s: %d (%.0f/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d answered 429, %d failed\n",
-		r.IntervalSeconds, r.Checkins, r.CheckinsPerSecond, r.CheckinP50, r.CheckinP99, r.CheckinMax, r.CheckinRefused, r.CheckinErrors)
-	fmt.Fprintf(w, "  server CPU: %.1f s during the burst, %.0f%% of one CPU during the check-ins; load average %s before, %s after\n",
-		r.ServerCPUBurstSeconds, r.ServerCPUCheckinPercent, r.LoadAverageBefore, r.LoadAverageAfter)
+	fmt.Fprintf(w, "  registration burst: all acknowledged in %.1f s (%.0f/s); per agent p50 %.0f ms, p99 %.0f ms; attempts retried: %d answered 429, %d 5xx, %d network errors; %d failed\n",
+		r.BurstSeconds, r.RegistrationsPerSecond, r.RegisterAckP50, r.RegisterAckP99, r.RegisterRefused, r.RegisterRetried5xx, r.RegisterNetErrors, r.RegisterErrors)
+	fmt.Fprintf(w, "  check-ins every %.0f s: %d (%.0f/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms; attempts retried: %d answered 429, %d 5xx, %d network errors; %d failed\n",
+		r.IntervalSeconds, r.Checkins, r.CheckinsPerSecond, r.CheckinP50, r.CheckinP99, r.CheckinMax, r.CheckinRefused, r.CheckinRetried5xx, r.CheckinNetErrors, r.CheckinErrors)
+	fmt.Fprintf(w, "  server CPU: %.1f s during the burst (%.2f ms per registration), %.0f%% of one CPU during the check-ins; the simulator's CPU during the burst %.1f s; load average %s before, %s after\n",
+		r.ServerCPUBurstSeconds, r.ServerCPUPerRegistrationMs, r.ServerCPUCheckinPercent, r.LoadCPUBurstSeconds, r.LoadAverageBefore, r.LoadAverageAfter)
 	fmt.Fprintf(w, "  server peak RSS: %.0f MiB after the burst, %.0f MiB at the end", float64(r.RSSAfterBurstBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
 	if r.DatabaseBytes > 0 {
 		fmt.Fprintf(w, "; SQLite files %.0f MiB", float64(r.DatabaseBytes)/(1<<20))

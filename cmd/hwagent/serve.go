@@ -43,6 +43,7 @@ type serveFlags struct {
 	bodyTimeout       time.Duration
 	maxBodyMemory     int64
 	maxPerCredential  int
+	maxConnections    int
 	historyMaxEntries int
 	dbMaxConns        int
 	shutdownGrace     time.Duration
@@ -106,6 +107,7 @@ reachable), /metrics (Prometheus).`,
 	fs.Int64Var(&f.maxBodyMemory, "max-body-memory", server.DefaultMaxBodyMemory, "bytes of request bodies read and not yet processed, all requests together")
 	fs.IntVar(&f.historyMaxEntries, "history-max-entries", sqlstore.DefaultHistoryMaxEntries, "changes kept per machine: a new one removes the oldest past it")
 	fs.IntVar(&f.maxPerCredential, "max-requests-per-credential", server.DefaultMaxPerCredential, "requests one machine credential may have in progress at once (more: 429)")
+	fs.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "client connections held at once: past it the longest idle one is closed for a new one, and new ones wait in the kernel's listen queue")
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.StringVar(&f.reenroll, "reenroll", reenroll.NameAllow, "what a registration that would take over a known machine does: allow (rotate its credential, record the peer), approve (wait for 'hwagent machines approve'), tpm (prove it with the machine's TPM; machines without one: approve)")
@@ -175,7 +177,8 @@ func runServe(ctx context.Context, g *globalFlags, f *serveFlags, pushLLDP bool)
 		CheckinInterval: f.checkinInterval, Push: push, MaxBodyBytes: f.maxBody,
 		MaxHeavy: f.maxHeavy, MaxCheckins: f.maxCheckins, QueueTimeout: f.queueTimeout,
 		BodyTimeout: f.bodyTimeout, MaxBodyMemory: f.maxBodyMemory, MaxPerCredential: f.maxPerCredential,
-		Reenroll: policy, BMC: bmcPolicy,
+		MaxConnections: f.maxConnections,
+		Reenroll:       policy, BMC: bmcPolicy,
 	}
 	if bmcPolicy != nil {
 		logger.Info("BMC credentials policy", "user", bmcPolicy.User, "privilege", bmcPolicy.Privilege, "channel", bmcPolicy.Channel, "seal_key", bmcPolicy.Key.Public())
