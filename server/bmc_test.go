@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/server/api"
@@ -242,5 +245,64 @@ func TestBMCHeldRegistration(t *testing.T) {
 	}
 	if _, err := f.st.BMCCredentials(context.Background(), held.MachineID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("BMC credentials after the held report: %v, want none", err)
+	}
+}
+
+// TestBMCReportNUL: IPMI user names are NUL-padded 16-byte fields, so an
+// agent's error quoting one carries NUL, as can a BMC's answer the check
+// quotes. PostgreSQL's text holds no NUL: a report was a 500 there (which
+// the agent retries) and stored verbatim on SQLite. Both stores now keep
+// the report with U+FFFD for NUL, as every other column does
+// (store.ColumnText), and give the same answers.
+func TestBMCReportNUL(t *testing.T) {
+	t.Parallel()
+	got := map[string][]any{}
+	for _, kind := range storeKinds {
+		key := sealKey(t)
+		f := newFixtureOn(t, kind, func(c *Config) {
+			c.BMC = &BMCPolicy{User: "hwagent", Privilege: "administrator", Key: key,
+				Address: func(api.Machine) string { return "10.99.7.1" },
+				Verify: func(_ context.Context, tg bmcverify.Target) bmcverify.Result {
+					return bmcverify.Result{Class: bmcverify.WrongPassword, Address: tg.Address + "\x00:623",
+						Err: errors.New("user \"hwagent\x00\x00\": RAKP 2: unauthorized name")}
+				}}
+		})
+		reg := f.register(testinv.Machine(80))
+		path := "/v1/machines/" + reg.MachineID + "/bmc-credentials"
+		f.call("PUT", path, reg.Credential, api.BMCCredentialsReport{Status: "failed", User: "hwagent", Privilege: "administrator\x00",
+			Error: "bad\x00thing", Changes: []string{"slot 3 was \"old\x00\x00\x00\""}}, 204, nil)
+		var m api.Machine
+		f.call("GET", "/v1/machines/"+reg.MachineID, adminToken, nil, 200, &m)
+		if m.BMCCredentials == nil || m.BMCCredentials.Error != "bad\uFFFDthing" || m.BMCCredentials.Privilege != "administrator\uFFFD" {
+			t.Errorf("%s: stored status %+v, want the error and privilege with U+FFFD for NUL", kind, m.BMCCredentials)
+		}
+		box := sealed(t, key, api.BMCSecret{MachineID: reg.MachineID, User: "hwagent", Password: "Pw0123456789abcd"})
+		f.call("PUT", path, reg.Credential, api.BMCCredentialsReport{Status: "ok", User: "hwagent", Privilege: "administrator", Slot: 3, Channel: 1,
+			SealedPassword: box, Changes: []string{"name of slot 3 \"\x00\" → \"hwagent\""}}, 204, nil)
+		var st api.BMCCredentialsStatus
+		f.call("POST", path+"/verify", adminToken, nil, 200, &st)
+		if st.Verification != bmcverify.WrongPassword || st.VerifyError != "user \"hwagent\uFFFD\uFFFD\": RAKP 2: unauthorized name" ||
+			st.VerifyAddress != "10.99.7.1\uFFFD:623" {
+			t.Errorf("%s: verification %+v, want the BMC's error and address with U+FFFD for NUL", kind, st)
+		}
+		var h api.History
+		f.call("GET", fmt.Sprintf(api.PathHistoryFmt, reg.MachineID), adminToken, nil, 200, &h)
+		var lines []string
+		for _, c := range h.Changes {
+			if c.Kind == api.ChangeBMCCredentials || c.Kind == api.ChangeBMCVerified {
+				lines = append(lines, c.Kind+": "+strings.Join(c.Details, " | "))
+			}
+		}
+		got[kind] = []any{m.BMCCredentials.Error, st.Verification, st.VerifyError, st.VerifyAddress, lines}
+	}
+	want := []any{"bad\uFFFDthing", bmcverify.WrongPassword, "user \"hwagent\uFFFD\uFFFD\": RAKP 2: unauthorized name", "10.99.7.1\uFFFD:623", []string{
+		"bmc_credentials: user \"hwagent\": failed | bad\uFFFDthing | slot 3 was \"old\uFFFD\uFFFD\uFFFD\"",
+		"bmc_credentials: user \"hwagent\": ok (slot 3, channel 1) | name of slot 3 \"\uFFFD\" → \"hwagent\" | new password stored (sealed)",
+		"bmc_verification: wrong_password at 10.99.7.1\uFFFD:623 | user \"hwagent\uFFFD\uFFFD\": RAKP 2: unauthorized name",
+	}}
+	for _, kind := range storeKinds {
+		if diff := cmp.Diff(want, got[kind]); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", kind, diff)
+		}
 	}
 }

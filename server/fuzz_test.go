@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,11 +21,15 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
+	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/bmcverify"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/servertest"
 	"github.com/hwagent/hwagent/server/store/sqlstore"
 	"github.com/hwagent/hwagent/server/testinv"
+	"github.com/hwagent/hwagent/server/tpmverify"
 )
 
 // chainTarget is the whole handler chain (request ID, query check,
@@ -33,6 +39,7 @@ import (
 type chainTarget struct {
 	kind string
 	srv  *Server
+	key  *bmcseal.Key
 	mu   sync.Mutex
 	id   string
 	cred string
@@ -52,15 +59,16 @@ func fuzzing() bool {
 	return f != nil && f.Value.String() != ""
 }
 
-// chain returns the targets, built once per process: SQLite alone while
-// fuzzing (speed), SQLite and PostgreSQL when the seed corpus runs as a
-// test, so that every seed gets the same answer class on both stores.
+// chain returns the targets, built once per process: SQLite and
+// PostgreSQL when the seed corpus runs as a test, so that every seed gets
+// the same answer class on both stores; while fuzzing, the stores
+// HWAGENT_FUZZ_STORES lists (comma-separated; default sqlite, the faster).
 func chain(t *testing.T) []*chainTarget {
 	t.Helper()
 	chainOnce.Do(func() {
 		kinds := storeKinds
 		if fuzzing() {
-			kinds = []string{"sqlite"}
+			kinds = strings.Split(cmp.Or(os.Getenv("HWAGENT_FUZZ_STORES"), "sqlite"), ",")
 		}
 		for _, kind := range kinds {
 			var dsn string
@@ -84,18 +92,37 @@ func chain(t *testing.T) []*chainTarget {
 					chainErr = err
 					return
 				}
+			default:
+				chainErr = fmt.Errorf("HWAGENT_FUZZ_STORES: store %q: want sqlite or postgres", kind)
+				return
 			}
-			st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
+			// Every table a request can reach: the Kubernetes outbox,
+			// held registrations, TPM pins and challenges (--reenroll
+			// tpm), BMC credentials and their checks.
+			st, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{KubeOutbox: true})
 			if err != nil {
 				chainErr = err
 				return
 			}
-			srv, err := New(Config{Store: st, EnrollToken: enrollToken, AdminToken: adminToken, Logger: slog.New(slog.DiscardHandler)})
+			dir, err := os.MkdirTemp("", "hwagent-fuzz-key-")
 			if err != nil {
 				chainErr = err
 				return
 			}
-			tg := &chainTarget{kind: kind, srv: srv}
+			chainDirs = append(chainDirs, dir)
+			key, err := bmcseal.WriteKeyFile(filepath.Join(dir, "seal.key"))
+			if err != nil {
+				chainErr = err
+				return
+			}
+			srv, err := New(Config{Store: st, EnrollToken: enrollToken, AdminToken: adminToken, Logger: slog.New(slog.DiscardHandler),
+				Reenroll: reenroll.TPM{Verifier: &tpmverify.Verifier{Store: st}},
+				BMC:      &BMCPolicy{User: "hwagent", Privilege: "administrator", Key: key, Verify: chainVerify}})
+			if err != nil {
+				chainErr = err
+				return
+			}
+			tg := &chainTarget{kind: kind, srv: srv, key: key}
 			body, _ := json.Marshal(api.RegisterRequest{Inventory: testinv.Machine(1)})
 			status, answer := tg.serve(http.MethodPost, api.PathRegister, "", "Bearer "+enrollToken, nil, body)
 			if status != 200 {
@@ -144,6 +171,31 @@ func (tg *chainTarget) serve(method, path, rawQuery, auth string, header http.He
 	return rec.Code, rec.Body.Bytes()
 }
 
+// chainVerify stands for a BMC whose answer the check quotes: a user
+// name field is NUL-padded, and a BMC's bytes need not be UTF-8.
+func chainVerify(_ context.Context, tg bmcverify.Target) bmcverify.Result {
+	return bmcverify.Result{Class: bmcverify.WrongPassword, Address: tg.Address,
+		Err: fmt.Errorf("RAKP 2: user %s\x00\x00 \xff unknown", tg.User)}
+}
+
+// sealedReport returns body with a password sealed to the server for the
+// fuzz machine and the report's user when body is a report (the fuzzer
+// cannot make one), body itself otherwise.
+func (tg *chainTarget) sealedReport(id string, body []byte) []byte {
+	var rep api.BMCCredentialsReport
+	if json.Unmarshal(body, &rep) != nil {
+		return body
+	}
+	sec, _ := json.Marshal(api.BMCSecret{MachineID: id, User: rep.User, Password: "Pw0123456789abcd"})
+	box, err := bmcseal.Seal(tg.key.Public(), sec)
+	if err != nil {
+		return body
+	}
+	rep.SealedPassword = box
+	b, _ := json.Marshal(rep)
+	return b
+}
+
 func (tg *chainTarget) machine() string {
 	tg.mu.Lock()
 	defer tg.mu.Unlock()
@@ -162,7 +214,7 @@ func (tg *chainTarget) credential() string {
 func (tg *chainTarget) request(route, auth uint8, query, hname, other string, body []byte) (method, path, rawQuery, authz string, header http.Header, b []byte) {
 	id := tg.machine()
 	b = body
-	switch route % 11 {
+	switch route % 16 {
 	case 0:
 		method, path = http.MethodPost, api.PathRegister
 	case 1:
@@ -189,6 +241,18 @@ func (tg *chainTarget) request(route, auth uint8, query, hname, other string, bo
 		method, path = http.MethodGet, fmt.Sprintf(api.PathHistoryFmt, url.PathEscape(other))
 	case 10:
 		method, path = http.MethodPut, fmt.Sprintf(api.PathActionFmt, url.PathEscape(other))
+	case 11:
+		method, path = http.MethodPut, fmt.Sprintf(api.PathBMCCredentialsFmt, id)
+	case 12:
+		// A BMC report with a password sealed for the machine.
+		method, path = http.MethodPut, fmt.Sprintf(api.PathBMCCredentialsFmt, id)
+		b = tg.sealedReport(id, body)
+	case 13:
+		method, path = http.MethodPost, fmt.Sprintf(api.PathBMCVerifyFmt, id)
+	case 14:
+		method, path = http.MethodGet, api.PathConflicts
+	case 15:
+		method, path = http.MethodPost, fmt.Sprintf(api.PathRejectFmt, id)
 	}
 	switch auth % 5 {
 	case 1:
@@ -222,6 +286,27 @@ func FuzzHandlerChain(f *testing.F) {
 	many := testinv.Machine(4)
 	many.Identity.MACs = macs(1500)
 	invJSON := js(inv)
+	// The fuzz machine (testinv.Machine(1)) again with NUL in what
+	// becomes columns: held for approval (--reenroll tpm, no TPM), its
+	// inventory in machine_pending.
+	held := testinv.Machine(1)
+	held.Host.Hostname = "hook\x00"
+	held.Network.Interfaces[0].Neighbors[0].SystemName = "leaf\x00"
+	// Its UUID and NICs with another serial: an identity conflict whose
+	// reason quotes both serials.
+	clash := testinv.Machine(1)
+	clash.System.Product.Serial = "SN\x00\x00"
+	clash.Identity = inventory.DeriveIdentity(clash)
+	// A machine with a TPM: pinned at its first registration, challenged
+	// at the next; an answer that says the TPM failed is refused and kept
+	// for approval, the error quoted.
+	ev := fieldTPMEvidence(f)
+	withTPM := testinv.Machine(5)
+	failed := *ev
+	failed.ChallengeID, failed.Error = "c-0123456789abcdef", "TPM_RC_FAILURE\x00 from /dev/tpmrm0"
+	bmcFailed := []byte(`{"status":"failed","user":"hwagent","privilege":"administrator\u0000","error":"bad\u0000thing","changes":["slot 3 \"old\u0000\u0000\""]}`)
+	bmcOK := js(api.BMCCredentialsReport{Status: "ok", User: "hwagent", Privilege: "administrator", Slot: 3, Channel: 1,
+		Error: "renamed \x00", Changes: []string{"name of slot 3 \"\x00\x00\" → \"hwagent\""}})
 	for _, s := range []struct {
 		route, auth  uint8
 		query, hname string
@@ -250,6 +335,18 @@ func FuzzHandlerChain(f *testing.F) {
 		{4, 3, "after=%ff%fe", "", "", nil},
 		{9, 3, "", "", "\xff\xfe", nil},
 		{10, 3, "", "", "m-\x00", js(api.ActionRequest{Action: api.ActionReboot})},
+		{0, 1, "", "", "", js(api.RegisterRequest{Inventory: held})},
+		{15, 3, "", "", "", nil},
+		{0, 1, "", "", "", js(api.RegisterRequest{Inventory: clash})},
+		{14, 3, "", "", "", nil},
+		{0, 1, "", "", "", js(api.RegisterRequest{Inventory: withTPM, TPM: ev})},
+		{0, 1, "", "", "", js(api.RegisterRequest{Inventory: withTPM, TPM: ev})},
+		{0, 1, "", "", "", js(api.RegisterRequest{Inventory: withTPM, TPM: &failed})},
+		{11, 2, "", "", "", bmcFailed},
+		{11, 2, "", "", "", []byte("{\"status\":\"failed\",\"user\":\"hwagent\",\"error\":\"\xff\xfe\"}")},
+		{12, 2, "", "", "", bmcOK},
+		{13, 3, "", "", "", nil},
+		{5, 3, "limit=50", "", "", nil},
 	} {
 		f.Add(s.route, s.auth, s.query, s.hname, s.other, s.body)
 	}

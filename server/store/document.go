@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -66,15 +67,17 @@ func NewDocument(inv *inventory.Inventory) (Document, error) {
 
 // ColumnText is s as the store keeps it in a column: NUL (which
 // PostgreSQL's text cannot hold, and SQLite's functions cut strings at)
-// becomes U+FFFD, the character that stands for an unusable one. Both
-// stores keep the same value, so keys match and filters find the same
-// machines on either; the inventory document itself is kept verbatim
-// (JSON escapes NUL as \u0000).
+// and bytes that are not UTF-8 (which PostgreSQL refuses too: a BMC's or
+// an API server's answer quoted in an error) become U+FFFD, the character
+// that stands for an unusable one. Both stores keep the same value, so
+// keys match and filters find the same machines on either; the inventory
+// document itself is kept verbatim (JSON escapes NUL as \u0000, and
+// decoding JSON already made its strings UTF-8).
 func ColumnText(s string) string {
-	if strings.IndexByte(s, 0) < 0 {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
 		return s
 	}
-	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // withoutPlaceholders drops from an agent's identity what this server's

@@ -13,7 +13,7 @@ import (
 
 // PutBMCCredentials implements store.Store.
 func (s *Store) PutBMCCredentials(ctx context.Context, in store.BMCReport) error {
-	r := in.Report
+	r := columnReport(in.Report)
 	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, _, _, err := s.lockMachine(ctx, tx, in.MachineID, in.CredentialHash); err != nil {
 			return err
@@ -49,6 +49,20 @@ func (s *Store) PutBMCCredentials(ctx context.Context, in store.BMCReport) error
 		}
 		return s.record(ctx, tx, in.MachineID, in.Now, api.ChangeBMCCredentials, details)
 	})
+}
+
+// columnReport is an agent's report as the columns and the history keep
+// it (store.ColumnText): an error quoting a NUL-padded IPMI user name
+// would otherwise be refused by PostgreSQL.
+func columnReport(r api.BMCCredentialsReport) api.BMCCredentialsReport {
+	r.Status, r.Error = store.ColumnText(r.Status), store.ColumnText(r.Error)
+	r.User, r.Privilege = store.ColumnText(r.User), store.ColumnText(r.Privilege)
+	changes := make([]string, len(r.Changes))
+	for i, c := range r.Changes {
+		changes[i] = store.ColumnText(c)
+	}
+	r.Changes = changes
+	return r
 }
 
 const bmcColumns = `machine_id, username, privilege, slot, channel, status, error, reported_at, sealed, password_set_at,
@@ -102,6 +116,7 @@ func (s *Store) SetBMCVerification(ctx context.Context, id string, v store.BMCVe
 		if v.Result == "verified" {
 			q += `, verified_at = $6`
 		}
+		v.Result, v.Error, v.Address = store.ColumnText(v.Result), store.ColumnText(v.Error), store.ColumnText(v.Address)
 		if _, err := tx.ExecContext(ctx, q+` WHERE machine_id = $1 AND sealed = $2`, id, v.Sealed, v.Result, v.Error, v.Address, now); err != nil {
 			return fmt.Errorf("record BMC verification of %s: %w", id, err)
 		}

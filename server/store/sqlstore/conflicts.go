@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
 )
 
 // Conflicts implements store.Store.
@@ -44,6 +45,7 @@ func (s *Store) recordConflict(ctx context.Context, tx *sql.Tx, a, b string, key
 	if a > b {
 		a, b = b, a
 	}
+	reason = store.ColumnText(reason) // it quotes the machines' serials
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
 	kj, err := json.Marshal(keys)

@@ -73,6 +73,8 @@ func (s *Store) KubeFinish(ctx context.Context, o store.KubeOutcome) error {
 	if o.Objects == nil {
 		objects = nil
 	}
+	// The message quotes the machine's strings and the API server's.
+	o.Message = store.ColumnText(o.Message)
 	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var gen int64
 		var leased string

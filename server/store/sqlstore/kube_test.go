@@ -311,3 +311,21 @@ func TestKubeAddressReplicas(t *testing.T) {
 		}
 	})
 }
+
+// TestKubeMessageNUL: an apply's message quotes the machine's own strings
+// (export.One: "BMC <its BMC IP> has no credentials", an API server's
+// refusal quoting a field): a NUL in one made PostgreSQL refuse the
+// outcome, so it was never recorded and the machine was applied again at
+// every lease. Both stores keep it with U+FFFD (store.ColumnText).
+func TestKubeMessageNUL(t *testing.T) {
+	eachKube(t, func(t *testing.T, s *Store, _ func(bool) *Store) {
+		id := register(t, s, testinv.Machine(1), hash(1), 0).MachineID
+		task := claim(t, s, "a", at(1))[0]
+		finish(t, s, store.KubeOutcome{KubeTask: task, Owner: "a", State: api.KubeApplied, Config: "c1", Now: at(1),
+			Message: "not written: BMC 10.0.0.1\x00 has no credentials; \xff\xfe"})
+		got := kubeOf(t, s, id)
+		if got == nil || got.State != api.KubeApplied || got.Message != "not written: BMC 10.0.0.1\uFFFD has no credentials; \uFFFD" {
+			t.Errorf("kube %+v, want applied with the message's NUL and invalid bytes as U+FFFD", got)
+		}
+	})
+}

@@ -44,7 +44,8 @@ func (s *Store) keep(ctx context.Context, tx *sql.Tx, machine string, in store.R
 	}
 	id := "p-" + hex.EncodeToString(b[:])
 	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_pending (id, machine_id, credential_hash, peer, requested_at, reason, inventory)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, machine, in.CredentialHash, in.Peer, micros(in.Now), in.Decision.Reason, string(in.JSON)); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, machine, in.CredentialHash, store.ColumnText(in.Peer), micros(in.Now),
+		store.ColumnText(in.Decision.Reason), string(in.JSON)); err != nil {
 		return "", fmt.Errorf("hold registration of %s: %w", machine, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_pending WHERE machine_id = $1 AND id NOT IN (
@@ -289,7 +290,7 @@ func (s *Store) setPins(ctx context.Context, tx *sql.Tx, id string, pins map[str
 		if v == "" {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO machine_pins (machine_id, name, value) VALUES ($1, $2, $3)`, id, k, v); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO machine_pins (machine_id, name, value) VALUES ($1, $2, $3)`, id, k, store.ColumnText(v)); err != nil {
 			return fmt.Errorf("pin %s on %s: %w", k, id, err)
 		}
 	}
