@@ -16,6 +16,7 @@ import (
 
 	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/internal/lab"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/ipmi"
 	"github.com/hwagent/hwagent/ipmi/ipmitest"
 	"github.com/hwagent/hwagent/server"
@@ -27,7 +28,7 @@ import (
 // policy whose checks go to bmcAddr, on SQLite in a temporary directory.
 type bmcServer struct {
 	url, dsn string
-	logs     *logBuffer
+	logs     *testutil.LockedBuffer
 }
 
 func startBMCServer(t *testing.T, bmcAddr string) *bmcServer {
@@ -50,7 +51,7 @@ func startBMCServerOn(t *testing.T, kind, bmcAddr string) *bmcServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	logs := &logBuffer{}
+	logs := &testutil.LockedBuffer{}
 	srv, err := server.New(server.Config{
 		Store: st, EnrollToken: enrollToken, AdminToken: adminToken, CheckinInterval: time.Second,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -142,9 +143,9 @@ func (s *bmcServer) machine(t *testing.T) *api.Machine {
 	return &l.Machines[0]
 }
 
-func runAgent(t *testing.T, s setup) (*logBuffer, context.CancelFunc) {
+func runAgent(t *testing.T, s setup) (*testutil.LockedBuffer, context.CancelFunc) {
 	t.Helper()
-	s.logs = &logBuffer{}
+	s.logs = &testutil.LockedBuffer{}
 	a := newAgent(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hwagent/hwagent/agent/workflow"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/server/api"
 )
 
@@ -44,7 +45,7 @@ func TestRebootRefusedOnceAWorkflowStarted(t *testing.T) {
 			srv := startServe(t, database(t, "sqlite"), "127.0.0.1:0")
 			paths := hostTree(t, nil)
 			power := &fakePower{}
-			logs := &logBuffer{}
+			logs := &testutil.LockedBuffer{}
 			a := realAgent(t, srv.URL, setup{paths: paths, specs: defaultSpecs(nil, nil), power: power, logs: logs, mutate: func(o *Options) {
 				o.WorkflowStarted = detect(paths)
 				o.WorkflowPoll = time.Hour
@@ -86,7 +87,7 @@ func TestWorkflowWatchReleases(t *testing.T) {
 	srv := startServe(t, database(t, "sqlite"), "127.0.0.1:0")
 	paths := hostTree(t, nil)
 	power := &fakePower{}
-	logs := &logBuffer{}
+	logs := &testutil.LockedBuffer{}
 	a := realAgent(t, srv.URL, setup{paths: paths, specs: defaultSpecs(nil, nil), power: power, logs: logs, mutate: func(o *Options) {
 		o.WorkflowStarted = detect(paths)
 		o.WorkflowPoll = 10 * time.Millisecond

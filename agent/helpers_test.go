@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/collectors/host"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/lldp"
 	"github.com/hwagent/hwagent/lldp/pcapfile"
@@ -184,24 +184,6 @@ func (p *fakePower) Calls() []string {
 	return append([]string(nil), p.calls...)
 }
 
-// logBuffer is a concurrency-safe log sink.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type setup struct {
 	srv    backend
 	url    string // the server's URL when srv is nil
@@ -209,7 +191,7 @@ type setup struct {
 	specs  []collectors.Spec
 	wait   time.Duration // LLDP wait
 	power  *fakePower
-	logs   *logBuffer
+	logs   *testutil.LockedBuffer
 	mode   string
 	mutate func(*Options)
 }
@@ -224,7 +206,7 @@ func newAgent(t *testing.T, s setup) *Agent {
 		s.power = &fakePower{}
 	}
 	if s.logs == nil {
-		s.logs = &logBuffer{}
+		s.logs = &testutil.LockedBuffer{}
 	}
 	if s.mode == "" {
 		s.mode = "run"

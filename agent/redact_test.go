@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client/clienttest"
 )
@@ -19,7 +20,7 @@ func TestNoSecretInLogsOrInventory(t *testing.T) {
 	srv := clienttest.New(enrollToken)
 	defer srv.Close()
 	srv.Inject(clienttest.Fault{Path: "/v1/machines/", Status: 401, Code: api.CodeUnauthorized})
-	logs := &logBuffer{}
+	logs := &testutil.LockedBuffer{}
 	paths := hostTree(t, map[string]string{"proc/cmdline": "console=ttyS0 hwagent.server=" + srv.URL + " hwagent.token=" + enrollToken + " worker_id=0c:c4:7a:13:38:78\n"})
 	a := newAgent(t, setup{srv: srv, paths: paths, specs: defaultSpecs(nil, nil), wait: time.Second, logs: logs})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

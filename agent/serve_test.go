@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/servertest"
 )
@@ -85,7 +86,7 @@ func database(t *testing.T, kind string) string {
 type serveProc struct {
 	URL    string
 	cmd    *exec.Cmd
-	logs   *logBuffer
+	logs   *testutil.LockedBuffer
 	exited chan struct{}
 	// UpAt is when the server logged that it listens.
 	UpAt time.Time
@@ -105,7 +106,7 @@ func startServe(t *testing.T, db, listen string, extra ...string) *serveProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &serveProc{cmd: cmd, logs: &logBuffer{}, exited: make(chan struct{})}
+	s := &serveProc{cmd: cmd, logs: &testutil.LockedBuffer{}, exited: make(chan struct{})}
 	t.Cleanup(func() { s.Kill(t) })
 	addr := make(chan string, 1)
 	go func() {
@@ -251,7 +252,7 @@ func cliTree(t *testing.T, cmdline string) string {
 type agentProc struct {
 	cmd    *exec.Cmd
 	stdout bytes.Buffer
-	stderr logBuffer
+	stderr testutil.LockedBuffer
 	done   chan error
 }
 

@@ -12,6 +12,7 @@ import (
 	tpmcollector "github.com/hwagent/hwagent/collectors/tpm"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/lab"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client"
 )
@@ -36,9 +37,9 @@ func tpmHost(t *testing.T, sw *lab.SoftwareTPM) *hostpaths.Paths {
 
 // registerOnce boots the machine on paths once: a fresh agent (nothing
 // kept from an earlier boot) collects and registers.
-func registerOnce(t *testing.T, url string, paths *hostpaths.Paths) (*Registration, *logBuffer, error) {
+func registerOnce(t *testing.T, url string, paths *hostpaths.Paths) (*Registration, *testutil.LockedBuffer, error) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testutil.LockedBuffer{}
 	a := realAgent(t, url, setup{paths: paths, logs: logs, mode: "register",
 		specs: specsOf(host.New(), smbiosSystem{}, boardNIC{}, tpmcollector.New())})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

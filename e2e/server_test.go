@@ -11,11 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hwagent/hwagent/internal/lab"
+	"github.com/hwagent/hwagent/internal/testutil"
 )
 
 // Tokens of the lab's server (at least 16 characters, different).
@@ -31,7 +31,7 @@ type provServer struct {
 	DB string
 
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testutil.LockedBuffer
 	exited chan error
 }
 
@@ -42,7 +42,7 @@ type provServer struct {
 func startServer(t *testing.T, ns *lab.Netns, bin, addr string, extra ...string) *provServer {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "hwagent.db")
-	s := &provServer{URL: "http://" + addr, DB: db, out: &syncBuffer{}, exited: make(chan error, 1)}
+	s := &provServer{URL: "http://" + addr, DB: db, out: &testutil.LockedBuffer{}, exited: make(chan error, 1)}
 	s.cmd = ns.Command(context.Background(), bin, append([]string{"serve",
 		"--listen", addr, "--database", "sqlite://" + db, "--checkin-interval", "1s", "--log-format", "json"}, extra...)...)
 	s.cmd.Env = append(s.cmd.Environ(), "HWAGENT_ENROLL_TOKEN="+enrollToken, "HWAGENT_ADMIN_TOKEN="+adminToken)
@@ -117,23 +117,4 @@ func (o operator) runJSON(ctx context.Context, v any, args ...string) error {
 		return fmt.Errorf("hwagent %s -o json: %w\n%s", strings.Join(args, " "), err, out)
 	}
 	return nil
-}
-
-// syncBuffer is a bytes.Buffer safe for a process's output and a test
-// reading it at the same time.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

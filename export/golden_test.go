@@ -3,8 +3,6 @@ package export_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,9 +16,8 @@ import (
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
 	"github.com/hwagent/hwagent/export/tinkerbell"
+	"github.com/hwagent/hwagent/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // goldenCases export the fleet (testdata/fleet, inventories collected from
 // real fixture host trees) under the plans of testdata/plans.
@@ -121,20 +118,7 @@ func TestGolden(t *testing.T) {
 // golden compares got with testdata/golden/name, rewriting it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata/golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
+	testutil.Golden(t, filepath.Join("testdata/golden", name), got, *testutil.Update)
 }
 
 // checkManifests validates every Hardware against the CRD and checks that

@@ -3,7 +3,6 @@ package inventory_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,11 +12,10 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/inventory/internal/schemagen"
 )
-
-var update = flag.Bool("update", false, "rewrite schema.json from the Go types")
 
 func generate(t *testing.T) []byte {
 	t.Helper()
@@ -39,7 +37,7 @@ func generate(t *testing.T) []byte {
 // Regenerate with: go test ./inventory -run TestSchemaUpToDate -update
 func TestSchemaUpToDate(t *testing.T) {
 	got := generate(t)
-	if *update {
+	if *testutil.Update {
 		if err := os.WriteFile("schema.json", got, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -3,20 +3,16 @@ package lldp
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/lldp/pcapfile"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
 
 // decodedFrame is one record of a capture as the golden files show it.
 type decodedFrame struct {
@@ -75,19 +71,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s decoding changed (-want +got):\n%s", name, diff)
-			}
+			testutil.Golden(t, filepath.Join("testdata", name+".golden.json"), got, *testutil.Update)
 		})
 	}
 }
@@ -111,19 +95,7 @@ func TestGoldenText(t *testing.T) {
 					fmt.Fprintf(&b, "  error: %s\n", f.Error)
 				}
 			}
-			path := filepath.Join("testdata", name+".golden.txt")
-			if *update {
-				if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
+			testutil.Golden(t, filepath.Join("testdata", name+".golden.txt"), []byte(b.String()), *testutil.Update)
 		})
 	}
 }

@@ -2,19 +2,14 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fullInventory is a server with every section filled, values taken from
 // the SuperMicro X9DBL fixture and a lab BMC/switch.
@@ -93,18 +88,7 @@ func TestTextGolden(t *testing.T) {
 		if color {
 			name = "full.color.txt"
 		}
-		golden := filepath.Join("testdata", name)
-		if *update {
-			os.MkdirAll("testdata", 0o755)
-			os.WriteFile(golden, buf.Bytes(), 0o644)
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", golden, diff)
-		}
+		testutil.Golden(t, filepath.Join("testdata", name), buf.Bytes(), *testutil.Update)
 		if !color && strings.Contains(buf.String(), "\033[") {
 			t.Error("colour codes without Color")
 		}

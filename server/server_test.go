@@ -11,12 +11,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/store"
@@ -34,7 +34,7 @@ type fixture struct {
 	t    *testing.T
 	url  string
 	st   store.Store
-	logs *lockedBuffer
+	logs *testutil.LockedBuffer
 }
 
 func newFixture(t *testing.T, mod func(*Config)) *fixture {
@@ -51,7 +51,7 @@ func newFixtureOn(t *testing.T, kind string, mod func(*Config)) *fixture {
 // newFixtureWith is newFixture on the store st.
 func newFixtureWith(t *testing.T, st store.Store, mod func(*Config)) *fixture {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &testutil.LockedBuffer{}
 	cfg := Config{
 		Store: st, EnrollToken: enrollToken, AdminToken: adminToken,
 		Logger:          slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -142,23 +142,6 @@ func (f *fixture) count() int {
 	var l api.MachineList
 	f.call("GET", api.PathMachines, adminToken, nil, 200, &l)
 	return len(l.Machines)
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func TestAgentFlow(t *testing.T) {

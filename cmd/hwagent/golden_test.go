@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/golden from the dumps of testdata/hosts")
+	"github.com/hwagent/hwagent/internal/testutil"
+)
 
 // The whole-inventory golden files: for every host tree in testdata/hosts,
 // `hwagent dump -o json` and `-o text --no-color` of that tree, with PCI
@@ -128,22 +127,7 @@ func goldenFile(tree, format string) string {
 // -update.
 func compareGolden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/hwagent -run TestGolden -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", file, diff)
-	}
+	testutil.Golden(t, file, got, *testutil.Update)
 }
 
 // TestGolden dumps every host tree of testdata/hosts as JSON and as text

@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"errors"
-	"flag"
 	"io/fs"
 	"path/filepath"
 	"strconv"
@@ -16,8 +15,6 @@ import (
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
 // collect runs the collector against a host tree rooted at root.
 func collect(t testing.TB, root string) (*inventory.CPU, error) {
@@ -196,7 +193,7 @@ func golden(t *testing.T, fixture string, c *inventory.CPU, err error) {
 	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		CPU      *inventory.CPU `json:"cpu"`
 		Warnings []string       `json:"warnings,omitempty"`
-	}{c, collectortest.Warnings(err)}, *update)
+	}{c, collectortest.Warnings(err)}, *testutil.Update)
 }
 
 const x86CPUInfo = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nmodel name\t: Test CPU\nflags\t\t: fpu vme\n\nprocessor\t: 1\n\nprocessor\t: 2\n\nprocessor\t: 3\n"

@@ -2,7 +2,6 @@ package firmware
 
 import (
 	"errors"
-	"flag"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -14,8 +13,6 @@ import (
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
 // collect runs the collector on the host tree at root; a partial result's
 // warnings come apart from other errors.
@@ -158,7 +155,7 @@ func golden(t *testing.T, fixture string, fw *inventory.Firmware, warnings []str
 	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		Firmware *inventory.Firmware `json:"firmware"`
 		Warnings []string            `json:"warnings,omitempty"`
-	}{fw, warnings}, *update)
+	}{fw, warnings}, *testutil.Update)
 }
 
 func BenchmarkCollect(b *testing.B) {

@@ -2,7 +2,6 @@ package host
 
 import (
 	"errors"
-	"flag"
 	"io/fs"
 	"path/filepath"
 	"runtime"
@@ -17,8 +16,6 @@ import (
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
 func collect(t testing.TB, paths *hostpaths.Paths) (*inventory.Host, error) {
 	t.Helper()
@@ -59,7 +56,7 @@ func golden(t *testing.T, fixture string, h *inventory.Host, err error) {
 	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		Host     *inventory.Host `json:"host"`
 		Warnings []string        `json:"warnings,omitempty"`
-	}{h, collectortest.Warnings(err)}, *update)
+	}{h, collectortest.Warnings(err)}, *testutil.Update)
 }
 
 // hookCmdline has the shape of the command line Tinkerbell's Smee writes in

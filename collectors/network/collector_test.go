@@ -1,7 +1,6 @@
 package network
 
 import (
-	"flag"
 	"net"
 	"path/filepath"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
 // collect runs the collector on a host tree and returns the network
 // section. m, when not nil, is the tree's Machine (a fake network); else
@@ -54,7 +51,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			testutil.GoldenJSON(t, testutil.GoldenPath(tree), section, *update)
+			testutil.GoldenJSON(t, testutil.GoldenPath(tree), section, *testutil.Update)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package pci
 import (
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,8 +15,6 @@ import (
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
 // trees are host trees under testdata: PCI parts of ghw's snapshots of real
 // machines and of the VM hwagent is built on (see testdata/README.md).
@@ -47,7 +44,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			testutil.GoldenJSON(t, testutil.GoldenPath(tree), inv.PCI, *update)
+			testutil.GoldenJSON(t, testutil.GoldenPath(tree), inv.PCI, *testutil.Update)
 		})
 	}
 }

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the collector's output")
 
 // collect runs the collector on the host tree at root; a partial result's
 // warnings come apart from other errors.
@@ -134,7 +131,7 @@ func golden(t *testing.T, fixture string, s *inventory.Storage, warnings []strin
 	testutil.GoldenJSON(t, testutil.GoldenPath(fixture), struct {
 		Storage  *inventory.Storage `json:"storage"`
 		Warnings []string           `json:"warnings,omitempty"`
-	}{s, warnings}, *update)
+	}{s, warnings}, *testutil.Update)
 }
 
 func BenchmarkCollect(b *testing.B) {

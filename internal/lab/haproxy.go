@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hwagent/hwagent/internal/testutil"
 )
 
 // LoadBalancer is a running haproxy putting several HTTP servers behind one
@@ -21,7 +23,7 @@ type LoadBalancer struct {
 
 	dir     string
 	cmd     *exec.Cmd
-	out     *syncBuffer
+	out     *testutil.LockedBuffer
 	done    chan struct{}
 	backend []string
 }
@@ -56,7 +58,7 @@ func StartHAProxy(t testing.TB, c HAProxyConfig) *LoadBalancer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := &LoadBalancer{URL: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, out: &syncBuffer{}, done: make(chan struct{}), backend: c.Servers}
+		h := &LoadBalancer{URL: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, out: &testutil.LockedBuffer{}, done: make(chan struct{}), backend: c.Servers}
 		cfg := h.config(port, c)
 		if err := os.WriteFile(filepath.Join(dir, "haproxy.cfg"), []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)

@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hwagent/hwagent/internal/testutil"
 )
 
 // IPMISimConfig is what an OpenIPMI ipmi_sim BMC reports.
@@ -56,25 +57,7 @@ type IPMISim struct {
 	VMAddr, LANAddr string
 
 	cmd *exec.Cmd
-	out *syncBuffer
-}
-
-// syncBuffer collects a process's output while tests read it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	out *testutil.LockedBuffer
 }
 
 // StartIPMISim starts ipmi_sim with a configuration generated from cfg, on
@@ -105,7 +88,7 @@ func StartIPMISim(t testing.TB, cfg IPMISimConfig) *IPMISim {
 		Dir:     dir,
 		VMAddr:  net.JoinHostPort("127.0.0.1", strconv.Itoa(vmPort)),
 		LANAddr: net.JoinHostPort(lanHost, strconv.Itoa(lanPort)),
-		out:     &syncBuffer{},
+		out:     &testutil.LockedBuffer{},
 	}
 	for name, data := range map[string]string{
 		"lan.conf":      ipmiSimLANConf(cfg, dir, vmPort, lanHost, lanPort),

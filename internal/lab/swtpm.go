@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hwagent/hwagent/internal/testutil"
 )
 
 // SWTPMConfig chooses the software TPM StartSWTPM runs.
@@ -43,7 +45,7 @@ type SoftwareTPM struct {
 	Ctrl string
 
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testutil.LockedBuffer
 	exited chan error
 }
 
@@ -72,7 +74,7 @@ func StartSWTPM(t testing.TB, cfg SWTPMConfig) *SoftwareTPM {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(sockDir) })
-	s := &SoftwareTPM{StateDir: state, out: &syncBuffer{}, exited: make(chan error, 1)}
+	s := &SoftwareTPM{StateDir: state, out: &testutil.LockedBuffer{}, exited: make(chan error, 1)}
 	sock := filepath.Join(sockDir, "tpm")
 	s.Ctrl = sock + ".ctrl"
 	args := []string{"socket", "--tpm2", "--tpmstate", "dir=" + state, "--ctrl", "type=unixio,path=" + s.Ctrl}

@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,3 +51,9 @@ func GoldenJSON(t testing.TB, path string, v any, update bool) {
 	}
 	Golden(t, path, append(got, '\n'), update)
 }
+
+// Update is the -update flag of every test package that keeps golden
+// files: `go test ./PKG -update` rewrites them from what the code makes
+// now (review the diff), a plain run compares. It is registered here, once,
+// so no test package defines a flag of its own.
+var Update = flag.Bool("update", false, "rewrite golden files from the current output (review the diff)")

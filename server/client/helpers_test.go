@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hwagent/hwagent/internal/secret"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/client/clienttest"
 )
@@ -41,29 +41,11 @@ func x9dbl() *inventory.Inventory {
 	return inv
 }
 
-// logBuffer is a concurrency-safe log sink.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func debugLogger(w *logBuffer) *slog.Logger {
+func debugLogger(w *testutil.LockedBuffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-func newClient(t *testing.T, srv *clienttest.Server, token string, logs *logBuffer) *Client {
+func newClient(t *testing.T, srv *clienttest.Server, token string, logs *testutil.LockedBuffer) *Client {
 	t.Helper()
 	opts := Options{Server: srv.URL, EnrollmentToken: secret.Value(token), Timeout: 5 * time.Second, UserAgent: "hwagent/test"}
 	if logs != nil {

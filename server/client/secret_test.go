@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hwagent/hwagent/internal/secret"
+	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client/clienttest"
 )
@@ -16,7 +17,7 @@ import (
 func TestSecretNeverPrints(t *testing.T) {
 	t.Parallel()
 	m := Machine{ID: "m-1", Credential: "cred-5d41402abc4b2a76b9719d911017c592"}
-	var logs logBuffer
+	var logs testutil.LockedBuffer
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("machine", "machine", m, "credential", m.Credential)
 	j, err := json.Marshal(m)
 	if err != nil {
@@ -41,7 +42,7 @@ func TestSecretNeverPrints(t *testing.T) {
 func TestNoSecretInLogsOrErrors(t *testing.T) {
 	t.Parallel()
 	srv := clienttest.New(enrollToken)
-	var logs logBuffer
+	var logs testutil.LockedBuffer
 	logger := debugLogger(&logs)
 	good := newClient(t, srv, enrollToken, &logs)
 	bad := newClient(t, srv, wrongToken, &logs)

@@ -2,7 +2,6 @@ package servertest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -14,9 +13,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/hwagent/hwagent/internal/testutil"
 )
 
 // Build compiles this module's cmd/hwagent into dir and returns the binary.
@@ -83,7 +83,7 @@ type Serve struct {
 
 	cmd    *exec.Cmd
 	probe  *http.Client
-	logs   *syncBuffer
+	logs   *testutil.LockedBuffer
 	done   chan struct{}
 	result error
 }
@@ -104,7 +104,7 @@ func StartServe(bin string, o ServeOptions) (*Serve, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	s := &Serve{PID: cmd.Process.Pid, cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{}), probe: http.DefaultClient}
+	s := &Serve{PID: cmd.Process.Pid, cmd: cmd, logs: &testutil.LockedBuffer{}, done: make(chan struct{}), probe: http.DefaultClient}
 	scheme := "http://"
 	if o.ClientTLS != nil {
 		scheme = "https://"
@@ -212,21 +212,4 @@ func PeakRSS(pid int) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("/proc/%d/status: no VmHWM", pid)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
