@@ -13,36 +13,7 @@
 #   go test ./cmd/hwagent -run TestRegenerateQEMUHost -regenerate-qemu
 set -eu
 here=testdata/hosts
-smbios=${SMBIOS_FIXTURES:-/work/shared/fixtures/smbios}
-ghw=$(go list -m -f '{{.Dir}}' github.com/jaypipes/ghw)/testdata/snapshots
-
-# tables NAME DIR: the fixture's entry point (31 bytes for _SM_, 24 for
-# _SM3_) and its structure table from offset 0x20, as the kernel exports them.
-tables() {
-	d=$2/sys/firmware/dmi/tables
-	mkdir -p "$d"
-	if [ "$(head -c 5 "$smbios/$1.bin")" = "_SM3_" ]; then n=24; else n=31; fi
-	head -c $n "$smbios/$1.bin" >"$d/smbios_entry_point"
-	tail -c +33 "$smbios/$1.bin" >"$d/DMI"
-}
-
-# snapshot NAME DIR: a ghw snapshot's files, symlinks kept.
-snapshot() {
-	rm -rf "$2"
-	mkdir -p "$2"
-	tar xzf "$ghw/$1.tar.gz" -C "$2"
-	chmod -R u+w "$2"
-}
-
-# kernel DIR ARCH HOSTNAME: what /proc/sys/kernel would say under Hook's
-# kernel (hand-written: the snapshots keep none of it). ARCH is the
-# snapshot's own architecture.
-kernel() {
-	mkdir -p "$1/proc/sys/kernel"
-	echo 6.6.74-linuxkit >"$1/proc/sys/kernel/osrelease"
-	echo "$2" >"$1/proc/sys/kernel/arch"
-	echo "$3" >"$1/proc/sys/kernel/hostname"
-}
+. testdata/lib/fixtures.sh
 
 if [ "${1:-}" = pci.ids ]; then
 	# Every vendor/device of the trees' PCI functions (from modalias), then
@@ -86,38 +57,43 @@ fi
 # A Dell PowerEdge R610 (2× Xeon L5640, bnx2 LOMs, PERC 6/i, megaraid disk,
 # DVD drive) with the SMBIOS table of a SuperMicro X9DBL dual-socket board.
 t=$here/server-r610-x9dbl
-snapshot linux-amd64-8581cf3a529e5d8b97ea876eade2f60d "$t"
-tables SuperMicro-X9DBL "$t"
-kernel "$t" x86_64 server-r610
+ghw_unpack linux-amd64-8581cf3a529e5d8b97ea876eade2f60d "$t"
+smbios_tables SuperMicro-X9DBL "$t"
+hook_kernel "$t" x86_64 server-r610
+keep_empty_dirs "$t"
 echo "$t"
 
 # A Ryzen 5 1600 desktop (three SATA disks, four NICs) with the SMBIOS
 # table of a GigaByte X399 board.
 t=$here/desktop-ryzen-x399
-snapshot linux-amd64-61797caf7c0b6bca1725ad7975ed4773 "$t"
-tables GigaByte-X399 "$t"
-kernel "$t" x86_64 desktop-ryzen
+ghw_unpack linux-amd64-61797caf7c0b6bca1725ad7975ed4773 "$t"
+smbios_tables GigaByte-X399 "$t"
+hook_kernel "$t" x86_64 desktop-ryzen
+keep_empty_dirs "$t"
 echo "$t"
 
 # A Lenovo Alder Lake laptop (i7-1270P, Samsung NVMe, iwlwifi) with the
 # SMBIOS table of a Lenovo ThinkPad T480.
 t=$here/laptop-lenovo-t480
-snapshot linux-amd64-415ee03b8c4d1c4f07ae2e9d8b3d3d6d "$t"
-tables Lenovo-ThinkPad-T480 "$t"
-kernel "$t" x86_64 laptop-t480
+ghw_unpack linux-amd64-415ee03b8c4d1c4f07ae2e9d8b3d3d6d "$t"
+smbios_tables Lenovo-ThinkPad-T480 "$t"
+hook_kernel "$t" x86_64 laptop-t480
+keep_empty_dirs "$t"
 echo "$t"
 
 # A QEMU q35 guest with a passed-through NVIDIA Tesla P100, with the SMBIOS
 # table of a VMware virtual machine.
 t=$here/vm-p100-vmware
-snapshot linux-amd64-accel-nvidia "$t"
-tables VMWare "$t"
-kernel "$t" x86_64 vm-p100
+ghw_unpack linux-amd64-accel-nvidia "$t"
+smbios_tables VMWare "$t"
+hook_kernel "$t" x86_64 vm-p100
+keep_empty_dirs "$t"
 echo "$t"
 
 # An AWS Graviton instance (Neoverse-N1, ENA, NVMe EBS) as ghw kept it: no
 # SMBIOS table is grafted on (none of the fixtures is an arm64 machine).
 t=$here/arm64-graviton
-snapshot linux-arm64-c288e0776090cd558ef793b2a4e61939 "$t"
-kernel "$t" aarch64 arm64-graviton
+ghw_unpack linux-arm64-c288e0776090cd558ef793b2a4e61939 "$t"
+hook_kernel "$t" aarch64 arm64-graviton
+keep_empty_dirs "$t"
 echo "$t"

@@ -4,12 +4,11 @@
 # Only the files the cpu collector reads are kept, as plain files.
 # Usage: sh testdata/import-ghw.sh  (from collectors/cpu)
 set -eu
-snap=$(go env GOMODCACHE)/github.com/jaypipes/ghw@v0.26.0/testdata/snapshots
+. "$(git rev-parse --show-toplevel)/testdata/lib/fixtures.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 while read -r name archive; do
-	mkdir -p "$tmp/$name"
-	tar xzf "$snap/$archive.tar.gz" -C "$tmp/$name" 2>/dev/null || true
+	ghw_unpack "$archive" "$tmp/$name"
 	dst=testdata/ghw/$name
 	rm -rf "$dst"
 	(cd "$tmp/$name" && echo proc/cpuinfo && find sys/devices/system/cpu -maxdepth 1 \( -name possible -o -name present -o -name online -o -name offline \) -type f 2>/dev/null

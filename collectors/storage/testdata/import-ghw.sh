@@ -6,12 +6,11 @@
 # snapshots hold no device/ attributes (vendor, model, serial).
 # Usage (from collectors/storage): sh testdata/import-ghw.sh
 set -eu
-snap=$(go env GOMODCACHE)/github.com/jaypipes/ghw@v0.26.0/testdata/snapshots
+. "$(git rev-parse --show-toplevel)/testdata/lib/fixtures.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 while read -r name archive; do
-	mkdir -p "$tmp/$name"
-	tar xzf "$snap/$archive.tar.gz" -C "$tmp/$name" 2>/dev/null || true
+	ghw_unpack "$archive" "$tmp/$name"
 	dst=$(pwd)/testdata/ghw/$name
 	rm -rf "$dst"
 	mkdir -p "$dst/sys/block"

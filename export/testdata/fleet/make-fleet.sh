@@ -8,39 +8,10 @@
 # lists. Run from the repository root:  sh export/testdata/fleet/make-fleet.sh
 set -eu
 here=export/testdata/fleet
-smbios=${SMBIOS_FIXTURES:-/work/shared/fixtures/smbios}
-ghw=$(go list -m -f '{{.Dir}}' github.com/jaypipes/ghw)/testdata/snapshots
+. testdata/lib/fixtures.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/dump" ./$here/dump
-
-# tables NAME DIR: the fixture's entry point (31 bytes for _SM_, 24 for
-# _SM3_) and its structure table from offset 0x20.
-tables() {
-	d=$2/sys/firmware/dmi/tables
-	mkdir -p "$d"
-	if [ "$(head -c 5 "$smbios/$1.bin")" = "_SM3_" ]; then n=24; else n=31; fi
-	head -c $n "$smbios/$1.bin" >"$d/smbios_entry_point"
-	tail -c +33 "$smbios/$1.bin" >"$d/DMI"
-}
-
-# snapshot NAME DIR: a ghw snapshot's proc and sys.
-snapshot() { mkdir -p "$2" && tar xzf "$ghw/$1.tar.gz" -C "$2"; }
-
-# kernel DIR ARCH HOSTNAME: what Hook's kernel would show in /proc/sys/kernel
-# (the snapshots keep none of it).
-kernel() {
-	mkdir -p "$1/proc/sys/kernel"
-	echo 6.6.74-linuxkit >"$1/proc/sys/kernel/osrelease"
-	echo "$2" >"$1/proc/sys/kernel/arch"
-	echo "$3" >"$1/proc/sys/kernel/hostname"
-}
-
-# uefi DIR: the machine booted through 64-bit UEFI.
-uefi() { mkdir -p "$1/sys/firmware/efi" && echo 64 >"$1/sys/firmware/efi/fw_platform_size"; }
-
-# overlay SRC DIR: copy a testdata tree over DIR, symlinks kept.
-overlay() { cp -a "$1/." "$2/"; }
 
 # machine NAME DUMP-FLAGS...: build the tree in $tmp/NAME first.
 machine() {
@@ -54,10 +25,10 @@ machine() {
 # (a megaraid disk and a DVD drive), the bonded ixgbe pair that netbooted
 # (BOOTIF) and an igb port with link down; UEFI.
 t=$tmp/srv-x9dbl
-snapshot linux-amd64-8581cf3a529e5d8b97ea876eade2f60d "$t"
+ghw_unpack linux-amd64-8581cf3a529e5d8b97ea876eade2f60d "$t"
 overlay collectors/network/testdata/handmade-bond-vlan "$t"
-tables SuperMicro-X9DBL "$t"
-kernel "$t" x86_64 hook
+smbios_tables SuperMicro-X9DBL "$t"
+hook_kernel "$t" x86_64 hook
 uefi "$t"
 machine srv-x9dbl -bmc 10.20.0.11,0c:c4:7a:13:38:7a \
 	-lldp enp17s0f0=leaf-01.rack-a,Ethernet1/11,120 -lldp enp17s0f1=leaf-02.rack-a,Ethernet1/11,120
@@ -66,51 +37,51 @@ machine srv-x9dbl -bmc 10.20.0.11,0c:c4:7a:13:38:7a \
 # Ryzen 5 1600 snapshot with three SATA disks and four NICs; ghw keeps no
 # NIC addresses or link state, so those are edits.
 t=$tmp/desk-x399
-snapshot linux-amd64-61797caf7c0b6bca1725ad7975ed4773 "$t"
-tables GigaByte-X399 "$t"
-kernel "$t" x86_64 hook
+ghw_unpack linux-amd64-61797caf7c0b6bca1725ad7975ed4773 "$t"
+smbios_tables GigaByte-X399 "$t"
+hook_kernel "$t" x86_64 hook
 machine desk-x399 -link enp3s0=04:d9:f5:3a:11:20,1000 -link enp6s0f0=a0:36:9f:5c:20:40,1000 \
 	-lldp enp6s0f0=leaf-01.rack-a,Ethernet1/21,120
 
 # A laptop: ThinkPad T480 table, i7-1270P snapshot with an NVMe disk, the
 # build VM's virtio NIC (address edited to stay unique in the fleet).
 t=$tmp/laptop-t480
-snapshot linux-amd64-415ee03b8c4d1c4f07ae2e9d8b3d3d6d "$t"
+ghw_unpack linux-amd64-415ee03b8c4d1c4f07ae2e9d8b3d3d6d "$t"
 overlay collectors/network/testdata/build-vm "$t"
-tables Lenovo-ThinkPad-T480 "$t"
-kernel "$t" x86_64 hook
+smbios_tables Lenovo-ThinkPad-T480 "$t"
+hook_kernel "$t" x86_64 hook
 uefi "$t"
 machine laptop-t480 -link eth0=8c:16:45:aa:10:01,1000
 
 # A VMware guest: VMware table, this project's build VM (virtio disk and
 # NIC, real captures), memory from the Xeon Gold VM snapshot.
 t=$tmp/vm-vmware
-snapshot linux-amd64-accel "$t"
+ghw_unpack linux-amd64-accel "$t"
 rm -rf "$t/sys/block" "$t/sys/class/block"
 overlay collectors/cpu/testdata/local/vm-virtio "$t"
 overlay collectors/storage/testdata/local/vm-virtio "$t"
 overlay collectors/network/testdata/build-vm "$t"
-tables VMWare "$t"
-kernel "$t" x86_64 hook
+smbios_tables VMWare "$t"
+hook_kernel "$t" x86_64 hook
 machine vm-vmware -link eth0=00:50:56:aa:10:02,10000
 
 # A Synology NAS board (placeholder serials: identity from the UUID) with
 # the NVIDIA GPU VM snapshot (one SATA disk, a GPU).
 t=$tmp/nas-synology
-snapshot linux-amd64-accel-nvidia "$t"
+ghw_unpack linux-amd64-accel-nvidia "$t"
 overlay collectors/network/testdata/build-vm "$t"
-tables Synology-RS3614xsp "$t"
-kernel "$t" x86_64 hook
+smbios_tables Synology-RS3614xsp "$t"
+hook_kernel "$t" x86_64 hook
 uefi "$t"
 machine nas-synology -bmc 10.20.0.15,00:11:32:aa:10:03 -link eth0=00:11:32:aa:10:04,10000 \
 	-lldp eth0=leaf-02.rack-a,Ethernet1/30,120
 
 # An arm64 machine: Asus UX307LA table, Neoverse-N1 snapshot (NVMe).
 t=$tmp/arm-n1
-snapshot linux-arm64-c288e0776090cd558ef793b2a4e61939 "$t"
+ghw_unpack linux-arm64-c288e0776090cd558ef793b2a4e61939 "$t"
 overlay collectors/network/testdata/build-vm "$t"
-tables Asus-UX307LA "$t"
-kernel "$t" aarch64 hook
+smbios_tables Asus-UX307LA "$t"
+hook_kernel "$t" aarch64 hook
 uefi "$t"
 machine arm-n1 -link eth0=02:42:ac:aa:10:05,25000
 
