@@ -118,7 +118,8 @@ type loader struct {
 	lean bool
 }
 
-// load reads ref's document, lean when allowed and ref is a file.
+// load reads ref's document, lean when allowed and ref is a file, with
+// the machine ID the source knows it by.
 func (l *loader) load(ref source.Ref) (*inventory.Inventory, error) {
 	if ref.Path == "" {
 		return ref.Load()
@@ -126,8 +127,10 @@ func (l *loader) load(ref source.Ref) (*inventory.Inventory, error) {
 	if err := source.ReadFile(ref.Path, &l.buf); err != nil {
 		return nil, err
 	}
+	decode := source.DecodeInventory
 	if l.lean {
-		return decodeLean(l.buf.Bytes())
+		decode = decodeLean
 	}
-	return source.DecodeInventory(l.buf.Bytes())
+	inv, err := decode(l.buf.Bytes())
+	return ref.WithMachineID(inv), err
 }

@@ -7,13 +7,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client"
 )
 
 // ServerSource reads inventories from an hwagent server's operator API
 // through the project's one server client: the machines the query lists
-// (paged), then each one's inventory, exactly as the server holds it.
+// (paged), then each one's inventory, exactly as the server holds it, named
+// by the server's machine ID (Ref.MachineID).
 type ServerSource struct {
 	// Client reaches the server; it needs the admin token
 	// (client.Options.AdminToken), which never appears in errors.
@@ -60,6 +62,16 @@ func (s *ServerSource) Spool(ctx context.Context, dir string) ([]Ref, error) {
 		}
 		r := FileRef(p)
 		r.Name = "server:" + m.ID
+		// The machine as the server knows it: machines sharing a UUID
+		// derive one ID (their documents' identity.machine_id), the
+		// server keeps them apart (hwagent.io/machine-id, plan maps
+		// keyed by machine ID).
+		r.MachineID = m.ID
+		load := r.Load
+		r.Load = func() (*inventory.Inventory, error) {
+			inv, err := load()
+			return r.WithMachineID(inv), err
+		}
 		refs = append(refs, r)
 		if s.BMCLogins && m.BMCCredentials != nil {
 			if err := s.fetchLogin(ctx, r.Name, m.ID, m.BMCCredentials); err != nil {

@@ -27,6 +27,19 @@ type Ref struct {
 	// Path, when set, is the file holding the document: an export may read
 	// it into its own buffer (ReadFile) and decode only what it needs.
 	Path string
+	// MachineID, when set, is the machine ID the source knows the document
+	// by (a server's): it replaces the document's identity.machine_id, the
+	// ID its agent derived, which machines sharing a UUID share. Load
+	// already applies it; whoever reads Path applies it (WithMachineID).
+	MachineID string
+}
+
+// WithMachineID gives inv the machine ID of ref, when ref has one.
+func (ref Ref) WithMachineID(inv *inventory.Inventory) *inventory.Inventory {
+	if inv != nil && ref.MachineID != "" {
+		inv.Identity.MachineID = ref.MachineID
+	}
+	return inv
 }
 
 // FileRef is the inventory document at path.
