@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -106,5 +107,31 @@ func TestFloorPlan(t *testing.T) {
 	// The rule bites: an upward import is an error.
 	if Floor("hostpaths") >= Floor("collectors/cpu") || Floor("collectors") >= Floor("agent") || Floor("inventory") != 0 {
 		t.Error("the table lost its order")
+	}
+}
+
+// TestReadmeLayout: every top-level directory holding Go packages has a
+// row in the README's Layout table, so the table stays true.
+func TestReadmeLayout(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, layout, ok := strings.Cut(string(b), "\n## Layout\n")
+	if !ok {
+		t.Fatal("README.md has no Layout section")
+	}
+	layout, _, _ = strings.Cut(layout, "\n## ")
+	seen := map[string]bool{}
+	for _, p := range modulePackages(t) {
+		top, _, _ := strings.Cut(strings.TrimPrefix(p.ImportPath, module), "/")
+		if top == "internal" || seen[top] {
+			continue // internal helpers are not the house's rooms
+		}
+		seen[top] = true
+		if !strings.Contains(layout, "`"+top+"/") && !strings.Contains(layout, "`"+top+"`") {
+			t.Errorf("README.md's Layout table has no row for %s/", top)
+		}
 	}
 }
