@@ -101,18 +101,24 @@ type Agent struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	power  Power
 
-	first, late []collectors.Spec // the Specs by phase (collectors.ByPhase)
-	env         *collector.Env
+	ident, first, late []collectors.Spec // the Specs by phase (collectors.ByPhase)
+	env                *collector.Env
 
-	machine  client.Machine
-	interval time.Duration
-	inv      *inventory.Inventory       // the First collectors' latest collection, the Late results applied
-	lateRes  *collectors.Results        // what the Late collectors found, once they did
-	lateRun  *lateRun                   // the Late collection in progress, if any
-	sent     string                     // digest of the inventory the server holds
-	config   api.AgentConfig            // pushed by the server at the last registration
-	lastBMC  *api.BMCCredentialsRequest // the last BMC user the server asked for
-	obeyed   []string                   // IDs of the actions obeyed, latest last
+	machine     client.Machine
+	interval    time.Duration
+	inv         *inventory.Inventory       // the current inventory (rebuild)
+	collectedAt time.Time                  // when the current collection started
+	found       collectors.Results         // what its Identity and First collectors found so far
+	pending     []collectors.Spec          // its First collectors not run yet
+	firstRun    *phaseRun                  // the pending First collectors running, if they are
+	firstStart  time.Time                  // when they started
+	lateRes     *collectors.Results        // what the Late collectors found, once they did
+	lateRun     *phaseRun                  // the Late collection in progress, if any
+	held        bool                       // the last registration waits for an operator's approval
+	sent        string                     // digest of the inventory the server holds
+	config      api.AgentConfig            // pushed by the server at the last registration
+	lastBMC     *api.BMCCredentialsRequest // the last BMC user the server asked for
+	obeyed      []string                   // IDs of the actions obeyed, latest last
 }
 
 // New returns an agent.
@@ -136,37 +142,13 @@ func New(opts Options) (*Agent, error) {
 	if a.opts.Backoff.Rand == nil {
 		a.opts.Backoff.Rand = opts.Rand
 	}
-	a.first, a.late = collectors.ByPhase(opts.Specs)
+	a.ident, a.first, a.late = collectors.ByPhase(opts.Specs)
 	return a, nil
 }
 
 // current is the inventory to send now, secrets redacted.
 func (a *Agent) current() *inventory.Inventory {
 	return redact(a.inv)
-}
-
-// collectFirst runs the First collectors and makes their inventory the
-// current one, with the Late collectors' results applied again when they
-// have some.
-func (a *Agent) collectFirst(ctx context.Context) error {
-	start := time.Now()
-	inv := collectors.Collect(ctx, a.env, a.first, a.opts.Version, a.opts.Mode)
-	if err := collectors.Usable(inv); err != nil {
-		return err
-	}
-	if a.lateRes != nil {
-		a.lateRes.ApplyTo(inv)
-	}
-	a.inv = inv
-	a.logger.Info("inventory collected", "collectors", len(a.first), "duration", time.Since(start).Round(time.Millisecond), "machine_id", inv.Identity.MachineID, "basis", inv.Identity.Basis)
-	return nil
-}
-
-// applyLate applies what the Late collectors found to the current
-// inventory, and keeps it for the collections to come.
-func (a *Agent) applyLate(r collectors.Results) {
-	a.lateRes = &r
-	r.ApplyTo(a.inv)
 }
 
 // retrier returns a Retrier that logs each failed attempt at what.
@@ -209,6 +191,7 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 		}
 	}
 	err := r.Do(ctx, func(ctx context.Context) (err error) {
+		a.pollFirst() // finished while the agent waited: everything goes
 		inv = a.current()
 		ev := a.tpmEvidence()
 		resp, err = a.opts.Server.RegisterTPM(ctx, inv, ev)

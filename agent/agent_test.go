@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -39,9 +40,11 @@ func machine(t *testing.T, srv backend) clienttest.Machine {
 	return ms[0]
 }
 
-// TestRunRegistersBeforeLLDPThenSendsNeighbours is the netboot path:
-// registration does not wait for LLDP; when neighbours arrive the agent
-// sends the inventory again; release ends Run after a "released" check-in.
+// TestRunRegistersBeforeLLDPThenSendsNeighbours is the netboot path: the
+// registration carries the Identity collectors' sections and lists the
+// First ones as pending; the first update completes the inventory without
+// waiting for LLDP; when neighbours arrive the agent sends the inventory
+// again; release ends Run after a "released" check-in.
 func TestRunRegistersBeforeLLDPThenSendsNeighbours(t *testing.T) {
 	t.Parallel()
 	for _, kind := range backends {
@@ -55,10 +58,30 @@ func TestRunRegistersBeforeLLDPThenSendsNeighbours(t *testing.T) {
 			done := start(ctx, a)
 
 			<-started
-			waitFor(t, "the first check-in", func() bool { return len(srv.Machines()) == 1 && machine(t, srv).Checkins >= 1 })
+			waitFor(t, "the first update and a check-in", func() bool {
+				return len(srv.Machines()) == 1 && machine(t, srv).InventoryPuts == 1 && machine(t, srv).Checkins >= 1
+			})
+			registered := firstRegistration(t, srv)
+			if diff := cmp.Diff([]string{"firmware=pending", "host=ok", "network=ok", "system=ok"}, statuses(registered)); diff != "" {
+				t.Errorf("the registration's collectors (-want +got):\n%s", diff)
+			}
+			if registered.Firmware != nil || registered.System == nil || registered.Host == nil || registered.Network == nil {
+				t.Errorf("the registration holds firmware %v, system %v, host %v, network %v: want the Identity collectors' sections only",
+					registered.Firmware, registered.System != nil, registered.Host != nil, registered.Network != nil)
+			}
 			m := machine(t, srv)
 			if m.Inventory.Collector("lldp") != nil || m.Inventory.Network.Interfaces[0].Neighbors != nil {
-				t.Errorf("registration waited for LLDP: %+v", m.Inventory.Collectors)
+				t.Errorf("the first update waited for LLDP: %+v", m.Inventory.Collectors)
+			}
+			if diff := cmp.Diff([]string{"firmware=ok", "host=ok", "network=ok", "system=ok"}, statuses(m.Inventory)); diff != "" {
+				t.Errorf("the first update's collectors (-want +got):\n%s", diff)
+			}
+			if m.Inventory.Firmware == nil || m.Inventory.Firmware.BootMode != "bios" {
+				t.Errorf("first update's firmware = %+v, want BIOS boot (testdata/host has no /sys/firmware/efi)", m.Inventory.Firmware)
+			}
+			if m.Inventory.Host.UptimeSeconds != registered.Host.UptimeSeconds || !m.Inventory.CollectedAt.Equal(registered.CollectedAt) {
+				t.Errorf("the first update's host uptime %v and collection time %v: want the registration's (%v, %v), one collection",
+					m.Inventory.Host.UptimeSeconds, m.Inventory.CollectedAt, registered.Host.UptimeSeconds, registered.CollectedAt)
 			}
 			// Identity from the X9DBL's SMBIOS table (dmidecode: UUID
 			// 00000000-0000-0000-0000-0cc47a133878, serial 9000116105).
@@ -73,7 +96,7 @@ func TestRunRegistersBeforeLLDPThenSendsNeighbours(t *testing.T) {
 			}
 
 			close(release)
-			waitFor(t, "the inventory with neighbours", func() bool { return machine(t, srv).InventoryPuts == 1 })
+			waitFor(t, "the inventory with neighbours", func() bool { return machine(t, srv).InventoryPuts == 2 })
 			m = machine(t, srv)
 			nbs := m.Inventory.Network.Interfaces[0].Neighbors
 			// As tcpdump decodes testdata/lldp_mudurl.pcap.
@@ -336,4 +359,22 @@ func TestRetriesTemporaryFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// firstRegistration is the inventory of the first registration srv
+// received.
+func firstRegistration(t *testing.T, srv backend) *inventory.Inventory {
+	t.Helper()
+	for _, r := range srv.Requests() {
+		if r.Method != http.MethodPost || r.Path != api.PathRegister {
+			continue
+		}
+		var req api.RegisterRequest
+		if err := json.Unmarshal(r.Body, &req); err != nil || req.Inventory == nil {
+			t.Fatalf("registration body: %v", err)
+		}
+		return req.Inventory
+	}
+	t.Fatal("no registration received")
+	return nil
 }

@@ -33,6 +33,8 @@ type backend interface {
 	Inject(f ...clienttest.Fault)
 	// Forget loses every machine, as a server whose database was replaced.
 	Forget()
+	// Requests are the requests received so far, with their answers.
+	Requests() []clienttest.Request
 	Close()
 }
 
@@ -74,6 +76,7 @@ type realServer struct {
 	handler http.Handler
 	faults  []clienttest.Fault
 	counts  map[string]*clienttest.Machine // calls by machine ID
+	reqs    []clienttest.Request
 }
 
 func (r *realServer) BaseURL() string { return r.hs.URL }
@@ -93,6 +96,12 @@ func (r *realServer) newServer() http.Handler {
 		r.t.Fatal(err)
 	}
 	return srv
+}
+
+func (r *realServer) Requests() []clienttest.Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]clienttest.Request(nil), r.reqs...)
 }
 
 func (r *realServer) Inject(f ...clienttest.Fault) {
@@ -182,6 +191,9 @@ func (r *realServer) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	w.WriteHeader(rec.Code)
 	w.Write(rec.Body.Bytes())
+	r.mu.Lock()
+	r.reqs = append(r.reqs, clienttest.Request{Method: req.Method, Path: req.URL.Path, Auth: req.Header.Get("Authorization"), Body: body, Status: rec.Code})
+	r.mu.Unlock()
 	if rec.Code/100 == 2 {
 		r.count(req, body, rec.Body.Bytes())
 	}

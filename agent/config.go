@@ -7,34 +7,6 @@ import (
 	"github.com/hwagent/hwagent/collectors"
 )
 
-// lateRun is a Late collection in progress.
-type lateRun struct {
-	cancel context.CancelFunc
-	done   chan collectors.Results
-}
-
-// startLate runs the Late collectors in the background; Run applies their
-// results to the current inventory when they finish.
-func (a *Agent) startLate(ctx context.Context) {
-	ctx, cancel := context.WithCancel(ctx)
-	run := &lateRun{cancel: cancel, done: make(chan collectors.Results, 1)}
-	env, specs := a.env, a.late
-	go func() { run.done <- collectors.Gather(ctx, env, specs) }()
-	a.lateRun = run
-	a.logger.Info("late collectors started in the background", "collectors", collectors.Names(specs), "lldp_wait", env.Config.LLDPWait)
-}
-
-// stopLate cancels a late collection in progress and waits for it, so that
-// the LLDP collector restores the links it brought up.
-func (a *Agent) stopLate() {
-	if a.lateRun == nil {
-		return
-	}
-	a.lateRun.cancel()
-	<-a.lateRun.done
-	a.lateRun = nil
-}
-
 // applyConfig applies what the server pushed at registration:
 //   - Collectors: the exact list for later collections (names this agent
 //     does not know are logged and skipped). A list without the late
@@ -45,29 +17,7 @@ func (a *Agent) stopLate() {
 // A late collection already running keeps its own wait.
 func (a *Agent) applyConfig(ctx context.Context) {
 	cfg := a.config
-	if len(cfg.Collectors) > 0 {
-		known := map[string]bool{}
-		for _, s := range a.opts.All {
-			known[s.Name()] = true
-		}
-		var names, unknown []string
-		for _, n := range cfg.Collectors {
-			if known[n] {
-				names = append(names, n)
-			} else {
-				unknown = append(unknown, n)
-			}
-		}
-		if len(unknown) > 0 {
-			a.logger.Warn("the server asked for collectors this agent does not have; skipped", "collectors", unknown)
-		}
-		if len(names) > 0 {
-			specs, err := collectors.Select(a.opts.All, names, nil)
-			if err == nil {
-				a.first, a.late = collectors.ByPhase(specs)
-			}
-		}
-	}
+	a.applyCollectors()
 	if cfg.LLDPWaitSeconds != nil {
 		env := *a.env
 		env.Config.LLDPWait = clampSeconds(*cfg.LLDPWaitSeconds, 0, MaxLLDPWait)
@@ -81,13 +31,62 @@ func (a *Agent) applyConfig(ctx context.Context) {
 	case !wantLate:
 		a.stopLate()
 		if a.lateRes != nil {
-			// Drop what they found: collect the First ones again.
-			a.lateRes = nil
-			if err := a.collectFirst(ctx); err != nil {
-				a.logger.Warn("collecting again without the late collectors failed; keeping their last results", "err", err)
-			}
+			a.lateRes = nil // drop what they found
+			a.rebuild()
 		}
 	case a.lateRun == nil && a.lateRes == nil:
 		a.startLate(ctx)
+	}
+}
+
+// applyCollectors applies the collector list the server pushed, if any:
+// the exact list for later collections (names this agent does not know
+// are logged and skipped). First collectors still pending that the list
+// leaves out are no longer run; a run of them in progress is stopped.
+func (a *Agent) applyCollectors() {
+	cfg := a.config
+	if len(cfg.Collectors) == 0 {
+		return
+	}
+	known := map[string]bool{}
+	for _, s := range a.opts.All {
+		known[s.Name()] = true
+	}
+	var names, unknown []string
+	for _, n := range cfg.Collectors {
+		if known[n] {
+			names = append(names, n)
+		} else {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		a.logger.Warn("the server asked for collectors this agent does not have; skipped", "collectors", unknown)
+	}
+	if len(names) == 0 {
+		return
+	}
+	specs, err := collectors.Select(a.opts.All, names, nil)
+	if err != nil {
+		return
+	}
+	a.ident, a.first, a.late = collectors.ByPhase(specs)
+	if len(a.pending) == 0 {
+		return
+	}
+	wanted := map[string]bool{}
+	for _, s := range a.first {
+		wanted[s.Name()] = true
+	}
+	var pending []collectors.Spec
+	for _, s := range a.pending {
+		if wanted[s.Name()] {
+			pending = append(pending, s)
+		}
+	}
+	if len(pending) != len(a.pending) {
+		a.stopFirst()
+		a.pending = pending
+		a.rebuild()
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
+	"github.com/hwagent/hwagent/collectors/firmware"
 	"github.com/hwagent/hwagent/collectors/host"
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/testutil"
@@ -68,6 +69,9 @@ func hostTree(t *testing.T, files map[string]string) *hostpaths.Paths {
 type smbiosSystem struct{}
 
 func (smbiosSystem) Name() string { return "system" }
+
+// Phase says it is an Identity collector, as the real system collector.
+func (smbiosSystem) Phase() collector.Phase { return collector.Identity }
 func (smbiosSystem) Collect(_ context.Context, env *collector.Env) (collector.Apply, error) {
 	t, err := env.SMBIOS()
 	if err != nil {
@@ -85,6 +89,9 @@ func (smbiosSystem) Collect(_ context.Context, env *collector.Env) (collector.Ap
 type boardNIC struct{}
 
 func (boardNIC) Name() string { return "network" }
+
+// Phase says it is an Identity collector, as the real network collector.
+func (boardNIC) Phase() collector.Phase { return collector.Identity }
 func (boardNIC) Collect(context.Context, *collector.Env) (collector.Apply, error) {
 	return func(inv *inventory.Inventory) {
 		inv.Network = &inventory.Network{Interfaces: []inventory.NIC{{
@@ -243,10 +250,12 @@ func newAgent(t *testing.T, s setup) *Agent {
 	return a
 }
 
-// defaultSpecs are the real host collector, the SMBIOS system mapping, the
-// board NIC and LLDP from the pcap.
+// defaultSpecs are, in the order of the real list, the real host
+// collector, the SMBIOS system mapping and the board NIC (the Identity
+// collectors), LLDP from the pcap (Late) and the real firmware collector
+// (First: BIOS boot, no /sys/firmware/efi in testdata/host).
 func defaultSpecs(release <-chan struct{}, started chan<- struct{}) []collectors.Spec {
-	return specsOf(host.New(), smbiosSystem{}, boardNIC{}, pcapLLDP{file: filepath.Join("testdata", "lldp_mudurl.pcap"), release: release, started: started})
+	return specsOf(host.New(), smbiosSystem{}, boardNIC{}, pcapLLDP{file: filepath.Join("testdata", "lldp_mudurl.pcap"), release: release, started: started}, firmware.New())
 }
 
 // waitFor polls cond until it holds or the test times out.

@@ -16,36 +16,46 @@ import (
 // is leaving.
 const releaseTimeout = 30 * time.Second
 
-// Run is the netboot mode: collect, start the late collectors, wait the
-// start delay, register, then check in at the server's interval and obey
-// its actions until it releases the machine (Released), the kernel is asked
-// to reboot or power off, ctx ends, or the server answers with an error
-// that retrying cannot fix.
+// Run is the netboot mode: collect what identifies the machine (the
+// Identity collectors), wait the start delay, register, send the rest of
+// the inventory (the First collectors) as the first update, start the late
+// collectors, then check in at the server's interval and obey its actions
+// until it releases the machine (Released), the kernel is asked to reboot
+// or power off, ctx ends, or the server answers with an error that
+// retrying cannot fix.
 func (a *Agent) Run(ctx context.Context) (Outcome, error) {
-	if err := a.collectFirst(ctx); err != nil {
+	if err := a.collectIdentity(ctx); err != nil {
 		return "", err
 	}
 	defer a.stopLate()
-	// The late collectors start when the agent would otherwise wait: before
-	// the start delay, or once a registration attempt failed. Without either
-	// they start right after the registration (applyConfig): started
-	// earlier, their first run (packet sockets, links, netlink) competes
-	// with the registration for the CPU, which on a small or emulated
-	// machine delays the registration more than it advances the neighbours.
-	startLate := func() {
+	defer a.stopFirst()
+	// The First collectors and the late ones start when the agent would
+	// otherwise wait: before the start delay, or once a registration
+	// attempt failed; a registration attempt carries the First collectors'
+	// sections when they are done. Without a wait they start right after
+	// the registration: started earlier, they compete with the
+	// registration for the CPU, which on a small or emulated machine
+	// delays the registration more than it advances the rest.
+	background := func() {
+		a.startFirst(ctx)
 		if len(a.late) > 0 && a.env.Config.LLDPWait > 0 && a.lateRun == nil {
 			a.startLate(ctx)
 		}
 	}
-	if err := a.startDelay(ctx, startLate); err != nil {
+	if err := a.startDelay(ctx, background); err != nil {
 		return "", err
 	}
-	if err := a.register(ctx, startLate); err != nil {
+	if err := a.register(ctx, background); err != nil {
 		return "", err
 	}
-	// The BMC user first: a few dozen commands on /dev/ipmi0 that the late
+	if err := a.completeFirst(ctx); err != nil {
+		return "", err
+	}
+	// The BMC user next: a few dozen commands on /dev/ipmi0 that the late
 	// collectors, started by applyConfig, would slow down on a small or
-	// emulated machine; LLDP waits for seconds anyway.
+	// emulated machine; LLDP waits for seconds anyway. After the first
+	// update: the server checks the new login at the BMC address that
+	// update carries.
 	if err := a.bmcFromConfig(ctx); err != nil {
 		return "", err
 	}
@@ -107,6 +117,22 @@ func (a *Agent) withMachine(ctx context.Context, what string, op func(context.Co
 			return err
 		}
 	}
+}
+
+// completeFirst follows a registration that listed First collectors as
+// pending: it applies the server's collector list, runs them (or waits
+// for the run the start delay began) and sends the inventory they
+// complete, the first update.
+func (a *Agent) completeFirst(ctx context.Context) error {
+	a.applyCollectors()
+	if len(a.pending) == 0 {
+		return nil
+	}
+	a.finishFirst(ctx)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return a.sendInventory(ctx)
 }
 
 // checkin sends one check-in and carries out the action. A non-empty
@@ -173,6 +199,13 @@ func (a *Agent) sendInventory(ctx context.Context) error {
 		return a.opts.Server.PutInventory(ctx, m, inv)
 	})
 	var se *client.StatusError
+	if errors.As(err, &se) && se.Code == api.CodePendingApproval {
+		// A server that keeps a held registration's inventory only as it
+		// arrived: the check-ins after the approval ask for this one
+		// (send_inventory: the digests differ).
+		a.logger.Info("the inventory waits for the operator's approval of the registration", "machine", a.machine.ID)
+		return nil
+	}
 	if errors.As(err, &se) && se.Code == api.CodeIdentityConflict {
 		// The inventory carries another machine's identity key, or is
 		// no longer this machine (docs/protocol.md, "Identity"): an upload

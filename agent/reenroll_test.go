@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 )
 
@@ -25,12 +28,17 @@ func TestHeldTakeoverUnderApprove(t *testing.T) {
 	a := realAgent(t, srv.URL, setup{specs: defaultSpecs(nil, nil)})
 	doneA := start(ctxA, a)
 	var id string
-	waitFor(t, "the first registration and a check-in", func() bool {
+	waitFor(t, "the first registration and its first update", func() bool {
 		ms := srv.machines(t)
 		if len(ms) == 1 {
 			id = ms[0].ID
 		}
-		return len(ms) == 1 && ms[0].AgentVersion == "test"
+		if len(ms) != 1 || ms[0].AgentVersion != "test" {
+			return false
+		}
+		m, _ := srv.machine(t, id)
+		st := m.Inventory.Collector("firmware")
+		return st != nil && st.Status == inventory.StatusOK
 	})
 
 	b := realAgent(t, srv.URL, setup{specs: defaultSpecs(nil, nil)})
@@ -49,8 +57,10 @@ func TestHeldTakeoverUnderApprove(t *testing.T) {
 		}
 		return out
 	}
-	if k := kinds(); len(k) != 2 || k[1] != api.ChangeHeld {
-		t.Fatalf("history %v, want registered then registration_held", k)
+	// The first registration, the first update completing it (the
+	// firmware collector reported after the registration), the held one.
+	if diff := cmp.Diff([]string{api.ChangeRegistered, api.ChangeInventory, api.ChangeHeld}, kinds()); diff != "" {
+		t.Fatalf("history (-want +got):\n%s", diff)
 	}
 
 	var m api.Machine

@@ -15,15 +15,21 @@ import (
 // version, collection time, agent, every section that could be read, the
 // derived identity and each collector's status.
 func Collect(ctx context.Context, env *collector.Env, specs []Spec, agentVersion, mode string) *inventory.Inventory {
-	inv := &inventory.Inventory{
-		SchemaVersion: inventory.SchemaVersion,
-		CollectedAt:   time.Now().UTC().Truncate(time.Millisecond),
-		Agent:         inventory.Agent{Version: agentVersion, Mode: mode},
-		Collectors:    []inventory.CollectorStatus{},
-	}
+	inv := NewInventory(time.Now().UTC().Truncate(time.Millisecond), agentVersion, mode)
 	Run(ctx, env, specs, inv)
 	inv.Identity = inventory.DeriveIdentity(inv)
 	return inv
+}
+
+// NewInventory returns an inventory document with nothing collected yet:
+// schema version, collection time, agent.
+func NewInventory(collectedAt time.Time, agentVersion, mode string) *inventory.Inventory {
+	return &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		CollectedAt:   collectedAt,
+		Agent:         inventory.Agent{Version: agentVersion, Mode: mode},
+		Collectors:    []inventory.CollectorStatus{},
+	}
 }
 
 // ErrNothingCollected is returned by Usable when every collector failed.

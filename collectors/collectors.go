@@ -41,17 +41,20 @@ func (s Spec) Name() string { return s.Collector.Name() }
 // Phase is the collector's phase (collector.PhaseOf).
 func (s Spec) Phase() collector.Phase { return collector.PhaseOf(s.Collector) }
 
-// ByPhase separates the First collectors from the Late ones, each in list
-// order.
-func ByPhase(specs []Spec) (first, late []Spec) {
+// ByPhase separates the collectors by phase, each list in the order of
+// specs.
+func ByPhase(specs []Spec) (identity, first, late []Spec) {
 	for _, s := range specs {
-		if s.Phase() == collector.Late {
+		switch s.Phase() {
+		case collector.Identity:
+			identity = append(identity, s)
+		case collector.Late:
 			late = append(late, s)
-		} else {
+		default:
 			first = append(first, s)
 		}
 	}
-	return first, late
+	return identity, first, late
 }
 
 // DefaultTimeout bounds a collector that sets no timeout of its own.
@@ -111,9 +114,45 @@ type outcome struct {
 // Results are what a run of collectors found, in list order: each one's
 // Apply and status. ApplyTo puts them into an inventory, and can do so
 // again into a newer one (the agent applies its Late collectors' results
-// to each new collection of the First ones).
+// to each new collection of the First ones). Join puts the results of
+// runs of different phases back in list order.
 type Results struct {
 	outcomes []outcome
+}
+
+// Join returns the results of several runs as one, ordered as the
+// collectors are in order (the list's order): applied, their Apply
+// functions run in that order whatever run they came from, so an Apply
+// still sees the sections of the collectors listed before it (the tpm
+// collector's completes the firmware collector's section). Results of a
+// collector order does not name come last, in their run's order.
+func Join(order []Spec, rs ...Results) Results {
+	pos := make(map[string]int, len(order))
+	for i, s := range order {
+		pos[s.Name()] = i
+	}
+	var out []outcome
+	for _, r := range rs {
+		out = append(out, r.outcomes...)
+	}
+	rank := func(o outcome) int {
+		if i, ok := pos[o.status.Name]; ok {
+			return i
+		}
+		return len(order)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return Results{outcomes: out}
+}
+
+// MarkPending records specs as inventory.StatusPending in inv: collectors
+// still running when inv is sent. Their results, applied later, replace
+// the status.
+func MarkPending(inv *inventory.Inventory, specs []Spec) {
+	for _, s := range specs {
+		setStatus(inv, inventory.CollectorStatus{Name: s.Name(), Status: inventory.StatusPending})
+	}
+	sort.SliceStable(inv.Collectors, func(i, j int) bool { return inv.Collectors[i].Name < inv.Collectors[j].Name })
 }
 
 // Gather runs specs concurrently, each under its own deadline, and returns

@@ -56,7 +56,26 @@ const (
 	StatusNotApplicable Status = "not_applicable"
 	// StatusFailed means the collector could not produce its section.
 	StatusFailed Status = "failed"
+	// StatusPending means the collector had not finished when this
+	// inventory was sent: its section arrives in the agent's next
+	// inventory update. Only a registration carries it (`hwagent run`
+	// registers as soon as the identity collectors are done;
+	// docs/protocol.md "Registration"), and a server keeps the sections
+	// it holds until that update.
+	StatusPending Status = "pending"
 )
+
+// Pending lists the collectors whose status is StatusPending, in the
+// inventory's order.
+func (inv *Inventory) Pending() []string {
+	var out []string
+	for _, c := range inv.Collectors {
+		if c.Status == StatusPending {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
 
 // CollectorStatus records how one collector ran, like node_exporter's
 // collector_success.

@@ -23,6 +23,7 @@ func generate(t *testing.T) []byte {
 		reflect.TypeOf(inventory.Status("")): {
 			string(inventory.StatusOK), string(inventory.StatusPartial),
 			string(inventory.StatusNotApplicable), string(inventory.StatusFailed),
+			string(inventory.StatusPending),
 		},
 	}
 	b, err := schemagen.Generate(reflect.TypeOf(inventory.Inventory{}), ".",

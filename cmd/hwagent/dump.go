@@ -177,15 +177,19 @@ func newVersionCmd(stdout io.Writer) *cobra.Command {
 func newCollectorsCmd(stdout io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "collectors",
-		Short: "List the collectors and whether they run by default",
-		Args:  cobra.NoArgs,
+		Short: "List the collectors, whether they run by default, and their phase",
+		Long: `List the collectors, whether they run by default, and their phase: what
+hwagent run registers with (identity), sends right after the registration
+(first), or sends when it arrives (late: LLDP). Other commands run them all
+at once.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			for _, s := range collectors.All() {
 				state := "enabled"
 				if !s.DefaultEnabled {
 					state = "disabled"
 				}
-				fmt.Fprintf(stdout, "%-10s %-9s %s\n", s.Name(), state, s.Description)
+				fmt.Fprintf(stdout, "%-14s %-8s %-8s %s\n", s.Name(), state, s.Phase(), s.Description)
 			}
 			return nil
 		},

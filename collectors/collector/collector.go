@@ -35,28 +35,43 @@ type Collector interface {
 	Collect(ctx context.Context, env *Env) (Apply, error)
 }
 
-// Phase says when a collector runs relative to the first report of a
-// machine.
+// Phase says when a collector runs relative to the first reports of a
+// machine. A one-shot collection (dump, snapshot, register) runs every
+// phase at once; `hwagent run` runs them in turn: Identity, the
+// registration, First, the first inventory update, then Late in the
+// background.
 type Phase int
 
 const (
-	// First collectors read the host and return: the first inventory
-	// holds them. Most collectors are First.
+	// First collectors read the host and return. The agent runs them
+	// right after its registration and sends the inventory they complete
+	// as its first update (the registration lists them as
+	// inventory.StatusPending). Most collectors are First.
 	First Phase = iota
 	// Late collectors wait for something to arrive (LLDP listens for a
-	// switch's frames up to --lldp-wait). A one-shot collection (dump,
-	// snapshot) runs them with the others; the agent runs them in the
+	// switch's frames up to --lldp-wait). The agent runs them in the
 	// background after the first report and applies their result to its
 	// current inventory when they finish, and again after each new
-	// collection of the First ones. So a Late collector's Apply must be
+	// collection of the others. So a Late collector's Apply must be
 	// idempotent: applied to an inventory that already holds an earlier
 	// result of it, it replaces that result.
 	Late
+	// Identity collectors read what a server tells machines apart by
+	// (inventory.DeriveIdentity: SMBIOS system and baseboard, the NICs'
+	// MACs; the TPM's keys for TPM-bound identity) and the host facts it
+	// lists a machine by (hostname, kernel command line). The agent
+	// registers as soon as they are done: keep them few and fast, and
+	// never let a First or Late collector's Apply change what they
+	// filled in a way inventory.DeriveIdentity reads.
+	Identity
 )
 
 func (p Phase) String() string {
-	if p == Late {
+	switch p {
+	case Late:
 		return "late"
+	case Identity:
+		return "identity"
 	}
 	return "first"
 }

@@ -22,6 +22,10 @@ type hostCollector struct{}
 
 func (hostCollector) Name() string { return "host" }
 
+// Phase is Identity: the registration carries the host facts a server
+// lists a machine by (hostname, Tinkerbell's worker_id and hw_addr).
+func (hostCollector) Phase() collector.Phase { return collector.Identity }
+
 // Collect fills inventory.Host. It fails when the kernel release cannot be
 // read (no Linux /proc); other missing files leave their field empty.
 func (hostCollector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {

@@ -25,6 +25,9 @@ func New() collector.Collector { return Collector{} }
 // Name implements collector.Collector.
 func (Collector) Name() string { return "network" }
 
+// Phase is Identity: the physical NICs' MACs are identity keys.
+func (Collector) Phase() collector.Phase { return collector.Identity }
+
 // Collect implements collector.Collector.
 func (Collector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
 	p := env.Paths

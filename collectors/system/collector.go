@@ -16,6 +16,10 @@ type systemCollector struct{}
 
 func (systemCollector) Name() string { return "system" }
 
+// Phase is Identity: the system UUID and the system, baseboard and
+// chassis serials are identity keys.
+func (systemCollector) Phase() collector.Phase { return collector.Identity }
+
 // Collect maps the SMBIOS table, or falls back to /sys/class/dmi/id.
 func (systemCollector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {
 	var w collector.Warnings

@@ -20,6 +20,10 @@ type tpmCollector struct{}
 
 func (tpmCollector) Name() string { return "tpm" }
 
+// Phase is Identity: the registration carries the TPM's keys as its TPM
+// evidence (the server may pin or challenge them).
+func (tpmCollector) Phase() collector.Phase { return collector.Identity }
+
 // Collect reads the endorsement key through the environment's shared TPM
 // (collector.Env.TPM), which keeps the identity for the agent.
 func (tpmCollector) Collect(ctx context.Context, env *collector.Env) (collector.Apply, error) {

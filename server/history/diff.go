@@ -3,6 +3,7 @@ package history
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -14,6 +15,12 @@ import (
 // leaf-2 Ethernet3"). Lines come in a fixed order: system, BIOS, BMC, CPU,
 // memory, disks, NICs, PCI, firmware, host. Nil sections compare as empty.
 // Fields that change on every collection (times, uptime) are ignored.
+//
+// A collector pending in either inventory (inventory.StatusPending: a
+// registration sent before it finished) says nothing about its section
+// there: that section is not compared, and one line names the collectors
+// that reported since ("reported after the registration: cpu, memory")
+// or have not yet ("not reported yet: cpu, memory").
 func Diff(older, newer *inventory.Inventory) []string {
 	if older == nil {
 		older = &inventory.Inventory{}
@@ -21,17 +28,49 @@ func Diff(older, newer *inventory.Inventory) []string {
 	if newer == nil {
 		newer = &inventory.Inventory{}
 	}
+	skip := map[string]bool{}
+	for _, n := range older.Pending() {
+		skip[n] = true
+	}
+	for _, n := range newer.Pending() {
+		skip[n] = true
+	}
 	d := &differ{}
-	d.system(older.System, newer.System)
-	d.bmc(older.BMC, newer.BMC)
-	d.cpu(older.CPU, newer.CPU)
-	d.memory(older.Memory, newer.Memory)
-	d.storage(older.Storage, newer.Storage)
-	d.network(older.Network, newer.Network)
-	d.pci(older.PCI, newer.PCI)
-	d.firmware(older.Firmware, newer.Firmware)
-	d.host(older.Host, newer.Host)
+	compare := func(collector string, f func()) {
+		if !skip[collector] {
+			f()
+		}
+	}
+	compare("system", func() { d.system(older.System, newer.System) })
+	compare("bmc", func() { d.bmc(older.BMC, newer.BMC) })
+	compare("cpu", func() { d.cpu(older.CPU, newer.CPU) })
+	compare("memory", func() { d.memory(older.Memory, newer.Memory) })
+	compare("storage", func() { d.storage(older.Storage, newer.Storage) })
+	compare("network", func() { d.network(older.Network, newer.Network) })
+	compare("pci", func() { d.pci(older.PCI, newer.PCI) })
+	// The tpm collector completes the firmware collector's section with
+	// the endorsement key: either may be pending without the other.
+	d.firmware(older.Firmware, newer.Firmware, !skip["firmware"], !skip["tpm"])
+	compare("host", func() { d.host(older.Host, newer.Host) })
+	if names := reported(older, newer); len(names) > 0 {
+		d.addf("reported after the registration: %s", strings.Join(names, ", "))
+	}
+	if names := newer.Pending(); len(names) > 0 {
+		d.addf("not reported yet: %s", strings.Join(names, ", "))
+	}
 	return d.lines
+}
+
+// reported lists the collectors pending in older that newer has a result
+// of.
+func reported(older, newer *inventory.Inventory) []string {
+	var out []string
+	for _, n := range older.Pending() {
+		if c := newer.Collector(n); c != nil && c.Status != inventory.StatusPending {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // differ accumulates lines.

@@ -207,3 +207,47 @@ func TestDiffTPMEndorsementKey(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffPending: a registration sent before the First collectors
+// finished (their sections absent, their statuses pending) compares only
+// what it holds, and names what reported since or has not yet; an
+// endorsement key change still shows while the firmware collector is
+// pending.
+func TestDiffPending(t *testing.T) {
+	t.Parallel()
+	withEK := func(inv *inventory.Inventory, sha string) *inventory.Inventory {
+		inv.Firmware = &inventory.Firmware{BootMode: "uefi", TPM: &inventory.TPM{Device: "tpm0", Version: "2.0",
+			EndorsementKey: &inventory.TPMEndorsementKey{Algorithm: "rsa-2048", PublicKeySHA256: sha}}}
+		inv.Collectors = append(inv.Collectors, inventory.CollectorStatus{Name: "tpm", Status: inventory.StatusOK})
+		return inv
+	}
+	full := withEK(testinv.Machine(42), "aa")
+	// testinv's collectors in its order; the registration has no LLDP
+	// result yet, so the neighbours are gone from it, as they were from
+	// every registration before.
+	pending := "cpu, memory, storage, pci, firmware, bmc"
+	noNeighbours := []string{
+		"nic eno1 (00:26:b9:00:01:50) neighbour leaf-r001-a Ethernet3 → (none)",
+		"nic eno2 (00:26:b9:00:01:51) neighbour leaf-r001-b Ethernet3 → (none)",
+	}
+	for _, tc := range []struct {
+		name         string
+		older, newer *inventory.Inventory
+		want         []string
+	}{
+		{"a new machine's first update", testinv.Registration(full), full,
+			[]string{"nic eno1 (00:26:b9:00:01:50) neighbour (none) → leaf-r001-a Ethernet3", "nic eno2 (00:26:b9:00:01:51) neighbour (none) → leaf-r001-b Ethernet3",
+				"reported after the registration: " + pending}},
+		{"a held registration against the machine's inventory", full, testinv.Registration(full),
+			append(noNeighbours, "not reported yet: "+pending)},
+		{"a held registration with another BIOS and TPM", full,
+			testinv.Registration(withEK(testinv.MachineWith(42, testinv.Options{BIOSVersion: "6.6.1"}), "bb")),
+			append(append([]string{"bios.version 6.6.0 → 6.6.1"}, noNeighbours...),
+				"tpm.endorsement_key rsa-2048 sha256:aa → rsa-2048 sha256:bb", "not reported yet: "+pending)},
+		{"a registration after another", testinv.Registration(full), testinv.Registration(full), []string{"not reported yet: " + pending}},
+	} {
+		if diff := cmp.Diff(tc.want, Diff(tc.older, tc.newer)); diff != "" {
+			t.Errorf("%s: Diff (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}

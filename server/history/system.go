@@ -79,27 +79,48 @@ func (d *differ) cpu(o, n *inventory.CPU) {
 	d.field("cpu.microcode", o.Microcode, n.Microcode)
 }
 
-func (d *differ) firmware(o, n *inventory.Firmware) {
+// firmware compares the firmware section: the firmware collector's part
+// when fw, the tpm collector's endorsement key when ek.
+func (d *differ) firmware(o, n *inventory.Firmware, fw, ek bool) {
 	if o == nil {
 		o = &inventory.Firmware{}
 	}
 	if n == nil {
 		n = &inventory.Firmware{}
 	}
-	d.field("firmware.boot_mode", o.BootMode, n.BootMode)
-	d.field("firmware.secure_boot", boolPtr(o.SecureBoot), boolPtr(n.SecureBoot))
+	if fw {
+		d.field("firmware.boot_mode", o.BootMode, n.BootMode)
+		d.field("firmware.secure_boot", boolPtr(o.SecureBoot), boolPtr(n.SecureBoot))
+	}
 	ot, nt := o.TPM, n.TPM
 	switch {
 	case ot == nil && nt == nil:
+	case !fw:
+		// Only the keys: what the firmware collector says of the TPM
+		// is unknown on one side.
 	case ot == nil:
 		d.addf("tpm %s appeared", orNone(nt.Version))
+		return
 	case nt == nil:
 		d.addf("tpm %s gone", orNone(ot.Version))
+		return
 	default:
 		d.field("tpm.version", ot.Version, nt.Version)
 		d.field("tpm.firmware", ot.FirmwareVersion, nt.FirmwareVersion)
-		d.field("tpm.endorsement_key", ekText(ot.EndorsementKey), ekText(nt.EndorsementKey))
-		d.field("tpm.ek_certificate_issuer", ekIssuer(ot.EndorsementKey), ekIssuer(nt.EndorsementKey))
+	}
+	if ek {
+		var oe, ne *inventory.TPMEndorsementKey
+		if ot != nil {
+			oe = ot.EndorsementKey
+		}
+		if nt != nil {
+			ne = nt.EndorsementKey
+		}
+		if fw && (ot == nil || nt == nil) {
+			return // appeared or gone, said above
+		}
+		d.field("tpm.endorsement_key", ekText(oe), ekText(ne))
+		d.field("tpm.ek_certificate_issuer", ekIssuer(oe), ekIssuer(ne))
 	}
 }
 

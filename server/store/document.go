@@ -62,6 +62,7 @@ func NewDocument(inv *inventory.Inventory) (Document, error) {
 		Identity:  id,
 		Keys:      dedupe(keys),
 		Summary:   sum,
+		Pending:   inv.Pending(),
 	}, nil
 }
 

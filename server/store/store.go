@@ -147,6 +147,12 @@ type Document struct {
 	Keys     []string
 	// Summary holds the columns listings filter on.
 	Summary Summary
+	// Pending are the collectors the inventory lists as pending
+	// (inventory.StatusPending): a registration `hwagent run` sent before
+	// they finished; their sections arrive in the agent's first update.
+	// A store keeps a known machine's inventory when it registers with
+	// such a document (docs/protocol.md, "Registration").
+	Pending []string
 }
 
 // Registration is a machine registering.

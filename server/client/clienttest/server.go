@@ -273,8 +273,12 @@ func (s *Server) register(w http.ResponseWriter, bearer string, body []byte) int
 		s.machines[id] = m
 	}
 	m.Credential = newCredential()
-	m.Inventory = req.Inventory
-	m.Digest = inventory.Digest(req.Inventory)
+	if !ok || len(req.Inventory.Pending()) == 0 {
+		// A known machine keeps its inventory until the collectors a
+		// registration lists as pending report (docs/protocol.md).
+		m.Inventory = req.Inventory
+		m.Digest = inventory.Digest(req.Inventory)
+	}
 	m.State = api.StateRegistered
 	m.Registrations++
 	return writeJSON(w, http.StatusOK, api.RegisterResponse{MachineID: id, Credential: m.Credential, CheckinIntervalSeconds: s.interval, Config: s.config})

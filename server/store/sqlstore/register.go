@@ -198,10 +198,24 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Regi
 	if err := s.insertNeighbours(ctx, tx, id, sum.Neighbours); err != nil {
 		return err
 	}
-	if err := s.markKube(ctx, tx, id, in.Now); err != nil {
-		return err
+	// A document with pending collectors goes to the cluster with the
+	// agent's first update, which completes it.
+	if len(in.Pending) == 0 {
+		if err := s.markKube(ctx, tx, id, in.Now); err != nil {
+			return err
+		}
 	}
-	return s.record(ctx, tx, id, in.Now, api.ChangeRegistered, append([]string{"first registration"}, fromPeer(in.Peer)...))
+	details := append([]string{"first registration"}, fromPeer(in.Peer)...)
+	return s.record(ctx, tx, id, in.Now, api.ChangeRegistered, append(details, pendingDetail(in.Document)...))
+}
+
+// pendingDetail is the history line of a registration sent before some
+// collectors finished.
+func pendingDetail(doc store.Document) []string {
+	if len(doc.Pending) == 0 {
+		return nil
+	}
+	return []string{"collectors pending: " + strings.Join(doc.Pending, ", ")}
 }
 
 // reregister updates an existing machine and reports whether its inventory
@@ -214,9 +228,13 @@ func (s *Store) reregister(ctx context.Context, tx *sql.Tx, id string, in store.
 	return s.takeOver(ctx, tx, id, in.Document, e.ownKeys(id), in.CredentialHash, in.Now, api.ChangeRegistered, details)
 }
 
-// takeOver gives machine id a new inventory and credential (a registration,
-// an approved one), records kind with details, and reports whether the
-// inventory changed.
+// takeOver gives machine id a new credential and inventory (a
+// registration, an approved one), records kind with details, and reports
+// whether the inventory changed. A document with pending collectors (sent
+// before they finished) does not replace the inventory the machine has:
+// only the identity keys and the registration's own columns change, and
+// the agent's first update, which completes the document, is compared
+// with the machine's last complete inventory as any update is.
 func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.Document, keys []string, credHash string, now time.Time, kind string, details []string) (bool, error) {
 	var digest, state string
 	err := tx.QueryRowContext(ctx, `SELECT inventory_digest, state FROM machines WHERE id = $1`+s.d.forUpdate, id).Scan(&digest, &state)
@@ -229,8 +247,19 @@ func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.D
 	if state != api.StateRegistered {
 		details = append(details, "state "+state+" → "+api.StateRegistered)
 	}
+	if len(doc.Pending) > 0 {
+		details = append(append(details, pendingDetail(doc)...), "the last complete inventory kept until they report")
+	}
 	if err := s.record(ctx, tx, id, now, kind, details); err != nil {
 		return false, err
+	}
+	if len(doc.Pending) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE machines SET state = $2, last_seen = $3, credential_hash = $4,
+			agent_version = $5, uptime_seconds = $6, identity = $7 WHERE id = $1`,
+			id, api.StateRegistered, micros(now), credHash, agentVersion(doc.Inventory), uptime(doc.Inventory), identityJSON(doc.Identity)); err != nil {
+			return false, fmt.Errorf("update machine %s: %w", id, err)
+		}
+		return false, s.replaceKeys(ctx, tx, id, keys)
 	}
 	changed := digest != doc.Digest
 	if changed {
@@ -262,16 +291,23 @@ func (s *Store) replaceDocument(ctx context.Context, tx *sql.Tx, id string, doc 
 	if _, err := tx.ExecContext(ctx, `UPDATE machine_inventories SET inventory = $2 WHERE machine_id = $1`, id, string(doc.JSON)); err != nil {
 		return fmt.Errorf("update inventory of %s: %w", id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_keys WHERE machine_id = $1`, id); err != nil {
-		return fmt.Errorf("update keys of %s: %w", id, err)
-	}
-	if err := s.insertKeys(ctx, tx, id, keys); err != nil {
+	if err := s.replaceKeys(ctx, tx, id, keys); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_neighbours WHERE machine_id = $1`, id); err != nil {
 		return fmt.Errorf("update neighbours of %s: %w", id, err)
 	}
 	return s.insertNeighbours(ctx, tx, id, doc.Summary.Neighbours)
+}
+
+// replaceKeys makes keys machine id's identity keys: the ones of the
+// document it may hold (see evaluation.ownKeys: never one another
+// machine holds); it lets go of the others.
+func (s *Store) replaceKeys(ctx context.Context, tx *sql.Tx, id string, keys []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM machine_keys WHERE machine_id = $1`, id); err != nil {
+		return fmt.Errorf("update keys of %s: %w", id, err)
+	}
+	return s.insertKeys(ctx, tx, id, keys)
 }
 
 // insertKeys gives machine id keys nobody holds. A plain insert: a key a
