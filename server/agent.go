@@ -372,11 +372,8 @@ func (s *Server) handleInventory(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 	id, hash, result, ok := s.machineAuth(w, r)
-	if result == "pending" {
-		writeError(w, http.StatusConflict, api.CodePendingApproval, "this registration waits for an operator's approval (hwagent machines approve "+id+")")
-		return "pending"
-	}
-	if !ok {
+	held := result == "pending"
+	if !ok && !held {
 		return result
 	}
 	if !s.machineShare(w, r, hash) {
@@ -398,6 +395,9 @@ func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 	if !ok {
 		return "invalid"
 	}
+	if held {
+		return s.putHeldInventory(w, r, store.InventoryUpdate{Document: doc, MachineID: id, CredentialHash: hash, Now: s.cfg.Now()})
+	}
 	if err := s.cfg.Store.UpdateInventory(r.Context(), store.InventoryUpdate{Document: doc, MachineID: id, CredentialHash: hash, Now: s.cfg.Now()}); err != nil {
 		var ce *store.ConflictError
 		if errors.As(err, &ce) {
@@ -409,6 +409,28 @@ func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 	s.marked(id)
 	w.WriteHeader(http.StatusNoContent)
 	return "stored"
+}
+
+// putHeldInventory stores the inventory of a registration held for
+// approval (its agent's first update, which completes it), for the
+// operator to compare before approving.
+func (s *Server) putHeldInventory(w http.ResponseWriter, r *http.Request, in store.InventoryUpdate) string {
+	err := s.cfg.Store.UpdateHeld(r.Context(), in)
+	var ce *store.ConflictError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Approved or rejected since the credential was checked.
+		writeError(w, http.StatusConflict, api.CodePendingApproval, "this registration waits for an operator's approval (hwagent machines approve "+in.MachineID+")")
+		return "pending"
+	case errors.As(err, &ce):
+		s.metrics.conflicts.WithLabelValues("upload").Inc()
+		s.log(r).Warn("held registration's inventory refused: identity conflict", "machine_id", in.MachineID, "reason", ce.Reason)
+		return s.storeError(w, r, err)
+	case err != nil:
+		return s.storeError(w, r, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return "held"
 }
 
 // marked tells Config.Marked that a machine's inventory was stored.

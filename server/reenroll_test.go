@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/reenroll"
@@ -24,7 +26,10 @@ func TestApprovePolicy(t *testing.T) {
 
 	var held api.RegisterResponse
 	_, _, body := f.do("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: testinv.MachineWith(30, testinv.Options{BIOSVersion: "6.6.1"})})
-	f.call("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: testinv.Machine(30)}, 202, &held)
+	// The second takeover is what hwagent run sends: the identity
+	// collectors' sections, the others pending.
+	boot := testinv.MachineWith(30, testinv.Options{RemoveDIMM: "DIMM_A3"})
+	f.call("POST", api.PathRegister, enrollToken, api.RegisterRequest{Inventory: testinv.Registration(boot)}, 202, &held)
 	if held.MachineID != first.MachineID || !held.PendingApproval || held.Credential == "" || held.Credential == first.Credential {
 		t.Fatalf("held registration answer: %+v", held)
 	}
@@ -44,10 +49,14 @@ func TestApprovePolicy(t *testing.T) {
 	if r := checkin(held.Credential); r.Action != api.ActionNone || !r.PendingApproval {
 		t.Errorf("check-in with a held credential: %+v, want none and pending (never the machine's reboot)", r)
 	}
-	e := f.call("PUT", fmt.Sprintf(api.PathInventoryFmt, first.MachineID), held.Credential, api.InventoryRequest{Inventory: inv}, 409, nil)
-	if e.Code != api.CodePendingApproval {
-		t.Errorf("upload with a held credential: %+v", e)
+	// Its agent's first update completes the held registration, for the
+	// operator to compare; one with other identity keys is refused.
+	e := f.call("PUT", fmt.Sprintf(api.PathInventoryFmt, first.MachineID), held.Credential,
+		api.InventoryRequest{Inventory: testinv.WithNIC(testinv.MachineWith(30, testinv.Options{RemoveDIMM: "DIMM_A3"}), 0, "02:00:00:00:30:01")}, 409, nil)
+	if e.Code != api.CodeIdentityConflict {
+		t.Errorf("upload with a held credential and other identity keys: %+v", e)
 	}
+	f.call("PUT", fmt.Sprintf(api.PathInventoryFmt, first.MachineID), held.Credential, api.InventoryRequest{Inventory: boot}, 204, nil)
 	if r := checkin(first.Credential); r.Action != api.ActionReboot || r.PendingApproval {
 		t.Errorf("the machine's own check-in while a takeover is held: %+v, want its reboot", r)
 	}
@@ -57,6 +66,12 @@ func TestApprovePolicy(t *testing.T) {
 	f.call("GET", fmt.Sprintf(api.PathMachineFmt, first.MachineID), adminToken, nil, 200, &m)
 	if len(m.Pending) != 2 || m.Pending[0].Peer != "127.0.0.1" || m.PendingRegistrations != 2 {
 		t.Fatalf("held registrations: %+v", m.Pending)
+	}
+	dimm := inv.Memory.Modules[2]
+	wantDiff := []string{"memory.installed 96 GiB → 88 GiB",
+		fmt.Sprintf("dimm DIMM_A3 removed (8 GiB %s %s, serial %s)", dimm.Manufacturer, dimm.PartNumber, dimm.Serial)}
+	if diff := cmp.Diff(wantDiff, m.Pending[1].Differences); diff != "" {
+		t.Errorf("the completed held registration's differences (-want +got):\n%s", diff)
 	}
 	e = f.call("POST", fmt.Sprintf(api.PathApproveFmt, first.MachineID), adminToken, nil, 409, nil)
 	if e.Code != api.CodeConflict || !strings.Contains(e.Message, m.Pending[1].ID) {
@@ -76,7 +91,7 @@ func TestApprovePolicy(t *testing.T) {
 	for _, c := range h.Changes {
 		got = append(got, c.Kind)
 	}
-	want := "registered registration_held registration_held action_set action_delivered registration_approved"
+	want := "registered registration_held registration_held action_set action_delivered registration_approved inventory_changed"
 	if strings.Join(got, " ") != want {
 		t.Errorf("history kinds %q, want %q", got, want)
 	}

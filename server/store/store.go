@@ -95,6 +95,14 @@ type Store interface {
 	// UpdateInventory replaces the machine's inventory and records what
 	// changed.
 	UpdateInventory(ctx context.Context, in InventoryUpdate) error
+	// UpdateHeld replaces the inventory of the registration held for
+	// approval whose credential is in.CredentialHash, for machine
+	// in.MachineID: its agent's first update (docs/protocol.md, "What a
+	// registration carries"), which an operator then compares and
+	// approves. ErrNotFound when no such registration is held (approved or
+	// rejected meanwhile); *ConflictError when the document's identity
+	// keys are not the held registration's.
+	UpdateHeld(ctx context.Context, in InventoryUpdate) error
 	// List returns the machines matching f, ordered by ID.
 	List(ctx context.Context, f Filter) ([]api.Machine, error)
 	// Get returns one machine with its inventory.

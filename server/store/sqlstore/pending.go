@@ -296,3 +296,41 @@ func (s *Store) setPins(ctx context.Context, tx *sql.Tx, id string, pins map[str
 	}
 	return nil
 }
+
+// UpdateHeld implements store.Store.
+func (s *Store) UpdateHeld(ctx context.Context, in store.InventoryUpdate) error {
+	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var id, raw string
+		err := tx.QueryRowContext(ctx, `SELECT id, inventory FROM machine_pending WHERE machine_id = $1 AND credential_hash = $2`+s.d.forUpdate,
+			in.MachineID, in.CredentialHash).Scan(&id, &raw)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("held registration of %s: %w", in.MachineID, err)
+		}
+		var inv inventory.Inventory
+		if err := decodeStored(raw, &inv); err != nil {
+			return fmt.Errorf("held registration %s: stored inventory: %w", id, err)
+		}
+		held, err := store.NewDocument(&inv)
+		if err != nil {
+			return fmt.Errorf("held registration %s: %w", id, err)
+		}
+		// The operator approves what the policy held: the identity it
+		// was held for. Anything else registers again.
+		if !slices.Equal(sortedKeys(held.Keys), sortedKeys(in.Keys)) {
+			return &store.ConflictError{MachineID: in.MachineID, Reason: fmt.Sprintf("identity keys %v, the held registration %s's are %v; register instead", in.Keys, id, held.Keys)}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE machine_pending SET inventory = $2 WHERE id = $1`, id, string(in.JSON)); err != nil {
+			return fmt.Errorf("update held registration %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+func sortedKeys(keys []string) []string {
+	out := slices.Clone(keys)
+	slices.Sort(out)
+	return out
+}

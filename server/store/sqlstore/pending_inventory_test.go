@@ -2,12 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store"
 	"github.com/hwagent/hwagent/server/testinv"
 )
@@ -123,6 +125,51 @@ func TestPendingRegistrationKubeOutbox(t *testing.T) {
 		}
 		if d := cmp.Diff(&api.KubeSync{State: api.KubePending}, kubeOf(t, s, id)); d != "" {
 			t.Errorf("after the first update (-want +got):\n%s", d)
+		}
+	})
+}
+
+// TestUpdateHeld: the agent of a registration held for approval completes
+// it with its first update; the held request, not the machine, takes it,
+// and only with the identity keys it was held for. Approving it then
+// takes the machine over with the complete inventory.
+func TestUpdateHeld(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		id := decide(t, s, testinv.Machine(23), hash(1), 0, "", reenroll.Decision{Verdict: reenroll.Allow}).MachineID
+		boot := testinv.MachineWith(23, testinv.Options{BIOSVersion: "6.6.1"})
+		pid := decide(t, s, testinv.Registration(boot), hash(2), 1, "192.0.2.23", reenroll.Decision{Verdict: reenroll.Hold, Reason: "test"}).PendingID
+
+		other := testinv.WithNIC(testinv.MachineWith(23, testinv.Options{BIOSVersion: "6.6.1"}), 1, "02:00:00:00:23:02")
+		var ce *store.ConflictError
+		if err := s.UpdateHeld(ctx, store.InventoryUpdate{Document: doc(t, other), MachineID: id, CredentialHash: hash(2), Now: at(2)}); !errors.As(err, &ce) {
+			t.Errorf("held update with other identity keys: %v, want a ConflictError", err)
+		}
+		if err := s.UpdateHeld(ctx, store.InventoryUpdate{Document: doc(t, boot), MachineID: id, CredentialHash: hash(9), Now: at(2)}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("held update with a credential nothing holds: %v, want ErrNotFound", err)
+		}
+		if err := s.UpdateHeld(ctx, store.InventoryUpdate{Document: doc(t, boot), MachineID: id, CredentialHash: hash(2), Now: at(2)}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inventory.Digest(m.Inventory) != inventory.Digest(testinv.Machine(23)) {
+			t.Errorf("a held update changed the machine's inventory")
+		}
+		if len(m.Pending) != 1 || !cmp.Equal(m.Pending[0].Differences, []string{"bios.version 6.6.0 → 6.6.1"}) {
+			t.Errorf("held registrations %+v, want one differing by its BIOS only", m.Pending)
+		}
+		if got, err := s.Approve(ctx, id, pid, at(3)); err != nil || got != pid {
+			t.Fatalf("approve = %q, %v", got, err)
+		}
+		m, err = s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.InventoryDigest != inventory.Digest(boot) {
+			t.Errorf("approved: digest %s, want the completed held inventory's", m.InventoryDigest)
 		}
 	})
 }
