@@ -258,12 +258,29 @@ func (s *Syncer) Sync(ctx context.Context, t store.KubeTask) store.KubeOutcome {
 		return fail(err.Error())
 	}
 	objs := s.writer.Objects(mach)
-	if msg, err := s.otherMachines(ctx, t.MachineID, objs[0]); err != nil {
+	hw, err := toObject(objs[0])
+	if err != nil {
+		return fail(err.Error())
+	}
+	if msg, err := s.otherMachines(ctx, t.MachineID, hw); err != nil {
 		s.metrics.applies.WithLabelValues("Hardware", string(kube.ReasonOf(err))).Inc()
 		return fail(err.Error())
 	} else if msg != "" {
 		s.metrics.applies.WithLabelValues("Hardware", "taken").Inc()
 		return fail(msg)
+	}
+	// The name is claimed in the store before anything is written: two
+	// replicas applying two machines that get one name at the same instant
+	// both read no object above, and only one of them gets the claim.
+	ref := refOf(hw)
+	holder, err := s.cfg.Outbox.KubeName(ctx, t.MachineID, ref.String())
+	if err != nil {
+		s.metrics.applies.WithLabelValues("Hardware", "error").Inc()
+		return fail("claim the name " + ref.String() + ": " + err.Error())
+	}
+	if holder != t.MachineID {
+		s.metrics.applies.WithLabelValues("Hardware", "taken").Inc()
+		return fail(takenBy(ref, holder))
 	}
 	var errs, conflicts []string
 	for i := len(objs) - 1; i >= 0; i-- { // Secret, Machine, then the Hardware that names them
@@ -349,14 +366,10 @@ func toObject(v any) (kube.Object, error) {
 // moved from one to the other) or one hostname; applying both would make
 // one object describe each machine in turn, and a workflow meant for one
 // would run on the other. The object of a deleted machine is taken over.
-func (s *Syncer) otherMachines(ctx context.Context, machineID string, hw any) (string, error) {
+func (s *Syncer) otherMachines(ctx context.Context, machineID string, obj kube.Object) (string, error) {
 	r, ok := s.cfg.Applier.(Reader)
 	if !ok {
 		return "", nil
-	}
-	obj, err := toObject(hw)
-	if err != nil {
-		return "", err
 	}
 	cur, err := r.Current(ctx, obj)
 	if err != nil || cur == nil {
@@ -375,14 +388,25 @@ func (s *Syncer) otherMachines(ctx context.Context, machineID string, hw any) (s
 	case err != nil:
 		return "", fmt.Errorf("read machine %s, whose Hardware %s/%s is: %w", owner, meta["namespace"], meta["name"], err)
 	}
-	ref := kube.Ref{Kind: "Hardware", Namespace: fmt.Sprint(meta["namespace"]), Name: fmt.Sprint(meta["name"])}.String()
-	if m.Kube == nil || !slices.Contains(m.Kube.Objects, ref) {
+	ref := refOf(cur)
+	if m.Kube == nil || !slices.Contains(m.Kube.Objects, ref.String()) {
 		// Not that machine's last write: it moved to another name, or an
 		// older hwagent annotated the agent's derived ID (two machines
 		// sharing a UUID derive one).
 		return "", nil
 	}
+	return takenBy(ref, owner), nil
+}
+
+// refOf is a Hardware object's reference.
+func refOf(obj kube.Object) kube.Ref {
+	meta, _ := obj["metadata"].(map[string]any)
+	return kube.Ref{Kind: "Hardware", Namespace: fmt.Sprint(meta["namespace"]), Name: fmt.Sprint(meta["name"])}
+}
+
+// takenBy says why a Hardware another machine holds is not applied.
+func takenBy(ref kube.Ref, owner string) string {
 	return fmt.Sprintf("Hardware %s/%s is machine %s's, which reports the same agent ID or hostname: not applied "+
 		"(see hwagent machines conflicts; give the machines distinct worker_id= or hostnames, or delete %s if it is gone)",
-		meta["namespace"], meta["name"], owner, owner), nil
+		ref.Namespace, ref.Name, owner, owner)
 }

@@ -36,6 +36,13 @@ type KubeOutbox interface {
 	// reserved (the plan changed) is given up first. Each address goes to
 	// one machine, across replicas. ErrPoolExhausted when none is free.
 	KubeAddress(ctx context.Context, machineID string, pool AddressPool) (netip.Addr, error)
+	// KubeName claims an object name (a Hardware's kube.Ref, "Hardware
+	// namespace/name") for the machine before its objects are applied, and
+	// returns the machine that holds it: machineID when the claim is the
+	// machine's (any other name it held is given up), another machine's ID
+	// when that one holds it. Each name goes to one machine, across
+	// replicas, until that machine takes another name or is deleted.
+	KubeName(ctx context.Context, machineID, name string) (holder string, err error)
 }
 
 // ErrPoolExhausted: every address of the pool is taken.

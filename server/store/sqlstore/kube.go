@@ -268,3 +268,29 @@ func (s *Store) KubeAddress(ctx context.Context, id string, pool store.AddressPo
 	})
 	return got, err
 }
+
+// KubeName implements store.KubeOutbox. On PostgreSQL two replicas
+// claiming the same free name collide on its primary key, and the loser's
+// transaction is retried and finds the winner's claim.
+func (s *Store) KubeName(ctx context.Context, id, name string) (string, error) {
+	var holder string
+	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		holder = ""
+		err := tx.QueryRowContext(ctx, `SELECT machine_id FROM kube_names WHERE name = $1`, name).Scan(&holder)
+		switch {
+		case err == nil:
+			return nil // this machine's already, or another's
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("kubernetes name %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM kube_names WHERE machine_id = $1`, id); err != nil {
+			return fmt.Errorf("give up the kubernetes name of %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kube_names (name, machine_id) VALUES ($1, $2)`, name, id); err != nil {
+			return fmt.Errorf("claim kubernetes name %s for %s: %w", name, id, err)
+		}
+		holder = id
+		return nil
+	})
+	return holder, err
+}

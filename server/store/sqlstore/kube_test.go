@@ -329,3 +329,66 @@ func TestKubeMessageNUL(t *testing.T) {
 		}
 	})
 }
+
+// TestKubeName: a Hardware name is one machine's until that machine takes
+// another name or is deleted; replicas claiming one name at once give it
+// to exactly one machine.
+func TestKubeName(t *testing.T) {
+	eachKube(t, func(t *testing.T, s *Store, reopen func(bool) *Store) {
+		ctx := context.Background()
+		var ids []string
+		for i := 1; i <= 8; i++ {
+			ids = append(ids, register(t, s, testinv.Machine(i), hash(i), 0).MachineID)
+		}
+		claim := func(id, name, want string) {
+			t.Helper()
+			if got, err := s.KubeName(ctx, id, name); err != nil || got != want {
+				t.Errorf("%s claims %s: holder %q, %v; want %q", id, name, got, err, want)
+			}
+		}
+		const n, m = "Hardware eksa-system/discovery-a", "Hardware eksa-system/discovery-b"
+		claim(ids[0], n, ids[0])
+		claim(ids[0], n, ids[0]) // again: still its own
+		claim(ids[1], n, ids[0])
+		claim(ids[1], "Hardware other/discovery-a", ids[1]) // another namespace, another name
+		// Renamed: the old name is given up.
+		claim(ids[0], m, ids[0])
+		claim(ids[2], n, ids[2])
+		// Deleted: its name is free.
+		if err := s.Delete(ctx, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		claim(ids[3], m, ids[3])
+
+		// Five machines, three replicas, one name, at once.
+		stores := []*Store{s, reopen(true), reopen(true)}
+		const race = "Hardware eksa-system/discovery-race"
+		holders := make([]string, 5)
+		var wg sync.WaitGroup
+		for i, id := range ids[3:] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h, err := stores[i%len(stores)].KubeName(ctx, id, race)
+				if err != nil {
+					t.Error(err)
+				}
+				holders[i] = h
+			}()
+		}
+		wg.Wait()
+		winners := 0
+		for i, id := range ids[3:] {
+			if holders[i] == id {
+				winners++
+			}
+			if holders[i] != holders[0] {
+				t.Errorf("holders %v: want one machine for every claim", holders)
+				break
+			}
+		}
+		if winners != 1 {
+			t.Errorf("%d machines claimed %s, want 1 (holders %v)", winners, race, holders)
+		}
+	})
+}

@@ -76,6 +76,8 @@ var sqliteMigrations = [][]string{
 	tpmMigration("INTEGER"),
 	// 7: pool addresses handed out for Kubernetes (store.KubeOutbox).
 	kubeAddressMigration(),
+	// 8: Hardware names claimed for Kubernetes (store.KubeOutbox).
+	kubeNameMigration(),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -188,6 +190,7 @@ var postgresMigrations = [][]string{
 	bmcMigration(),
 	tpmMigration("BIGINT"),
 	kubeAddressMigration(),
+	kubeNameMigration(),
 }
 
 // kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
@@ -264,6 +267,20 @@ func kubeAddressMigration() []string {
 	return []string{
 		`CREATE TABLE kube_addresses (
 			address TEXT PRIMARY KEY,
+			machine_id TEXT NOT NULL UNIQUE REFERENCES machines (id) ON DELETE CASCADE
+		)`,
+	}
+}
+
+// kubeNameMigration adds the Hardware names serve --kubeconfig claimed: one
+// per machine, each name once, so that two replicas applying two machines
+// that get one name (one worker_id=, one hostname) cannot both write it.
+// Names applied before it are not filled in: the machine whose last apply
+// wrote an object (its hwagent.io/machine-id) claims it at its next apply.
+func kubeNameMigration() []string {
+	return []string{
+		`CREATE TABLE kube_names (
+			name TEXT PRIMARY KEY,
 			machine_id TEXT NOT NULL UNIQUE REFERENCES machines (id) ON DELETE CASCADE
 		)`,
 	}
