@@ -3,6 +3,8 @@ package export
 import (
 	"fmt"
 	"net/netip"
+
+	"github.com/hwagent/hwagent/export/plan"
 )
 
 // assignAddresses gives every machine its fixed address, then hands out the
@@ -29,7 +31,7 @@ func (x *Exporter) assignAddresses(entries []*entry) {
 		if !e.loadOK {
 			continue
 		}
-		a, key, conflict := lookup(c.addresses, e.keys)
+		a, key, conflict := plan.Lookup(c.addresses, e.keys)
 		switch {
 		case key != "" && conflict != "":
 			e.fail("ip_address", "addresses: entries "+key+" and "+conflict+" both match")

@@ -2,18 +2,10 @@ package export
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/inventory"
-)
-
-// Disk classes of Plan.DiskPrefer.
-const (
-	classNVMe = "nvme"
-	classSSD  = "ssd"
-	classHDD  = "hdd"
 )
 
 // bootNIC is the provisioning NIC: its MAC and, when the inventory lists
@@ -48,7 +40,7 @@ func chooseBootNIC(c *compiled, inv *inventory.Inventory, keys []string) (bootNI
 		}
 		return nil
 	}
-	if mac, key, conflict := lookup(c.bootMACs, keys); key != "" {
+	if mac, key, conflict := plan.Lookup(c.bootMACs, keys); key != "" {
 		if conflict != "" {
 			return bootNIC{}, fmt.Errorf("boot_macs: entries %s and %s both match", key, conflict)
 		}
@@ -108,195 +100,6 @@ func nicNames(nics []inventory.NIC) string {
 	names := make([]string, len(nics))
 	for i, n := range nics {
 		names[i] = n.Name
-	}
-	return strings.Join(names, ", ")
-}
-
-// chooseDisk picks the install disk, first of:
-//  1. the plan's disks entry for the machine;
-//  2. the plan's disk;
-//  3. the plan's root_devices entry for the machine, else its root_device:
-//     the first disk (in the inventory's order, as Ironic takes the first
-//     in lsblk's) that matches every Ironic root device hint;
-//  4. the rule: among disks that are not read-only, not removable (unless
-//     disk_allow_removable), not on an excluded transport (usb by
-//     default) and at least disk_min_size (16 GiB), the first class of
-//     disk_prefer (nvme, then ssd, then hdd) that has one, and in it the
-//     smallest disk (then the first by name).
-//
-// Whatever chose it, a disk in use (inventory.Disk.InUse) or whose
-// contents could not be read is refused unless disk_allow_in_use. The
-// result is /dev/<kernel name>.
-func chooseDisk(c *compiled, inv *inventory.Inventory, keys []string) (string, error) {
-	var disks []inventory.Disk
-	if inv.Storage != nil {
-		disks = inv.Storage.Disks
-	}
-	byPath := func(path string) *inventory.Disk {
-		for i := range disks {
-			if "/dev/"+disks[i].Name == path {
-				return &disks[i]
-			}
-		}
-		return nil
-	}
-	named := func(d, why string) (string, error) {
-		x := byPath(d)
-		if x == nil {
-			if inv.Storage == nil {
-				return d, nil
-			}
-			return "", fmt.Errorf("%s %s: no such disk (have %s)", why, d, diskNames(disks))
-		}
-		if reason := c.inUse(x); reason != "" {
-			return "", fmt.Errorf("%s %s is in use (%s); set disk_allow_in_use to install over it", why, d, reason)
-		}
-		return d, nil
-	}
-	if d, key, conflict := lookup(c.disks, keys); key != "" {
-		if conflict != "" {
-			return "", fmt.Errorf("disks: entries %s and %s both match", key, conflict)
-		}
-		return named(d, "disks["+key+"]")
-	}
-	if d := c.plan.Disk; d != "" {
-		return named(d, "disk")
-	}
-	if len(disks) == 0 {
-		return "", fmt.Errorf("no install disk: the inventory lists no disks; set disk or disks")
-	}
-	hints, what := c.rootDevice, "root_device"
-	if h, key, conflict := lookupHints(c.rootDevices, keys); key != "" {
-		if conflict != "" {
-			return "", fmt.Errorf("root_devices: entries %s and %s both match", key, conflict)
-		}
-		hints, what = h, "root_devices["+key+"]"
-	}
-	if hints != nil {
-		var busy []string
-		for i := range disks {
-			d := &disks[i]
-			if !hints.Matches(d) {
-				continue
-			}
-			if reason := c.inUse(d); reason != "" {
-				busy = append(busy, d.Name+" ("+reason+")")
-				continue
-			}
-			return "/dev/" + d.Name, nil
-		}
-		if len(busy) > 0 {
-			return "", fmt.Errorf("%s %s: only disks in use match: %s; set disk_allow_in_use to install over them", what, hints, strings.Join(busy, ", "))
-		}
-		return "", fmt.Errorf("%s %s: no disk matches (have %s)", what, hints, diskNames(disks))
-	}
-	type cand struct {
-		d     *inventory.Disk
-		class int
-	}
-	var cands []cand
-	var rejected []string
-	for i := range disks {
-		d := &disks[i]
-		cl := diskClass(d)
-		rank := -1
-		for j, p := range c.prefer {
-			if p == cl {
-				rank = j
-				break
-			}
-		}
-		var why string
-		switch {
-		case d.ReadOnly:
-			why = "read-only"
-		case d.Removable && !c.plan.DiskAllowRemovable:
-			why = "removable"
-		case c.excluded[strings.ToLower(d.Transport)]:
-			why = d.Transport
-		case plan.Size(d.SizeBytes) < c.minSize:
-			why = fmt.Sprintf("%s, below the %s floor", plan.Size(d.SizeBytes).Human(), c.minSize.Human())
-		case rank < 0:
-			why = cl + " not in disk_prefer"
-		default:
-			if r := c.inUse(d); r != "" {
-				why = "in use: " + r
-			}
-		}
-		if why != "" {
-			rejected = append(rejected, d.Name+" ("+why+")")
-			continue
-		}
-		cands = append(cands, cand{d, rank})
-	}
-	if len(cands) == 0 {
-		return "", fmt.Errorf("no install disk: %s", strings.Join(rejected, ", "))
-	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		if a.class != b.class {
-			return a.class < b.class
-		}
-		if a.d.SizeBytes != b.d.SizeBytes {
-			return a.d.SizeBytes < b.d.SizeBytes
-		}
-		return a.d.Name < b.d.Name
-	})
-	return "/dev/" + cands[0].d.Name, nil
-}
-
-// inUse says why a disk may not be installed to ("" when it may): what
-// the agent found on it, or that it could not read it.
-func (c *compiled) inUse(d *inventory.Disk) string {
-	if c.plan.DiskAllowInUse {
-		return ""
-	}
-	if d.InUse {
-		return strings.Join(d.InUseReasons, ", ")
-	}
-	if d.SignatureError != "" {
-		return "contents unknown: " + d.SignatureError
-	}
-	return ""
-}
-
-// lookupHints is lookup for root_devices (hints are not comparable: a
-// conflict is two keys of one machine naming different entries).
-func lookupHints(m map[string]plan.Hints, keys []string) (plan.Hints, string, string) {
-	var v plan.Hints
-	key, conflict := "", ""
-	for _, k := range keys {
-		x, ok := m[k]
-		if !ok {
-			continue
-		}
-		if key == "" {
-			v, key = x, k
-		} else if x.String() != v.String() {
-			conflict = k
-		}
-	}
-	return v, key, conflict
-}
-
-// diskClass is nvme, ssd or hdd.
-func diskClass(d *inventory.Disk) string {
-	switch {
-	case d.Transport == "nvme" || strings.HasPrefix(d.Name, "nvme"):
-		return classNVMe
-	case !d.Rotational:
-		return classSSD
-	}
-	return classHDD
-}
-
-func diskNames(disks []inventory.Disk) string {
-	if len(disks) == 0 {
-		return "no disks"
-	}
-	names := make([]string, len(disks))
-	for i, d := range disks {
-		names[i] = "/dev/" + d.Name
 	}
 	return strings.Join(names, ", ")
 }

@@ -65,7 +65,7 @@ func TestChooseDisk(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := chooseDisk(mustCompile(t, tc.plan), &inventory.Inventory{Storage: st}, tc.keys)
+			got, err := mustCompile(t, tc.plan).disk.Choose(&inventory.Inventory{Storage: st}, tc.keys)
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("got %q, %v; want error %q", got, err, tc.wantErr)
@@ -86,13 +86,13 @@ func TestChooseDiskReadOnlyAndNoStorage(t *testing.T) {
 		{Name: "sda", SizeBytes: 100 << 30, ReadOnly: true},
 		{Name: "sdb", SizeBytes: 100 << 30, Rotational: true, Transport: "sas"},
 	}}}
-	if got, err := chooseDisk(c, inv, nil); err != nil || got != "/dev/sdb" {
+	if got, err := c.disk.Choose(inv, nil); err != nil || got != "/dev/sdb" {
 		t.Errorf("got %q, %v; want /dev/sdb (sda is read-only)", got, err)
 	}
-	if _, err := chooseDisk(c, &inventory.Inventory{}, nil); err == nil || err.Error() != "no install disk: the inventory lists no disks; set disk or disks" {
+	if _, err := c.disk.Choose(&inventory.Inventory{}, nil); err == nil || err.Error() != "no install disk: the inventory lists no disks; set disk or disks" {
 		t.Errorf("no storage section: %v", err)
 	}
-	if got, err := chooseDisk(mustCompile(t, plan.Plan{Disk: "/dev/sda"}), &inventory.Inventory{}, nil); err != nil || got != "/dev/sda" {
+	if got, err := mustCompile(t, plan.Plan{Disk: "/dev/sda"}).disk.Choose(&inventory.Inventory{}, nil); err != nil || got != "/dev/sda" {
 		t.Errorf("fixed disk without a storage section: %q, %v", got, err)
 	}
 }

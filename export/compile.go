@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/hwagent/hwagent/export/disk"
 	"github.com/hwagent/hwagent/export/plan"
 )
 
@@ -32,14 +33,10 @@ type compiled struct {
 	disks        map[string]string
 	bootMACs     map[string]string
 
-	rootDevice  plan.Hints
-	rootDevices map[string]plan.Hints
-
-	roles    []compiledRole
-	bmcMode  string
-	prefer   []string
-	excluded map[string]bool
-	minSize  plan.Size
+	roles   []compiledRole
+	bmcMode string
+	// disk is how the install disk is chosen.
+	disk *disk.Policy
 }
 
 // compile checks the plan and fills defaults. All problems are reported
@@ -172,40 +169,9 @@ func compile(p plan.Plan) (*compiled, error) {
 		fail("bmc %q: want auto, required or omit", p.BMC)
 	}
 
-	c.minSize = p.DiskMinSize
-	if c.minSize == 0 {
-		c.minSize = plan.DefaultDiskMinSize
-	}
-	c.prefer = p.DiskPrefer
-	if len(c.prefer) == 0 {
-		c.prefer = []string{classNVMe, classSSD, classHDD}
-	}
-	for _, cl := range c.prefer {
-		if cl != classNVMe && cl != classSSD && cl != classHDD {
-			fail("disk_prefer %q: want nvme, ssd or hdd", cl)
-		}
-	}
-	ex := p.DiskExcludeTransports
-	if ex == nil {
-		ex = []string{"usb"}
-	}
-	c.excluded = map[string]bool{}
-	for _, t := range ex {
-		c.excluded[strings.ToLower(t)] = true
-	}
-	if len(p.RootDevice) > 0 {
-		if c.rootDevice, err = plan.CompileHints("root_device", p.RootDevice); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	c.rootDevices = map[string]plan.Hints{}
-	for k, rd := range p.RootDevices {
-		h, err := plan.CompileHints("root_devices["+k+"]", rd)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		c.rootDevices[plan.Key(k)] = h
+	c.disk, err = disk.Compile(p, c.disks)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if p.Disk != "" && !diskPattern().MatchString(p.Disk) {
 		fail("disk %q does not match %s", p.Disk, diskPattern())

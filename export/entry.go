@@ -99,11 +99,11 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 		fail("mac", err.Error())
 	}
 	r.MAC, e.mac = nic.mac, nic.mac
-	if r.Disk, err = chooseDisk(c, inv, e.keys); err != nil {
+	if r.Disk, err = c.disk.Choose(inv, e.keys); err != nil {
 		fail("disk", err.Error())
 	}
 
-	if h, key, conflict := lookup(c.hostnames, e.keys); key != "" {
+	if h, key, conflict := plan.Lookup(c.hostnames, e.keys); key != "" {
 		if conflict != "" {
 			fail("hostname", "hostnames: entries "+key+" and "+conflict+" both match")
 		}
@@ -115,7 +115,7 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 	}
 
 	if c.bmcMode != plan.BMCOmit {
-		if ip, key, conflict := lookup(c.bmcAddresses, e.keys); key != "" {
+		if ip, key, conflict := plan.Lookup(c.bmcAddresses, e.keys); key != "" {
 			r.BMCIP = ip
 			if conflict != "" {
 				fail("bmc_ip", "bmc_addresses: entries "+key+" and "+conflict+" both match")

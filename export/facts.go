@@ -79,25 +79,6 @@ func machineKeys(inv *inventory.Inventory, id string) []string {
 	return keys
 }
 
-// lookup returns the value of the first key of keys present in m, the key
-// it was found under, and whether the keys disagree (two keys of one
-// machine with different values).
-func lookup[V comparable](m map[string]V, keys []string) (v V, key string, conflict string) {
-	found := false
-	for _, k := range keys {
-		x, ok := m[k]
-		if !ok {
-			continue
-		}
-		if !found {
-			v, key, found = x, k, true
-		} else if x != v {
-			conflict = k
-		}
-	}
-	return v, key, conflict
-}
-
 // matchFacts are what role rules match on.
 type matchFacts struct {
 	manufacturer string

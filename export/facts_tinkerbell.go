@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hwagent/hwagent/export/disk"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -134,7 +135,7 @@ func Tags(inv *inventory.Inventory) []string {
 	if st := inv.Storage; st != nil {
 		for i := range st.Disks {
 			d := &st.Disks[i]
-			add("disk/"+d.Name, strings.Join(nonEmpty(diskClass(d), d.Transport, strconv.FormatUint(d.SizeBytes, 10), d.Model), " "))
+			add("disk/"+d.Name, strings.Join(nonEmpty(disk.Class(d), d.Transport, strconv.FormatUint(d.SizeBytes, 10), d.Model), " "))
 		}
 	}
 	if n := inv.Network; n != nil {

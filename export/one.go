@@ -34,7 +34,7 @@ func (x *Exporter) One(inv *inventory.Inventory, o OneOptions) (*Machine, []stri
 	if l := o.Login; l != nil && e.row.BMCIP != "" && l.Username != "" && l.Password != "" {
 		e.row.BMCUsername, e.row.BMCPassword = l.Username, l.Password
 	}
-	if a, key, conflict := lookup(x.c.addresses, e.keys); key != "" {
+	if a, key, conflict := plan.Lookup(x.c.addresses, e.keys); key != "" {
 		if conflict != "" {
 			e.fail("ip_address", "addresses: entries "+key+" and "+conflict+" both match")
 		} else {

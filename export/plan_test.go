@@ -141,7 +141,7 @@ func TestCompileRejects(t *testing.T) {
 func TestCompileDefaults(t *testing.T) {
 	t.Parallel()
 	c := mustCompile(t, plan.Plan{CIDR: "192.168.7.130/25"})
-	got := fmt.Sprint(c.prefix, " ", c.netmask, " ", c.poolStart, "-", c.poolEnd, " ", c.bmcMode, " ", c.minSize, " ", c.prefer, " ", c.plan.Namespace, " ", c.plan.FacilityCode)
+	got := fmt.Sprint(c.prefix, " ", c.netmask, " ", c.poolStart, "-", c.poolEnd, " ", c.bmcMode, " ", c.disk.MinSize, " ", c.disk.Prefer, " ", c.plan.Namespace, " ", c.plan.FacilityCode)
 	if want := "192.168.7.128/25 255.255.255.128 192.168.7.129-192.168.7.254 auto 16GiB [nvme ssd hdd] eksa-system onprem"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -192,7 +192,7 @@ func TestChooseDiskInUse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := chooseDisk(c, inv, []string{"m-1"})
+			got, err := c.disk.Choose(inv, []string{"m-1"})
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want it to say %q", err, tc.err)
@@ -200,7 +200,7 @@ func TestChooseDiskInUse(t *testing.T) {
 				return
 			}
 			if err != nil || got != tc.want {
-				t.Fatalf("chooseDisk = %q, %v; want %q", got, err, tc.want)
+				t.Fatalf("Choose = %q, %v; want %q", got, err, tc.want)
 			}
 		})
 	}
