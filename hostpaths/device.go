@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -66,16 +67,41 @@ func (b *boundedDevice) ReadAt(p []byte, off int64) (int, error) {
 		return 0, &fs.PathError{Op: "read", Path: b.name, Err: fmt.Errorf("%w: an earlier read has not returned", ErrTimeout)}
 	}
 	// The read goes to a buffer of its own: a read left behind must not
-	// write into the caller's memory after ReadAt returned.
-	buf := make([]byte, len(p))
-	n, err := bounded(b.d, b.name, "read", func() (int, error) { return b.dev.ReadAt(buf, off) })
-	if n > 0 {
-		copy(p, buf[:n])
-	}
+	// write into the caller's memory after ReadAt returned. The buffer
+	// goes back to the pool only when the read returned.
+	buf := getReadBuffer(len(p))
+	n, err := bounded(b.d, b.name, "read", func() (int, error) { return b.dev.ReadAt(*buf, off) })
 	if errors.Is(err, ErrTimeout) {
 		b.hung.Store(true)
+		return 0, err
 	}
+	copy(p, (*buf)[:n])
+	putReadBuffer(buf)
 	return n, err
+}
+
+// readBufferSize is the size of pooled read buffers: the largest read the
+// disk decoders make (blockid.MaxRead). Larger reads get a buffer of
+// their own.
+const readBufferSize = 64 << 10
+
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, readBufferSize); return &b }}
+
+func getReadBuffer(n int) *[]byte {
+	if n > readBufferSize {
+		b := make([]byte, n)
+		return &b
+	}
+	b := readBuffers.Get().(*[]byte)
+	*b = (*b)[:n]
+	return b
+}
+
+func putReadBuffer(b *[]byte) {
+	if cap(*b) == readBufferSize {
+		*b = (*b)[:readBufferSize]
+		readBuffers.Put(b)
+	}
 }
 
 func (b *boundedDevice) Close() error {

@@ -42,8 +42,15 @@ type Disk struct {
 	// FirmwareRevision from device/firmware_rev or device/rev.
 	FirmwareRevision string `json:"firmware_revision,omitempty"`
 	// ByPath and ByID are the /dev/disk/by-path and by-id links to the disk.
+	// Without udev (an in-memory OS), ByPath is composed from sysfs as
+	// udev's path_id builtin would (ByPathSource says which).
 	ByPath []string `json:"by_path,omitempty"`
-	ByID   []string `json:"by_id,omitempty"`
+	// ByPathSource says where ByPath comes from: "udev" (the host's
+	// /dev/disk/by-path links or udev database) or "sysfs" (the links udev
+	// would make, composed from sysfs: PCI, ATA, SCSI, SAS, NVMe, USB,
+	// virtio, platform buses).
+	ByPathSource string   `json:"by_path_source,omitempty"`
+	ByID         []string `json:"by_id,omitempty"`
 	// PCIAddress of the controller the disk hangs off, when it is on PCI.
 	PCIAddress string `json:"pci_address,omitempty"`
 	// Partitions is the number of partitions the kernel sees.

@@ -29,7 +29,7 @@ func (storageCollector) Collect(ctx context.Context, env *collector.Env) (collec
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", p.HostPath(blockDir), err)
 	}
-	r := reader{p: p, w: &w}
+	r := reader{p: p, w: &w, devs: &devCache{}}
 	links := readDevLinks(p, &w)
 	udevDir := p.Run("udev", "data")
 	haveUdev := p.Exists(udevDir)

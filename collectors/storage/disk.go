@@ -29,6 +29,9 @@ func isDiskName(name string) bool {
 type reader struct {
 	p *hostpaths.Paths
 	w *collector.Warnings
+	// devs, when set, keeps what ComputePathID learnt of sysfs directories
+	// for the other disks of the same collection.
+	devs *devCache
 }
 
 // str reads an attribute and trims it; absent attributes give "".
@@ -162,6 +165,15 @@ func readDisk(r reader, b blockDevice, links devLinks, udev *UdevRecord) invento
 	d.HCTL = HCTL(b.devPath)
 	if udev != nil {
 		fromUdev(&d, udev)
+	}
+	switch {
+	case d.ByPath != nil:
+		d.ByPathSource = ByPathUdev
+	case hasPersistentLinks(b.name):
+		// No udev (Hook and most in-memory OSes): the links udev would make.
+		if id, ok := ComputePathID(r, b.devPath); ok {
+			d.ByPath, d.ByPathSource = ByPathLinks(b.name, id), ByPathSysfs
+		}
 	}
 	// udev's scsi_id sets ID_WWN_WITH_EXTENSION for every NAA identifier
 	// (the WWN itself when there is no extension); NVMe gets none.

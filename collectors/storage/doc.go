@@ -17,6 +17,15 @@
 // The udev database (/run/udev/data/b<major>:<minor>) fills what sysfs
 // lacks, and is read only when it exists.
 //
+// by_path, Ironic's root device hint, is the host's /dev/disk/by-path
+// links when udev made them; without udev, the links udev would make,
+// composed from sysfs as udev-builtin-path_id.c (systemd 252) and
+// 60-persistent-storage.rules do (ComputePathID, ByPathLinks): PCI,
+// ATA/SATA (the ata_port's port number), SCSI (hosts renumbered from the
+// controller's first), SAS (phy, expander, wide port), Fibre Channel,
+// iSCSI, Hyper-V, NVMe (namespaces, multipath heads), USB, virtio and
+// platform buses. Disk.ByPathSource says which ("udev" or "sysfs").
+//
 // ParseVPDPage80, ParseVPDPage83, ParseUdevRecord and Transport are pure
 // functions.
 package storage

@@ -91,8 +91,8 @@ func TestCollectTrees(t *testing.T) {
 				LogicalSectorBytes: 512, PhysicalSectorBytes: 512, Transport: "nvme",
 				Model: "Samsung SSD 980 PRO 1TB", Serial: "S5GXNF0R123456A", WWN: "eui.002538bc21b15601",
 				FirmwareRevision: "5B2QGXA7", PCIAddress: "0000:04:00.0", Partitions: 2,
-				ByPath: []string{"/dev/disk/by-path/pci-0000:04:00.0-nvme-1"},
-				ByID:   []string{"/dev/disk/by-id/nvme-Samsung_SSD_980_PRO_1TB_S5GXNF0R123456A", "/dev/disk/by-id/nvme-eui.002538bc21b15601"},
+				ByPath: []string{"/dev/disk/by-path/pci-0000:04:00.0-nvme-1"}, ByPathSource: ByPathUdev,
+				ByID: []string{"/dev/disk/by-id/nvme-Samsung_SSD_980_PRO_1TB_S5GXNF0R123456A", "/dev/disk/by-id/nvme-eui.002538bc21b15601"},
 			}},
 		},
 		{
@@ -118,8 +118,8 @@ func TestCollectTrees(t *testing.T) {
 				Rotational: true, Transport: "sata", Vendor: "ATA", Model: "QEMU SATA DISK", Serial: "QM00001SATA",
 				WWN: "0x5000c500a1b2c3d4", FirmwareRevision: "2.5+", PCIAddress: "0000:00:17.0",
 				HCTL: "2:0:0:0", WWNWithExtension: "0x5000c500a1b2c3d4",
-				ByPath: []string{"/dev/disk/by-path/pci-0000:00:1f.2-ata-1.0", "/dev/disk/by-path/pci-0000:00:1f.2-ata-1"},
-				ByID:   []string{"/dev/disk/by-id/wwn-0x5000c500a1b2c3d4", "/dev/disk/by-id/ata-QEMU_SATA_DISK_QM00001SATA"},
+				ByPath: []string{"/dev/disk/by-path/pci-0000:00:1f.2-ata-1.0", "/dev/disk/by-path/pci-0000:00:1f.2-ata-1"}, ByPathSource: ByPathUdev,
+				ByID: []string{"/dev/disk/by-id/wwn-0x5000c500a1b2c3d4", "/dev/disk/by-id/ata-QEMU_SATA_DISK_QM00001SATA"},
 			}},
 		},
 		{

@@ -93,6 +93,11 @@ const (
 	// IronicLib is Debian's python3-ironic-lib: Ironic's own root device
 	// hint matching, the reference for the export's root_device.
 	IronicLib Capability = "ironic-lib"
+	// Udevadm is systemd's udevadm (Debian 12: udev 252) run as root in a
+	// mount namespace of its own (unshare -m): `udevadm test-builtin
+	// path_id` over a sysfs tree bound on /sys is the reference for the
+	// by-path names hwagent composes without udev.
+	Udevadm Capability = "udevadm"
 )
 
 // capability says how to tell whether a capability is present and which
@@ -129,6 +134,7 @@ var capabilities = map[Capability]capability{
 	SystemdDetectVirt: {"systemd", func() error { return programs("systemd-detect-virt") }},
 	DecodeDimms:       {"i2c-tools perl", func() error { return programs("decode-dimms", "perl") }},
 	IronicLib:         {"python3-ironic-lib", func() error { _, err := os.Stat(IronicLibUtils); return err }},
+	Udevadm:           {"udev util-linux", func() error { return errors.Join(checkRoot(), programs("udevadm", "unshare", "mount")) }},
 }
 
 // IronicLibUtils is where Debian's python3-ironic-lib installs
