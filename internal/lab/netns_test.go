@@ -101,13 +101,16 @@ func TestLLDPD(t *testing.T) {
 	}
 	d := StartLLDPD(t, ns, "tap-sw", Switch{SystemName: "tor9.example", PortID: "Ethernet9/9", PortDescription: "to srv9", PVID: 42, VLANName: "v42"})
 	var out []byte
-	for range 50 { // lldpd applies the configuration just after it starts
+	for range 50 { // lldpd applies the configuration, line by line, just after it starts
 		var err error
 		out, err = ns.Command(context.Background(), "lldpcli", "-u", d.Socket, "-f", "keyvalue", "show", "interfaces").Output()
 		if err != nil {
 			t.Fatalf("lldpcli: %v\n%s", err, d.Log())
 		}
-		if strings.Contains(string(out), "Ethernet9/9") {
+		// The port ID and its description are two configuration lines:
+		// under load lldpcli answered between them (port.descr still
+		// "tap-sw").
+		if strings.Contains(string(out), "Ethernet9/9") && strings.Contains(string(out), "to srv9") {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
