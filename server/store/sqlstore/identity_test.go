@@ -324,3 +324,40 @@ func TestMACSpellingTakesNoKey(t *testing.T) {
 		}
 	})
 }
+
+// Two nodes of two multi-node enclosures whose firmware carries one UUID
+// (a cloned BIOS configuration), their own serials blank (Supermicro's
+// placeholders) and their chassis serials the enclosures': the second
+// node was taken for the first (UUID agrees, nothing else contradicted),
+// its registration rotating the first's credential and taking its record.
+// A differing chassis serial with no NIC in common contradicts: two
+// machines in conflict.
+func TestClonedUUIDInAnotherEnclosure(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		node := func(i int, enclosure string) *inventory.Inventory {
+			inv := testinv.Machine(i)
+			inv.System.Product.Manufacturer, inv.System.Product.Name, inv.System.Product.Serial = "Supermicro", "SYS-2029BT-HNR", "0123456789"
+			inv.System.Baseboard.Manufacturer, inv.System.Baseboard.Serial = "Supermicro", "To be filled by O.E.M."
+			inv.System.Chassis.Manufacturer, inv.System.Chassis.Serial = "Supermicro", enclosure
+			inv.System.Product.UUID = "00000000-0000-0000-0000-ac1f6b4c3d10"
+			inv.Identity = inventory.DeriveIdentity(inv)
+			return inv
+		}
+		first, second := node(54, "C2160AH17PA0001"), node(55, "C2160AH17PA0002")
+		if first.Identity.SystemSerial != "" || first.Identity.BaseboardSerial != "" || first.Identity.ChassisSerial == "" {
+			t.Fatalf("identity %+v: want the UUID, the chassis serial and MACs only", first.Identity)
+		}
+		a := register(t, s, first, hash(1), 0)
+		b := register(t, s, second, hash(2), 1)
+		if !b.Created || b.MachineID == a.MachineID || !cmp.Equal(b.Conflicts, []string{a.MachineID}) {
+			t.Fatalf("the second node's registration = %+v, want a new machine in conflict with %s", b, a.MachineID)
+		}
+		cs, err := s.Conflicts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) != 1 || !strings.HasPrefix(cs[0].Reason, `chassis serial "Supermicro/C2160AH17PA0001" ≠ "Supermicro/C2160AH17PA0002"`) {
+			t.Errorf("conflicts %+v", cs)
+		}
+	})
+}
