@@ -134,6 +134,10 @@ func TestProbeAgainstBlkid(t *testing.T) {
 		{"gpt", 64 << 20, func(t *testing.T, img string) {
 			run(t, "label: gpt\nsize=8M, type=U, name=\"EFI system\"\nsize=8M, type=S, name=swap\ntype=R\n", "sfdisk", "-q", img)
 		}},
+		{"gpt of 300 partitions in a 512-entry array (64 KiB, the most read)", 400 << 20, func(t *testing.T, img string) {
+			script := "label: gpt\ntable-length: 512\n" + strings.Repeat("size=1MiB, type=L\n", 300)
+			run(t, script, "sfdisk", "-q", img)
+		}},
 		{"dos with logical partitions", 64 << 20, func(t *testing.T, img string) {
 			run(t, "label: dos\nsize=8M, type=83, bootable\nsize=8M, type=82\ntype=5\nsize=4M, type=83\nsize=4M, type=8e\ntype=fd\n", "sfdisk", "-q", img)
 		}},

@@ -48,6 +48,8 @@ type pathWalk struct {
 	// supportedParent and support are builtin_path_id's supported_parent
 	// and supported_transport: without both, no ID_PATH.
 	supportedParent, support bool
+	// switched is set once the walk went over to an NVMe head's controller.
+	switched bool
 }
 
 // ComputePathID composes the PathID of the block device at devPath
@@ -298,6 +300,12 @@ func (pw *pathWalk) walk() {
 // head (devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1 → the
 // controller nvme0 under its PCI function): find_real_nvme_parent.
 func (pw *pathWalk) realNVMeParent() int {
+	if pw.switched {
+		// Only a hostile tree puts a controller under an NVMe subsystem:
+		// switching again would go back to the same controller for ever.
+		return -1
+	}
+	pw.switched = true
 	name := path.Base(pw.dev)
 	rest, ok := strings.CutPrefix(name, "nvme")
 	if !ok {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -458,5 +459,57 @@ func TestByPathLinks(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, byPath); diff != "" {
 		t.Errorf("60-persistent-storage.rules' by-path rules changed (-followed +installed):\n%s", diff)
+	}
+}
+
+// TestPathIDHostileTrees: sysfs trees no kernel makes end the walk with
+// no ID_PATH, in time: an NVMe controller that claims to be an NVMe
+// subsystem again (the walk would jump back to it for ever), a path deeper
+// than any disk's.
+func TestPathIDHostileTrees(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		build func(s sysfs) string
+	}{
+		{"NVMe controller under another NVMe subsystem", func(s sysfs) string {
+			fn := pciRoot(s, "0000:00:07.0")
+			s.dev(fn+"/loop", "nvme-subsystem", "")
+			ctrl := s.devices(fn+"/loop", [3]string{"nvme", "", "glue"}, [3]string{"nvme1", "nvme", ""})
+			s.classLink("nvme", "nvme1", ctrl)
+			s.dev("devices/virtual/nvme-subsystem/nvme-subsys1", "nvme-subsystem", "")
+			d := "devices/virtual/nvme-subsystem/nvme-subsys1/nvme1n1"
+			s.dev(d, "block", "disk", "nsid", "1")
+			return d
+		}},
+		{"a device path 70 directories deep", func(s sysfs) string {
+			dir := pciRoot(s, "0000:00:03.0")
+			for i := range 70 {
+				dir += fmt.Sprintf("/d%d", i)
+				s.dev(dir, "virtio", "")
+			}
+			return s.devices(dir, [3]string{"vda", "block", "disk"})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := sysfs{}
+			devPath := tc.build(s)
+			root := t.TempDir()
+			testutil.WriteTree(t, root, s)
+			done := make(chan PathID, 1)
+			go func() {
+				id, _ := computePathID(t, root, devPath)
+				done <- id
+			}()
+			select {
+			case id := <-done:
+				if id != (PathID{}) {
+					t.Errorf("ID_PATH %+v from a tree no kernel makes", id)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the walk did not end")
+			}
+		})
 	}
 }
