@@ -110,7 +110,8 @@ func newMachinesConflictsCmd(f *machinesFlags, stdout io.Writer) *cobra.Command 
 		Long: `conflicts lists pairs of machines the server keeps apart although they share
 an identity key (a cloned UUID, a NIC moved from one to the other): their
 registrations contradicted each other on another key (docs/protocol.md,
-"Identity"). A shared key stays with the machine that had it first. Check
+"Identity"): REASON is the first contradiction, the lines under it the
+later ones. A shared key stays with the machine that had it first. Check
 the machines, then delete the record that is stale ('hwagent machines
 delete ID'); deleting either machine clears the conflict.`,
 		Args: cobra.NoArgs,
@@ -132,6 +133,13 @@ delete ID'); deleting either machine clears the conflict.`,
 			for _, c := range cs {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", c.Machines[0], c.Machines[1], c.Reason,
 					dash(strings.Join(c.Keys, ", ")), c.Count, ago(f.now(), c.LastSeen))
+				// The later reasons, each on a line of its own under the
+				// first: the first is what kept the machines apart.
+				for _, r := range c.Reasons {
+					if r != c.Reason {
+						fmt.Fprintf(tw, "\t\t%s\t\t\t\n", r)
+					}
+				}
 			}
 			return tw.Flush()
 		},

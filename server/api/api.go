@@ -378,14 +378,22 @@ type Conflict struct {
 	// Keys are the identity keys both claim; each is held by the machine
 	// that had it first.
 	Keys []string `json:"keys"`
-	// Reason is the contradiction: "system serial 'A' ≠ 'B'".
-	Reason    string    `json:"reason"`
+	// Reason is the first contradiction met: "system serial 'A' ≠ 'B'"
+	// (for conflicts recorded before servers kept every reason, the latest
+	// then).
+	Reason string `json:"reason"`
+	// Reasons are every distinct contradiction met, the first first: at
+	// most MaxConflictReasons, the first and the latest kept.
+	Reasons   []string  `json:"reasons,omitempty"`
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
 	// Count is how many registrations met the conflict (refused uploads
 	// change nothing, this included).
 	Count int `json:"count"`
 }
+
+// MaxConflictReasons bounds Conflict.Reasons.
+const MaxConflictReasons = 8
 
 // ConflictList lists identity conflicts, ordered by the first machine ID.
 type ConflictList struct {

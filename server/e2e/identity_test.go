@@ -130,6 +130,26 @@ func TestIdentity(t *testing.T) {
 				t.Errorf("/metrics lacks %s", line)
 			}
 		}
+
+		// The other machine back with its serials cleared (a firmware
+		// reset): its NICs make it itself, its UUID matches the first
+		// too. The conflict keeps the serials that tell them apart
+		// first, and lists the new reason under it.
+		cleared := testinv.WithUUID(testinv.Machine(73), first.System.Product.UUID)
+		cleared.System.Product.Serial, cleared.System.Baseboard.Serial, cleared.System.Chassis.Serial = "To Be Filled By O.E.M.", "", ""
+		cleared.Identity = inventory.DeriveIdentity(cleared)
+		if again := reg(cleared); again.MachineID != b.MachineID {
+			t.Errorf("%s with its serials cleared got %s", b.MachineID, again.MachineID)
+		}
+		machines(t, s, &cl, "conflicts", "-o", "json")
+		if len(cl.Conflicts) != 1 || len(cl.Conflicts[0].Reasons) != 2 || !strings.HasPrefix(cl.Conflicts[0].Reason, "system serial ") ||
+			cl.Conflicts[0].Reasons[0] != cl.Conflicts[0].Reason || !strings.HasPrefix(cl.Conflicts[0].Reasons[1], "both match one registration") {
+			t.Errorf("conflicts after a second reason: %+v", cl.Conflicts)
+		}
+		table = machines(t, s, nil, "conflicts")
+		if !regexp.MustCompile(`(?m)^` + pair[0] + ` +` + pair[1] + ` +system serial "[^"]+" ≠ "[^"]+" +system_uuid:\S+ +\d+ +\d+s\n +both match one registration: `).MatchString(table) {
+			t.Errorf("conflicts table with two reasons:\n%s", table)
+		}
 	})
 }
 

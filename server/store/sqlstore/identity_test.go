@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -98,7 +99,7 @@ func TestClonedUUIDIsTwoMachines(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []api.Conflict{{Machines: sortedPair(a.MachineID, b.MachineID), Keys: []string{uuidKey},
-			Reason: cs[0].Reason, FirstSeen: at(1), LastSeen: at(3), Count: 2}}
+			Reason: cs[0].Reason, Reasons: []string{cs[0].Reason}, FirstSeen: at(1), LastSeen: at(3), Count: 2}}
 		if diff := cmp.Diff(want, cs); diff != "" || !strings.Contains(cs[0].Reason, "system serial") {
 			t.Errorf("conflicts (-want +got):\n%s%s", diff, cs[0].Reason)
 		}
@@ -360,4 +361,54 @@ func TestClonedUUIDInAnotherEnclosure(t *testing.T) {
 			t.Errorf("conflicts %+v", cs)
 		}
 	})
+}
+
+// A conflict keeps every reason it was met for, the first first: two
+// machines sharing a UUID were kept apart for their system serials; when
+// the second came back with its serials cleared, matching both, the
+// conflict said only "both match one registration", and the serials that
+// tell them apart were gone from hwagent machines conflicts.
+func TestConflictKeepsEveryReason(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		first := testinv.Machine(56)
+		uuid := first.System.Product.UUID
+		a := register(t, s, first, hash(1), 0)
+		b := register(t, s, testinv.WithUUID(testinv.Machine(57), uuid), hash(2), 1)
+		serials := fmt.Sprintf("system serial %q ≠ %q", first.Identity.SystemSerial, testinv.WithUUID(testinv.Machine(57), uuid).Identity.SystemSerial)
+		if res := register(t, s, withoutSerials(testinv.WithUUID(testinv.Machine(57), uuid)), hash(3), 2); res.MachineID != b.MachineID {
+			t.Fatalf("the second machine with its serials cleared went to %s, want %s", res.MachineID, b.MachineID)
+		}
+		register(t, s, withoutSerials(testinv.WithUUID(testinv.Machine(57), uuid)), hash(4), 3) // the same reason again
+		cs, err := s.Conflicts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		both := "both match one registration: one machine with two records? (shared system_uuid:" + first.Identity.SystemUUID + ")"
+		want := []api.Conflict{{Machines: [2]string{min(a.MachineID, b.MachineID), max(a.MachineID, b.MachineID)},
+			Keys: []string{"system_uuid:" + first.Identity.SystemUUID}, Reason: serials, Reasons: []string{serials, both},
+			FirstSeen: at(1), LastSeen: at(3), Count: 3}}
+		if d := cmp.Diff(want, cs); d != "" {
+			t.Errorf("conflicts (-want +got):\n%s", d)
+		}
+	})
+}
+
+func TestConflictReasonsBounded(t *testing.T) {
+	t.Parallel()
+	var list []string
+	for i := range 20 {
+		list = withReason(list, fmt.Sprint("reason ", i))
+		list = withReason(list, "reason 0") // met again: not repeated
+	}
+	want := []string{"reason 0", "reason 13", "reason 14", "reason 15", "reason 16", "reason 17", "reason 18", "reason 19"}
+	if d := cmp.Diff(want, list); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if got := conflictReasons(`["a","b"]`, "c"); !cmp.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("a latest reason an older replica wrote alone: %q", got)
+	}
+	if got := conflictReasons("", "a"); !cmp.Equal(got, []string{"a"}) {
+		t.Errorf("a conflict recorded before the list: %q", got)
+	}
 }

@@ -78,6 +78,8 @@ var sqliteMigrations = [][]string{
 	kubeAddressMigration(),
 	// 8: Hardware names claimed for Kubernetes (store.KubeOutbox).
 	kubeNameMigration(),
+	// 9: every reason an identity conflict was met for.
+	conflictReasonsMigration(),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -191,6 +193,7 @@ var postgresMigrations = [][]string{
 	tpmMigration("BIGINT"),
 	kubeAddressMigration(),
 	kubeNameMigration(),
+	conflictReasonsMigration(),
 }
 
 // kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
@@ -284,4 +287,13 @@ func kubeNameMigration() []string {
 			machine_id TEXT NOT NULL UNIQUE REFERENCES machines (id) ON DELETE CASCADE
 		)`,
 	}
+}
+
+// conflictReasonsMigration keeps every distinct reason an identity conflict
+// was met for (JSON list, the first first): reason alone held the latest,
+// so a later meeting ("both match one registration") hid the contradiction
+// that made the server keep the machines apart. Conflicts recorded before
+// start their list with the reason they hold.
+func conflictReasonsMigration() []string {
+	return []string{`ALTER TABLE machine_conflicts ADD COLUMN reasons TEXT NOT NULL DEFAULT ''`}
 }
