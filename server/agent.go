@@ -408,6 +408,7 @@ func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 	}
 	s.marked(id)
 	w.WriteHeader(http.StatusNoContent)
+	s.recheckBMC(r.Context(), id)
 	return "stored"
 }
 

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -40,6 +43,13 @@ type BMCPolicy struct {
 	// checks in progress (default 16).
 	VerifyTimeout time.Duration
 	MaxVerifying  int
+	// MaxFailedLogins bounds the checks at one BMC address whose login
+	// failed (a wrong password, a privilege refused, an error after the
+	// password was tried) within FailedLoginWindow: default 2 per 10
+	// minutes, in each server process. BMCs lock out a user or block the
+	// source address after a few failed logins.
+	MaxFailedLogins   int
+	FailedLoginWindow time.Duration
 }
 
 func (p *BMCPolicy) validate() error {
@@ -67,21 +77,29 @@ func (p *BMCPolicy) validate() error {
 	if p.MaxVerifying <= 0 {
 		p.MaxVerifying = 16
 	}
+	if p.MaxFailedLogins <= 0 {
+		p.MaxFailedLogins = 2
+	}
+	if p.FailedLoginWindow <= 0 {
+		p.FailedLoginWindow = 10 * time.Minute
+	}
 	return nil
 }
 
 // BMCAddress is the default BMCPolicy.Address: machine m's BMC IP (its
-// inventory's primary LAN address) when it is one unicast IP address, ""
-// otherwise. The address comes from the machine itself: a name (the server
-// would resolve it), a port, or a loopback, link-local, multicast,
-// broadcast or unspecified address would send the server's logins wherever
-// the machine says, so none of those is ever contacted.
+// inventory's primary LAN address) when it is one unicast IP address in
+// its canonical spelling, "" otherwise. The address comes from the machine
+// itself: a name (the server would resolve it), a port, or a loopback,
+// link-local, multicast, broadcast or unspecified address would send the
+// server's logins wherever the machine says, so none of those is ever
+// contacted; nor another spelling of an address (::ffff:10.0.0.5), which
+// would hide that another machine reports it (address_conflict).
 func BMCAddress(m api.Machine) string {
 	a, err := netip.ParseAddr(m.BMCIP)
-	if err != nil || a.Zone() != "" || !a.Unmap().IsGlobalUnicast() {
+	if err != nil || a.Zone() != "" || a.Is4In6() || !a.IsGlobalUnicast() || a.String() != m.BMCIP {
 		return ""
 	}
-	return a.Unmap().String()
+	return a.String()
 }
 
 // bmcMetrics count reports, verifications and reveals; never a password.
@@ -97,7 +115,7 @@ func newBMCMetrics(reg prometheus.Registerer) *bmcMetrics {
 		}, []string{"status"}),
 		verifications: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hwagent_server_bmc_verifications_total",
-			Help: "Out-of-band RMCP+ checks of stored BMC passwords by result: verified, unreachable, wrong_password, privilege_too_low, cipher_suite_refused, no_address, error.",
+			Help: "Out-of-band RMCP+ checks of stored BMC passwords by result: verified, unreachable, wrong_password, privilege_too_low, cipher_suite_refused, error; not logged in: no_address, address_conflict (another machine reports the address), throttled (too many failed logins at the address lately).",
 		}, []string{"result"}),
 		reveals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hwagent_server_bmc_password_reveals_total",
@@ -125,9 +143,25 @@ func (s *Server) bmcRequest(ctx context.Context, id string) *api.BMCCredentialsR
 		return nil
 	case rec.Sealed != "" && rec.Status.User == p.User &&
 		rec.Status.Verification != bmcverify.WrongPassword && rec.Status.Verification != bmcverify.PrivilegeTooLow:
+		if rec.Status.Verification == "pending" {
+			s.verifyLater(id) // its BMC address changed (or a check was lost)
+		}
 		return nil // it has one, unless the BMC says it no longer works
 	}
 	return s.bmcRequestBody()
+}
+
+// recheckBMC checks machine id's stored password again when its
+// verification is pending: an inventory upload that changed the BMC
+// address sets it back to pending (store.Store.SetBMCVerification).
+func (s *Server) recheckBMC(ctx context.Context, id string) {
+	if s.cfg.BMC == nil {
+		return
+	}
+	rec, err := s.cfg.Store.BMCCredentials(ctx, id)
+	if err == nil && rec.Sealed != "" && rec.Status.Verification == "pending" {
+		s.verifyLater(id)
+	}
 }
 
 func (s *Server) bmcRequestBody() *api.BMCCredentialsRequest {
@@ -213,7 +247,7 @@ func (s *Server) bmcReport(w http.ResponseWriter, r *http.Request) string {
 	s.log(r).Info("BMC credentials reported", "machine_id", id, "status", rep.Status, "user", rep.User, "slot", rep.Slot, "changes", len(rep.Changes), "new_password", in.Sealed != "")
 	w.WriteHeader(http.StatusNoContent)
 	if in.Sealed != "" {
-		s.verifyLater(id, in.Sealed)
+		s.verifyLater(id)
 	}
 	return rep.Status
 }
@@ -248,59 +282,47 @@ func checkBMCReport(rep *api.BMCCredentialsReport) string {
 	return ""
 }
 
-// verifyLater checks a stored password in the background, bounded by
-// MaxVerifying checks at once.
-func (s *Server) verifyLater(id, sealed string) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.BMC.VerifyTimeout)
-		defer cancel()
-		select {
-		case s.verifying <- struct{}{}:
-			defer func() { <-s.verifying }()
-		case <-ctx.Done():
-			s.cfg.Logger.Warn("BMC check skipped: too many in progress", "machine_id", id)
-			return
-		}
-		if _, err := s.verifyBMC(ctx, id, sealed); err != nil {
-			s.cfg.Logger.Warn("BMC check not recorded", "machine_id", id, "err", err)
-		}
-	}()
-}
-
-// verifyBMC logs in to machine id's BMC with the stored password sealed
-// (the current one when ""), records the outcome and returns it.
-func (s *Server) verifyBMC(ctx context.Context, id, sealed string) (store.BMCVerification, error) {
+// verifyBMC logs in to machine id's BMC with the stored password, records
+// the outcome and returns it; onlyPending (background checks) does nothing
+// unless the stored verification is pending. It never logs in at an
+// address another machine reports (address_conflict), nor at one whose
+// failed-check budget is spent (throttled).
+func (s *Server) verifyBMC(ctx context.Context, id string, onlyPending bool) (store.BMCVerification, error) {
 	p := s.cfg.BMC
 	rec, err := s.cfg.Store.BMCCredentials(ctx, id)
 	if err != nil {
 		return store.BMCVerification{}, err
 	}
+	sealed := rec.Sealed
 	if sealed == "" {
-		sealed = rec.Sealed
-	}
-	if sealed == "" || sealed != rec.Sealed {
 		return store.BMCVerification{}, fmt.Errorf("%w: no stored BMC password to check", store.ErrNotFound)
+	}
+	if onlyPending && rec.Status.Verification != "pending" {
+		return store.BMCVerification{Sealed: sealed, Result: rec.Status.Verification}, nil
 	}
 	m, err := s.cfg.Store.Get(ctx, id)
 	if err != nil {
 		return store.BMCVerification{}, err
 	}
-	v := store.BMCVerification{Sealed: sealed, Address: p.Address(m)}
+	v := store.BMCVerification{Sealed: sealed, Address: p.Address(m), BMCIP: m.BMCIP}
 	sec, err := s.openBMCSecret(id, sealed)
 	switch {
 	case err != nil:
 		v.Result, v.Error = bmcverify.Error, err.Error()
 	case v.Address == "" && m.BMCIP != "":
-		v.Result, v.Error = "no_address", fmt.Sprintf("the inventory's BMC address %q is not one unicast IP address: not checked", truncate(m.BMCIP, 64))
+		v.Result, v.Error = VerifyNoAddress, fmt.Sprintf("the inventory's BMC address %q is not one unicast IP address: not checked", truncate(m.BMCIP, 64))
 	case v.Address == "":
-		v.Result, v.Error = "no_address", "the inventory has no BMC LAN address"
+		v.Result, v.Error = VerifyNoAddress, "the inventory has no BMC LAN address"
 	default:
-		priv, _ := ipmi.ParsePrivilege(rec.Status.Privilege)
-		res := p.Verify(ctx, bmcverify.Target{Address: v.Address, User: sec.User, Password: sec.Password, Privilege: priv})
-		v.Result, v.Address = res.Class, res.Address
-		if res.Err != nil {
-			v.Error = res.Err.Error()
+		others, err := s.cfg.Store.MachinesWithBMCIP(ctx, m.BMCIP, id)
+		if err != nil {
+			return store.BMCVerification{}, err
 		}
+		if len(others) > 0 {
+			v.Result, v.Error = VerifyAddressConflict, fmt.Sprintf("machine %s also reports BMC address %s: not checked, so that a machine reporting another's BMC address cannot have the server's logins lock that BMC; fix or delete the machine that is wrong, then hwagent machines verify-bmc", strings.Join(others, ", "), m.BMCIP)
+			break
+		}
+		s.login(ctx, &v, sec, rec)
 	}
 	v.Now = s.cfg.Now()
 	s.bmcMetrics.verifications.WithLabelValues(v.Result).Inc()
@@ -309,6 +331,35 @@ func (s *Server) verifyBMC(ctx context.Context, id, sealed string) (store.BMCVer
 	}
 	s.cfg.Logger.Info("BMC credentials checked", "machine_id", id, "result", v.Result, "address", v.Address, "err", v.Error)
 	return v, nil
+}
+
+// login checks sec at v.Address within the address's failed-login
+// budget and fills v's outcome.
+func (s *Server) login(ctx context.Context, v *store.BMCVerification, sec api.BMCSecret, rec store.BMCRecord) {
+	p, c := s.cfg.BMC, &s.bmcChecks
+	addr, start := v.Address, s.cfg.Now()
+	c.mu.Lock()
+	ok, next := c.budget.take(addr, start)
+	c.mu.Unlock()
+	if !ok {
+		v.Result, v.Error = VerifyThrottled, fmt.Sprintf("%d logins at %s failed within %s: not tried again before %s, so that the BMC does not lock out the user or the server's address (then: hwagent machines verify-bmc)",
+			p.MaxFailedLogins, addr, p.FailedLoginWindow, next.UTC().Format(time.RFC3339))
+		return
+	}
+	priv, _ := ipmi.ParsePrivilege(rec.Status.Privilege)
+	res := p.Verify(ctx, bmcverify.Target{Address: v.Address, User: sec.User, Password: sec.Password, Privilege: priv})
+	v.Result, v.Address = res.Class, res.Address
+	if res.Err != nil {
+		v.Error = res.Err.Error()
+	}
+	switch res.Class {
+	case bmcverify.Verified, bmcverify.Unreachable, bmcverify.CipherSuiteRefused:
+		// Logged in, or refused before any password was tried: nothing
+		// a BMC counts as a failed login.
+		c.mu.Lock()
+		c.budget.give(addr, start)
+		c.mu.Unlock()
+	}
 }
 
 func (s *Server) openBMCSecret(id, sealed string) (api.BMCSecret, error) {
@@ -365,10 +416,25 @@ func (s *Server) handleBMCReveal(w http.ResponseWriter, r *http.Request) {
 	s.log(r).Info("BMC password revealed", "machine_id", id, "user", sec.User, "remote", r.RemoteAddr)
 	s.bmcMetrics.reveals.WithLabelValues("revealed").Inc()
 	w.Header().Set("Cache-Control", "no-store")
+	addr, verification := s.cfg.BMC.Address(m), rec.Status.Verification
+	if verification == bmcverify.Verified && rec.Status.VerifyAddress != checkedAt(addr) {
+		// Read apart from the machine: its address changed in between
+		// (the store has set it back to pending by now).
+		verification = "pending"
+	}
 	writeJSON(w, http.StatusOK, api.BMCCredentials{
-		MachineID: id, Address: s.cfg.BMC.Address(m), User: sec.User, Password: sec.Password,
-		Privilege: rec.Status.Privilege, Verification: rec.Status.Verification, VerifiedAt: rec.Status.VerifiedAt,
+		MachineID: id, Address: addr, User: sec.User, Password: sec.Password,
+		Privilege: rec.Status.Privilege, Verification: verification, VerifiedAt: rec.Status.VerifiedAt,
 	})
+}
+
+// checkedAt is the address a check of addr records: host:port, port 623
+// when addr has none (bmcverify.Verify).
+func checkedAt(addr string) string {
+	if _, _, err := net.SplitHostPort(addr); err == nil || addr == "" {
+		return addr
+	}
+	return net.JoinHostPort(addr, strconv.Itoa(bmcverify.DefaultPort))
 }
 
 // handleBMCVerify: POST /v1/machines/{id}/bmc-credentials/verify (admin
@@ -382,7 +448,7 @@ func (s *Server) handleBMCVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.BMC.VerifyTimeout)
 	defer cancel()
-	if _, err := s.verifyBMC(ctx, id, ""); err != nil {
+	if _, err := s.verifyBMC(ctx, id, false); err != nil {
 		s.storeError(w, r, err)
 		return
 	}

@@ -112,7 +112,7 @@ func TestBMCReports(t *testing.T) {
 		t.Errorf("verify: %+v", st)
 	}
 	// A password that stopped working is asked for again.
-	err := f.st.SetBMCVerification(context.Background(), reg.MachineID, store.BMCVerification{Sealed: box, Result: bmcverify.WrongPassword, Now: st.ReportedAt})
+	err := f.st.SetBMCVerification(context.Background(), reg.MachineID, store.BMCVerification{Sealed: box, Result: bmcverify.WrongPassword, BMCIP: testinv.Machine(1).BMC.LAN[0].IPv4, Now: st.ReportedAt})
 	if err != nil {
 		t.Fatal(err)
 	}

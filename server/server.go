@@ -34,6 +34,7 @@ type Server struct {
 	// serve the BMC credentials policy.
 	bmcMetrics *bmcMetrics
 	verifying  chan struct{}
+	bmcChecks  bmcChecks
 	// conns holds the connections Serve accepts (nil before Serve).
 	conns atomic.Pointer[connLimit]
 }
@@ -72,6 +73,7 @@ func New(cfg Config) (*Server, error) {
 	s.bmcMetrics = newBMCMetrics(reg)
 	if cfg.BMC != nil {
 		s.verifying = make(chan struct{}, cfg.BMC.MaxVerifying)
+		s.bmcChecks.budget = loginBudget{Max: cfg.BMC.MaxFailedLogins, Window: cfg.BMC.FailedLoginWindow}
 	}
 	reg.MustRegister(cfg.Collectors...)
 

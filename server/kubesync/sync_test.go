@@ -108,11 +108,26 @@ func TestStoredBMCLogin(t *testing.T) {
 		}
 	}
 	sync("ADMIN:s3cret") // stored but not verified yet: the plan's
-	if err := st.SetBMCVerification(ctx, reg.MachineID, store.BMCVerification{Sealed: sealed, Result: "verified", Address: "10.20.0.11:623", Now: time.Now()}); err != nil {
+	if err := st.SetBMCVerification(ctx, reg.MachineID, store.BMCVerification{Sealed: sealed, Result: "verified", Address: "10.20.0.11:623", BMCIP: doc.Summary.BMCIP, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	// The verification marks the machine: no re-registration is needed.
 	sync("hwagent:Stored-Pw-0123")
+	// The machine's BMC moves to another address: the login was not
+	// verified there, the Secret goes back to the plan's until it is.
+	moved, err := source.FileRef("../../export/testdata/fleet/srv-x9dbl.json").Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved.BMC.LAN[0].IPv4 = "10.20.0.99"
+	doc2, err := store.NewDocument(moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpdateInventory(ctx, store.InventoryUpdate{Document: doc2, MachineID: reg.MachineID, CredentialHash: cred, Now: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	sync("ADMIN:s3cret")
 }
 
 func TestBackoff(t *testing.T) {

@@ -129,8 +129,16 @@ type Store interface {
 	BMCCredentials(ctx context.Context, id string) (BMCRecord, error)
 	// SetBMCVerification records an out-of-band check of the sealed
 	// password v.Sealed; it is dropped when that is no longer the stored
-	// one (a rotation arrived meanwhile).
+	// one (a rotation arrived meanwhile) or the machine's BMC IP is no
+	// longer v.BMCIP. A registration or an inventory upload that changes
+	// the machine's BMC IP sets a stored password's verification back to
+	// "pending" in the same transaction: a login is never "verified" for
+	// an address it was not checked at.
 	SetBMCVerification(ctx context.Context, id string, v BMCVerification) error
+	// MachinesWithBMCIP returns the IDs of the machines other than except
+	// whose inventory reports BMC IP ip (api.Machine.BMCIP, compared as
+	// stored), at most 8, in ID order.
+	MachinesWithBMCIP(ctx context.Context, ip, except string) ([]string, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Ready checks that the database answers and takes writes: an error
@@ -285,7 +293,12 @@ type BMCVerification struct {
 	Result  string
 	Error   string
 	Address string
-	Now     time.Time
+	// BMCIP is the machine's BMC IP (api.Machine.BMCIP) the check was
+	// made for: the outcome is dropped when the machine reports another
+	// one by the time it is recorded (a check of the old address says
+	// nothing about the new one).
+	BMCIP string
+	Now   time.Time
 }
 
 // TPMChallenge is a credential challenge the server issued to an agent

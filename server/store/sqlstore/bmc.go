@@ -103,8 +103,21 @@ func (s *Store) BMCCredentials(ctx context.Context, id string) (store.BMCRecord,
 // SetBMCVerification implements store.Store.
 func (s *Store) SetBMCVerification(ctx context.Context, id string, v store.BMCVerification) error {
 	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// The machine's row first, as uploads and registrations lock it
+		// (then this row): its BMC IP cannot change until this commits.
+		var bmcIP string
+		err := tx.QueryRowContext(ctx, `SELECT bmc_ip FROM machines WHERE id = $1`+s.d.forUpdate, id).Scan(&bmcIP)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return fmt.Errorf("read machine %s: %w", id, err)
+		}
+		if bmcIP != v.BMCIP {
+			return nil // the machine reports another BMC address now: checked again for it
+		}
 		var prev string
-		err := tx.QueryRowContext(ctx, `SELECT verification FROM machine_bmc_credentials WHERE machine_id = $1 AND sealed = $2`+s.d.forUpdate, id, v.Sealed).Scan(&prev)
+		err = tx.QueryRowContext(ctx, `SELECT verification FROM machine_bmc_credentials WHERE machine_id = $1 AND sealed = $2`+s.d.forUpdate, id, v.Sealed).Scan(&prev)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // rotated (or deleted) meanwhile: this check is moot
 		}
@@ -176,4 +189,46 @@ func (s *Store) bmcStatus(ctx context.Context, id string) (*api.BMCCredentialsSt
 		return nil, err
 	}
 	return &rec.Status, nil
+}
+
+// bmcAddressChanged sets the verification of machine id's stored BMC
+// password back to "pending" when the BMC IP its new inventory reports
+// (bmcIP) is not the one its row held (old): the check was made at the
+// old address. Callers hold the machine's row (lockMachine, takeOver) and
+// apply kube changes themselves.
+func (s *Store) bmcAddressChanged(ctx context.Context, tx *sql.Tx, id, old, bmcIP string, now time.Time) error {
+	if old == bmcIP {
+		return nil
+	}
+	why := fmt.Sprintf("the BMC address changed from %q to %q since the last check", old, bmcIP)
+	res, err := tx.ExecContext(ctx, `UPDATE machine_bmc_credentials SET verification = 'pending', verify_error = $2
+		WHERE machine_id = $1 AND sealed <> ''`, id, why)
+	if err != nil {
+		return fmt.Errorf("reset BMC verification of %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return s.record(ctx, tx, id, now, api.ChangeBMCVerified, []string{"pending: " + why + "; the stored password is checked again"})
+}
+
+// MachinesWithBMCIP implements store.Store.
+func (s *Store) MachinesWithBMCIP(ctx context.Context, ip, except string) ([]string, error) {
+	rs, err := s.read.QueryContext(ctx, `SELECT id FROM machines WHERE bmc_ip = $1 AND id <> $2 ORDER BY id LIMIT 8`, ip, except)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	defer rs.Close()
+	var ids []string
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, unavailable(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, unavailable(err)
+	}
+	return ids, nil
 }

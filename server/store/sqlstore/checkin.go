@@ -161,6 +161,13 @@ func (s *Store) UpdateInventory(ctx context.Context, in store.InventoryUpdate) e
 			}
 		}
 		sum := in.Summary
+		var oldBMCIP string
+		if err := tx.QueryRowContext(ctx, `SELECT bmc_ip FROM machines WHERE id = $1`, in.MachineID).Scan(&oldBMCIP); err != nil {
+			return fmt.Errorf("read machine %s: %w", in.MachineID, err)
+		}
+		if err := s.bmcAddressChanged(ctx, tx, in.MachineID, oldBMCIP, sum.BMCIP, in.Now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE machines SET last_seen = $2, inventory_digest = $3,
 			manufacturer = $4, product = $5, serial = $6, bmc_ip = $7, hostname = $8, worker_id = $9,
 			hw_addr = $10, switches = $11, identity = $12 WHERE id = $1`,

@@ -236,8 +236,8 @@ func (s *Store) reregister(ctx context.Context, tx *sql.Tx, id string, in store.
 // the agent's first update, which completes the document, is compared
 // with the machine's last complete inventory as any update is.
 func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.Document, keys []string, credHash string, now time.Time, kind string, details []string) (bool, error) {
-	var digest, state string
-	err := tx.QueryRowContext(ctx, `SELECT inventory_digest, state FROM machines WHERE id = $1`+s.d.forUpdate, id).Scan(&digest, &state)
+	var digest, state, bmcIP string
+	err := tx.QueryRowContext(ctx, `SELECT inventory_digest, state, bmc_ip FROM machines WHERE id = $1`+s.d.forUpdate, id).Scan(&digest, &state, &bmcIP)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, store.ErrNotFound
 	}
@@ -268,6 +268,9 @@ func (s *Store) takeOver(ctx context.Context, tx *sql.Tx, id string, doc store.D
 		}
 	}
 	sum := doc.Summary
+	if err := s.bmcAddressChanged(ctx, tx, id, bmcIP, sum.BMCIP, now); err != nil {
+		return false, err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE machines SET state = $2, last_seen = $3, credential_hash = $4,
 		inventory_digest = $5, manufacturer = $6, product = $7, serial = $8, bmc_ip = $9, hostname = $10,
 		worker_id = $11, hw_addr = $12, switches = $13, agent_version = $14, uptime_seconds = $15, identity = $16
