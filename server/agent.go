@@ -46,7 +46,10 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) string {
 	defer s.heavy.release()
 
 	var req api.RegisterRequest
-	doc, ok := s.decodeInventory(w, b.data, &req, func() *inventory.Inventory { return req.Inventory })
+	doc, ok := s.decodeInventory(w, func() (inv *inventory.Inventory, raw []byte, err error) {
+		req, raw, err = decodeRegister(b.data, s.cfg.MaxBodyBytes)
+		return req.Inventory, raw, err
+	})
 	if !ok {
 		return "invalid"
 	}
@@ -157,14 +160,15 @@ func peerHost(addr string) string {
 	return addr
 }
 
-// decodeInventory decodes a request holding an inventory and prepares it
+// decodeInventory decodes a request holding an inventory (decode returns
+// it, with its JSON as sent when the fast path decoded it) and prepares it
 // for the store, answering 4xx itself when it cannot.
-func (s *Server) decodeInventory(w http.ResponseWriter, data []byte, dst any, inv func() *inventory.Inventory) (store.Document, bool) {
-	if err := decodeStrictBytes(data, s.cfg.MaxBodyBytes, dst); err != nil {
+func (s *Server) decodeInventory(w http.ResponseWriter, decode func() (*inventory.Inventory, []byte, error)) (store.Document, bool) {
+	in, raw, err := decode()
+	if err != nil {
 		s.bodyError(w, err)
 		return store.Document{}, false
 	}
-	in := inv()
 	if in == nil {
 		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, "field inventory: missing")
 		return store.Document{}, false
@@ -179,7 +183,7 @@ func (s *Server) decodeInventory(w http.ResponseWriter, data []byte, dst any, in
 		writeError(w, http.StatusBadRequest, api.CodeInvalidBody, err.Error())
 		return store.Document{}, false
 	}
-	doc, err := store.NewDocument(in)
+	doc, err := store.NewDocumentJSON(in, raw)
 	if errors.Is(err, store.ErrNoIdentity) {
 		writeError(w, http.StatusBadRequest, api.CodeNoIdentity, err.Error())
 		return store.Document{}, false
@@ -390,8 +394,10 @@ func (s *Server) putInventory(w http.ResponseWriter, r *http.Request) string {
 		return "overloaded"
 	}
 	defer s.heavy.release()
-	var req api.InventoryRequest
-	doc, ok := s.decodeInventory(w, b.data, &req, func() *inventory.Inventory { return req.Inventory })
+	doc, ok := s.decodeInventory(w, func() (*inventory.Inventory, []byte, error) {
+		req, raw, err := decodeUpload(b.data, s.cfg.MaxBodyBytes)
+		return req.Inventory, raw, err
+	})
 	if !ok {
 		return "invalid"
 	}

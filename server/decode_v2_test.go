@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"regexp"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
 	jsonv2 "github.com/go-json-experiment/json"
 
+	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
+	"github.com/hwagent/hwagent/server/store"
 	"github.com/hwagent/hwagent/server/testinv"
 )
 
@@ -51,6 +55,9 @@ func decodeSeeds() [][]byte {
 		[]byte(`{"tpm":{"ek_public":"AQID","ak_public":"YWs"}}`),
 		[]byte(`{"inventory":{"system":null,"network":{}}}`),
 		[]byte(`{"Inventory":{}}`),
+		[]byte(`{"inventory" :  {"schema_version":"hwagent.inventory/v1"} , "tpm":null}`),
+		[]byte(`{"inventory":{"colour":1}}`),
+		[]byte(`{"inventory":{"agent":{"version":"\u0000\ufffd"}}}`),
 		[]byte(` {"inventory":{}} `),
 	)
 	return seeds
@@ -67,7 +74,94 @@ func FuzzDecodeStrictV1V2(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkV1V2(t, data, &api.RegisterRequest{}, &api.RegisterRequest{})
 		checkV1V2(t, data, &api.CheckinRequest{}, &api.CheckinRequest{})
+		checkCaptured(t, data)
 	})
+}
+
+// checkCaptured: decodeRegister and decodeUpload mean what v1's strict
+// decoding means, and the inventory JSON they take from the body is valid
+// UTF-8 and decodes (v1) to the inventory they return.
+func checkCaptured(t *testing.T, data []byte) {
+	t.Helper()
+	var v1 api.RegisterRequest
+	v1err := decodeStrictV1(data, &v1)
+	req, raw, err := decodeRegister(data, 1<<30)
+	if (err == nil) != (v1err == nil) || err != nil && err.Error() != v1err.Error() {
+		t.Fatalf("decodeRegister(%q): %v, v1: %v", data, err, v1err)
+	}
+	if diff := cmp.Diff(v1, req); diff != "" {
+		t.Fatalf("decodeRegister(%q) (-v1 +got):\n%s", data, diff)
+	}
+	up, upRaw, uerr := decodeUpload(data, 1<<30)
+	var v1up api.InventoryRequest
+	if v1uerr := decodeStrictV1(data, &v1up); (uerr == nil) != (v1uerr == nil) || cmp.Diff(v1up, up) != "" {
+		t.Fatalf("decodeUpload(%q): %v, v1: %v", data, uerr, v1uerr)
+	}
+	for _, c := range []struct {
+		raw []byte
+		inv *inventory.Inventory
+	}{{raw, req.Inventory}, {upRaw, up.Inventory}} {
+		if c.raw == nil {
+			continue
+		}
+		if c.inv == nil || !utf8.Valid(c.raw) {
+			t.Fatalf("%q: captured %q for inventory %v", data, c.raw, c.inv)
+		}
+		var again inventory.Inventory
+		if err := json.Unmarshal(c.raw, &again); err != nil {
+			t.Fatalf("%q: the captured inventory %q: %v", data, c.raw, err)
+		}
+		if diff := cmp.Diff(*c.inv, again); diff != "" {
+			t.Fatalf("%q: the captured inventory decodes to another (-decoded +captured):\n%s", data, diff)
+		}
+	}
+}
+
+// The wire types of the fast path have api's members.
+func TestWireTypesMatchAPI(t *testing.T) {
+	t.Parallel()
+	names := func(v any) []string {
+		var out []string
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			out = append(out, rt.Field(i).Tag.Get("json"))
+		}
+		return out
+	}
+	if diff := cmp.Diff(names(api.RegisterRequest{}), names(registerWire{})); diff != "" {
+		t.Errorf("registerWire and api.RegisterRequest (-api +wire):\n%s", diff)
+	}
+	if diff := cmp.Diff(names(api.InventoryRequest{}), names(uploadWire{})); diff != "" {
+		t.Errorf("uploadWire and api.InventoryRequest (-api +wire):\n%s", diff)
+	}
+}
+
+// A registration's inventory is stored as the agent sent it when the
+// fast path decoded it; encoded again when the server filled in the
+// identity the agent left empty.
+func TestRegistrationStoresInventoryAsSent(t *testing.T) {
+	t.Parallel()
+	inv := testinv.Machine(5)
+	body, _ := json.Marshal(api.RegisterRequest{Inventory: inv})
+	spaced := bytes.Replace(body, []byte(`"inventory":`), []byte("\"inventory\" :\n "), 1)
+	_, raw, err := decodeRegister(spaced, 1<<20)
+	want, _ := json.Marshal(inv)
+	if err != nil || !bytes.Equal(raw, want) {
+		t.Fatalf("captured %.60q… (%v), want the inventory's JSON", raw, err)
+	}
+	req, raw, _ := decodeRegister(spaced, 1<<20)
+	doc, err := store.NewDocumentJSON(req.Inventory, raw)
+	if err != nil || !bytes.Equal(doc.JSON, want) {
+		t.Errorf("stored %.60q… (%v)", doc.JSON, err)
+	}
+	noID := testinv.Machine(6)
+	noID.Identity = inventory.Identity{}
+	body, _ = json.Marshal(api.RegisterRequest{Inventory: noID})
+	req, raw, _ = decodeRegister(body, 1<<20)
+	doc, err = store.NewDocumentJSON(req.Inventory, raw)
+	if err != nil || bytes.Equal(doc.JSON, raw) || !bytes.Contains(doc.JSON, []byte(`"basis":"system_uuid"`)) {
+		t.Errorf("an inventory without identity is stored with the server's: %.200s (%v)", doc.JSON, err)
+	}
 }
 
 func checkV1V2(t *testing.T, data []byte, v2, v1 any) {

@@ -21,7 +21,12 @@ var ErrNoIdentity = errors.New("inventory has no identity key (no system UUID, s
 // template UUID); only when the document has neither section is the
 // agent's identity used, without its placeholders. The document itself is
 // kept as the agent sent it, so that its digest stays the agent's.
-func NewDocument(inv *inventory.Inventory) (Document, error) {
+func NewDocument(inv *inventory.Inventory) (Document, error) { return NewDocumentJSON(inv, nil) }
+
+// NewDocumentJSON is NewDocument for an inventory decoded from raw, its
+// JSON as the agent sent it (nil: unknown): raw is stored as is, unless
+// the server filled in the identity the agent left empty.
+func NewDocumentJSON(inv *inventory.Inventory, raw []byte) (Document, error) {
 	if inv == nil {
 		return Document{}, errors.New("no inventory")
 	}
@@ -35,15 +40,19 @@ func NewDocument(inv *inventory.Inventory) (Document, error) {
 	}
 	if len(inv.Identity.Keys()) == 0 {
 		inv.Identity = id
+		raw = nil
 	}
 	if len(id.MACs) > inventory.MaxIdentityMACs {
 		// Only a derived identity gets here: the agent's own is bounded
 		// by inventory.CheckLimits.
 		return Document{}, &inventory.LimitError{Field: "inventory.identity.macs", Got: len(id.MACs), Max: inventory.MaxIdentityMACs}
 	}
-	b, err := json.Marshal(inv)
-	if err != nil {
-		return Document{}, fmt.Errorf("encode inventory: %w", err)
+	b := raw
+	if b == nil {
+		var err error
+		if b, err = json.Marshal(inv); err != nil {
+			return Document{}, fmt.Errorf("encode inventory: %w", err)
+		}
 	}
 	// The identity as columns keep it, so that its keys and the keys
 	// stored agree.

@@ -153,7 +153,8 @@ type Store interface {
 // Document is an inventory as the server keeps it.
 type Document struct {
 	Inventory *inventory.Inventory
-	// JSON is Inventory's canonical JSON, stored as is.
+	// JSON is Inventory's JSON, stored as is: as the agent sent it, or
+	// encoded by encoding/json (see NewDocumentJSON).
 	JSON []byte
 	// Digest is inventory.Digest(Inventory).
 	Digest string

@@ -126,11 +126,12 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// cache (8 MiB): with the defaults, a temporary file and 2 MiB, every
 	// registration cost 75 more pwrite calls, spilling pages to the WAL in
 	// the middle of the transaction and journalling them for the savepoint.
-	wdb, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"+
+	wc, err := newCachingConnector(base + "&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)" +
 		"&_pragma=temp_store(memory)&_pragma=cache_size(-8192)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
+	wdb := sql.OpenDB(wc)
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
@@ -140,11 +141,12 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		wdb.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
-	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	rc, err := newCachingConnector(base + "&_pragma=query_only(1)")
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
+	rdb := sql.OpenDB(rc)
 	n := opts.MaxConns
 	if n <= 0 {
 		n = max(4, 2*runtime.GOMAXPROCS(0))
