@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // runEnv is run with the environment's HWAGENT_* variables read through
 // lookupEnv, so that a test can run with none.
 func runEnv(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) error {
-	root := newRootCmdEnv(stdout, stderr, lookupEnv)
+	root := newRootCmdFor(args, stdout, stderr, lookupEnv)
 	root.SetArgs(args)
 	return root.ExecuteContext(ctx)
 }
@@ -69,7 +69,17 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	return newRootCmdEnv(stdout, stderr, os.LookupEnv)
 }
 
+// newRootCmdEnv builds the whole command tree.
 func newRootCmdEnv(stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) *cobra.Command {
+	return newRootCmdFor(nil, stdout, stderr, lookupEnv)
+}
+
+// newRootCmdFor builds the command tree for args: when args start with a
+// command's name, that command alone (building every command's flags was
+// a fifth of the instructions of a start, on the netboot agent's path
+// too); else (no command, a flag first, help, completion, a typo) all of
+// them.
+func newRootCmdFor(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) *cobra.Command {
 	g := &globalFlags{}
 	root := &cobra.Command{
 		Use:   "hwagent",
@@ -93,16 +103,32 @@ dashes as underscores (--lldp-wait → HWAGENT_LLDP_WAIT).`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	g.bind(root)
-	root.AddCommand(
-		newVersionCmd(stdout),
-		newDumpCmd(g, stdout, stderr),
-		newSnapshotCmd(g, stdout),
-		newCollectorsCmd(stdout),
-		newRunCmd(g, stderr), newRegisterCmd(g, stdout, stderr),
-		newLLDPCmd(g, stdout, stderr),
-		newServeCmd(g, stderr), newMachinesCmd(g, stdout),
-		newExportCmd(g, stdout, stderr),
-		newBMCCmd(g, stdout, stderr),
-	)
+	commands := []struct {
+		name  string
+		build func() *cobra.Command
+	}{
+		{"version", func() *cobra.Command { return newVersionCmd(stdout) }},
+		{"dump", func() *cobra.Command { return newDumpCmd(g, stdout, stderr) }},
+		{"snapshot", func() *cobra.Command { return newSnapshotCmd(g, stdout) }},
+		{"collectors", func() *cobra.Command { return newCollectorsCmd(stdout) }},
+		{"run", func() *cobra.Command { return newRunCmd(g, stderr) }},
+		{"register", func() *cobra.Command { return newRegisterCmd(g, stdout, stderr) }},
+		{"lldp", func() *cobra.Command { return newLLDPCmd(g, stdout, stderr) }},
+		{"serve", func() *cobra.Command { return newServeCmd(g, stderr) }},
+		{"machines", func() *cobra.Command { return newMachinesCmd(g, stdout) }},
+		{"export", func() *cobra.Command { return newExportCmd(g, stdout, stderr) }},
+		{"bmc", func() *cobra.Command { return newBMCCmd(g, stdout, stderr) }},
+	}
+	for _, c := range commands {
+		if len(args) > 0 && args[0] == c.name {
+			root.AddCommand(c.build())
+			// Nothing else is reachable: no completion command either.
+			root.CompletionOptions.DisableDefaultCmd = true
+			return root
+		}
+	}
+	for _, c := range commands {
+		root.AddCommand(c.build())
+	}
 	return root
 }

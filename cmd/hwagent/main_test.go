@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,32 @@ func TestBindEnv(t *testing.T) {
 	err := bindEnv(cmd, lookup)
 	if err == nil || !strings.Contains(err.Error(), `HWAGENT_LLDP_WAIT="soon"`) {
 		t.Errorf("bad env value error = %v", err)
+	}
+}
+
+// TestCommandTreeFor: a command line naming a command builds that one
+// alone, and every command's tree has exactly the name it is listed
+// under (else a command line naming it would build the wrong one).
+func TestCommandTreeFor(t *testing.T) {
+	t.Parallel()
+	all := newRootCmdEnv(io.Discard, io.Discard, noEnv)
+	var names []string
+	for _, c := range all.Commands() {
+		if c.Name() == "completion" || c.Name() == "help" {
+			continue
+		}
+		names = append(names, c.Name())
+		one := newRootCmdFor([]string{c.Name(), "--help"}, io.Discard, io.Discard, noEnv)
+		if got := one.Commands(); len(got) != 1 || got[0].Name() != c.Name() {
+			t.Errorf("%s: built %d commands (first %q)", c.Name(), len(got), got[0].Name())
+		}
+	}
+	if len(names) < 10 {
+		t.Errorf("the whole tree has %d commands: %v", len(names), names)
+	}
+	for _, args := range [][]string{nil, {"--log-level", "debug", "dump"}, {"help"}, {"completion", "bash"}, {"dmup"}} {
+		if got := len(newRootCmdFor(args, io.Discard, io.Discard, noEnv).Commands()); got != len(names) {
+			t.Errorf("%q: %d commands, want all %d", args, got, len(names))
+		}
 	}
 }
