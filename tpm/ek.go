@@ -111,12 +111,11 @@ func persistentEK(t transport.TPM, prof ekProfile) (*Public, loadedKey, bool) {
 	if err != nil {
 		return nil, loadedKey{}, false
 	}
-	area, err := rsp.OutPublic.Contents()
+	pub, err := ParseEndorsementKey(rsp.OutPublic.Bytes())
 	if err != nil {
 		return nil, loadedKey{}, false
 	}
-	pub, err := ParseEndorsementKey(tpm2.Marshal(area))
-	if err != nil || area.Type != prof.template.Type || area.ObjectAttributes != prof.template.ObjectAttributes ||
+	if area := pub.Area; area.Type != prof.template.Type || area.ObjectAttributes != prof.template.ObjectAttributes ||
 		string(area.AuthPolicy.Buffer) != string(prof.template.AuthPolicy.Buffer) {
 		return nil, loadedKey{}, false
 	}
@@ -135,12 +134,7 @@ func createEK(t transport.TPM, prof ekProfile) (*Public, loadedKey, error) {
 		return nil, loadedKey{}, fmt.Errorf("create from the template: %w", err)
 	}
 	key := loadedKey{handle: rsp.ObjectHandle, name: rsp.Name, transient: true}
-	area, err := rsp.OutPublic.Contents()
-	if err != nil {
-		key.flush(t)
-		return nil, loadedKey{}, err
-	}
-	pub, err := ParseEndorsementKey(tpm2.Marshal(area))
+	pub, err := ParseEndorsementKey(rsp.OutPublic.Bytes())
 	if err != nil {
 		key.flush(t)
 		return nil, loadedKey{}, err

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -66,11 +67,16 @@ func ParsePublic(b []byte) (_ *Public, err error) {
 	default:
 		return nil, fmt.Errorf("public area: name algorithm %#x: want SHA-256, SHA-384 or SHA-512", uint16(area.NameAlg))
 	}
-	name, err := tpm2.ObjectName(area)
+	// The name (TPM 2.0 Part 1, 16: nameAlg || H(TPMT_PUBLIC)) over b,
+	// which is the canonical encoding: what tpm2.ObjectName computes after
+	// encoding the area once more.
+	h, err := area.NameAlg.Hash()
 	if err != nil {
 		return nil, fmt.Errorf("public area: name: %w", err)
 	}
-	p.Name = name.Buffer
+	hash := h.New()
+	hash.Write(b)
+	p.Name = hash.Sum(binary.BigEndian.AppendUint16(nil, uint16(area.NameAlg)))
 	if p.Key, err = tpm2.Pub(*area); err != nil {
 		return nil, fmt.Errorf("public area: %w", err)
 	}

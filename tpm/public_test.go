@@ -77,6 +77,10 @@ func FuzzParsePublic(f *testing.F) {
 		if p.Key == nil || len(p.Name) < 2 || len(p.SHA256) != 64 || p.Algorithm == "" {
 			t.Fatalf("parsed %+v", p)
 		}
+		// The name computed over the bytes is go-tpm's over the area.
+		if name, err := tpm2.ObjectName(&p.Area); err != nil || string(name.Buffer) != string(p.Name) {
+			t.Fatalf("name %x, go-tpm's %x (%v)", p.Name, name.Buffer, err)
+		}
 		tpm.ParseEndorsementKey(b)
 		tpm.ParseAttestationKey(b)
 	})
