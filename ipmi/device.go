@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Network functions (IPMI 2.0 section 5.1), request side.
@@ -61,36 +62,38 @@ const (
 	CCUnspecified           CompletionCode = 0xFF
 )
 
-var ccNames = map[CompletionCode]string{
-	CCNodeBusy:              "node busy",
-	CCInvalidCommand:        "invalid command",
-	0xC2:                    "command invalid for given LUN",
-	CCTimeout:               "timeout while processing command",
-	0xC4:                    "out of space",
-	0xC5:                    "reservation canceled or invalid",
-	0xC6:                    "request data truncated",
-	0xC7:                    "request data length invalid",
-	0xC8:                    "request data field length limit exceeded",
-	CCParamOutOfRange:       "parameter out of range",
-	0xCA:                    "cannot return number of requested data bytes",
-	0xCB:                    "requested sensor, data or record not present",
-	CCInvalidDataField:      "invalid data field in request",
-	0xCD:                    "command illegal for specified sensor or record type",
-	0xCE:                    "command response could not be provided",
-	0xCF:                    "cannot execute duplicated request",
-	0xD0:                    "SDR repository in update mode",
-	0xD1:                    "device in firmware update mode",
-	0xD2:                    "BMC initialization in progress",
-	CCDestUnavailable:       "destination unavailable",
-	CCInsufficientPrivilege: "insufficient privilege level",
-	0xD5:                    "not supported in present state",
-	0xD6:                    "sub-function disabled or unavailable",
-	CCUnspecified:           "unspecified error",
-}
+var ccNames = sync.OnceValue(func() map[CompletionCode]string {
+	return map[CompletionCode]string{
+		CCNodeBusy:              "node busy",
+		CCInvalidCommand:        "invalid command",
+		0xC2:                    "command invalid for given LUN",
+		CCTimeout:               "timeout while processing command",
+		0xC4:                    "out of space",
+		0xC5:                    "reservation canceled or invalid",
+		0xC6:                    "request data truncated",
+		0xC7:                    "request data length invalid",
+		0xC8:                    "request data field length limit exceeded",
+		CCParamOutOfRange:       "parameter out of range",
+		0xCA:                    "cannot return number of requested data bytes",
+		0xCB:                    "requested sensor, data or record not present",
+		CCInvalidDataField:      "invalid data field in request",
+		0xCD:                    "command illegal for specified sensor or record type",
+		0xCE:                    "command response could not be provided",
+		0xCF:                    "cannot execute duplicated request",
+		0xD0:                    "SDR repository in update mode",
+		0xD1:                    "device in firmware update mode",
+		0xD2:                    "BMC initialization in progress",
+		CCDestUnavailable:       "destination unavailable",
+		CCInsufficientPrivilege: "insufficient privilege level",
+		0xD5:                    "not supported in present state",
+		0xD6:                    "sub-function disabled or unavailable",
+		CCUnspecified:           "unspecified error",
+	}
+})
 
 // String names the code as the specification's Table 5-2 does.
 func (c CompletionCode) String() string {
-	if s, ok := ccNames[c]; ok {
+	if s, ok := ccNames()[c]; ok {
 		return fmt.Sprintf("0x%02x %s", uint8(c), s)
 	}
 	switch {

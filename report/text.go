@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -585,7 +586,7 @@ func virtDescription(v *inventory.Virtualization) string {
 	if !v.IsVirtual() {
 		return "physical machine"
 	}
-	name := hypervisorNames[v.Hypervisor]
+	name := hypervisorNames()[v.Hypervisor]
 	if name == "" {
 		name = v.Hypervisor
 	}
@@ -596,12 +597,14 @@ func virtDescription(v *inventory.Virtualization) string {
 }
 
 // hypervisorNames are systemd-detect-virt's names as people write them.
-var hypervisorNames = map[string]string{
-	"kvm": "KVM", "qemu": "QEMU", "vmware": "VMware", "microsoft": "Hyper-V", "oracle": "VirtualBox",
-	"xen": "Xen", "bochs": "Bochs", "parallels": "Parallels", "bhyve": "bhyve", "qnx": "QNX", "acrn": "ACRN",
-	"powervm": "PowerVM", "apple": "Apple Virtualization", "amazon": "Amazon EC2", "google": "Google Compute Engine",
-	"sre": "SRE",
-}
+var hypervisorNames = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"kvm": "KVM", "qemu": "QEMU", "vmware": "VMware", "microsoft": "Hyper-V", "oracle": "VirtualBox",
+		"xen": "Xen", "bochs": "Bochs", "parallels": "Parallels", "bhyve": "bhyve", "qnx": "QNX", "acrn": "ACRN",
+		"powervm": "PowerVM", "apple": "Apple Virtualization", "amazon": "Amazon EC2", "google": "Google Compute Engine",
+		"sre": "SRE",
+	}
+})
 
 // diskContents says what is on a disk in a few words: "empty", or the
 // partition table, the signatures of the disk and its partitions with

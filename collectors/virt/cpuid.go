@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // CPUID leaves read from /dev/cpu/0/cpuid, where the file offset is the
@@ -57,18 +58,20 @@ func printable(s string) bool {
 
 // cpuidVendors maps leaf 0x40000000 signatures to systemd-detect-virt's
 // names (src/basic/virt.c, detect_vm_cpuid).
-var cpuidVendors = map[string]string{
-	"XenVMMXenVMM": "xen",
-	"KVMKVMKVM":    "kvm",
-	"Linux KVM Hv": "kvm", // KVM with Hyper-V enlightenments
-	"TCGTCGTCGTCG": "qemu",
-	"VMwareVMware": "vmware",
-	"Microsoft Hv": "microsoft",
-	"bhyve bhyve ": "bhyve",
-	"QNXQVMBSQG":   "qnx",
-	"ACRNACRNACRN": "acrn",
-	"SRESRESRESRE": "sre",
-	"Apple VZ":     "apple",
-	"VBoxVBoxVBox": "oracle",
-	" lrpepyh  vr": "parallels",
-}
+var cpuidVendors = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"XenVMMXenVMM": "xen",
+		"KVMKVMKVM":    "kvm",
+		"Linux KVM Hv": "kvm", // KVM with Hyper-V enlightenments
+		"TCGTCGTCGTCG": "qemu",
+		"VMwareVMware": "vmware",
+		"Microsoft Hv": "microsoft",
+		"bhyve bhyve ": "bhyve",
+		"QNXQVMBSQG":   "qnx",
+		"ACRNACRNACRN": "acrn",
+		"SRESRESRESRE": "sre",
+		"Apple VZ":     "apple",
+		"VBoxVBoxVBox": "oracle",
+		" lrpepyh  vr": "parallels",
+	}
+})

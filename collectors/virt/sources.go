@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
@@ -79,7 +80,7 @@ func (s sources) cpuid() []evidence {
 	switch {
 	case c.Signature != "":
 		e.Virtual = true
-		e.Hypervisor = cpuidVendors[c.Signature]
+		e.Hypervisor = cpuidVendors()[c.Signature]
 		e.Detail = fmt.Sprintf("leaf 0x40000000 signature %q", c.Signature)
 		if !c.HypervisorBit {
 			e.Detail += " (hypervisor bit clear)"
@@ -104,12 +105,14 @@ func (s sources) cpuinfoFlag(flags []string) []evidence {
 
 // clocksources are the paravirtual clocks the kernel registers only under
 // the hypervisor that provides them.
-var clocksources = map[string]string{
-	"kvm-clock":                   "kvm",
-	"hyperv_clocksource_tsc_page": "microsoft",
-	"hyperv_clocksource_msr":      "microsoft",
-	"xen":                         "xen",
-}
+var clocksources = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"kvm-clock":                   "kvm",
+		"hyperv_clocksource_tsc_page": "microsoft",
+		"hyperv_clocksource_msr":      "microsoft",
+		"xen":                         "xen",
+	}
+})
 
 func (s sources) clocksource() []evidence {
 	v, ok := s.read(s.p.Sys("devices", "system", "clocksource", "clocksource0", "available_clocksource"))
@@ -117,7 +120,7 @@ func (s sources) clocksource() []evidence {
 		return nil
 	}
 	for _, c := range strings.Fields(v) {
-		if hv, ok := clocksources[c]; ok {
+		if hv, ok := clocksources()[c]; ok {
 			return []evidence{{Source: SourceClocksource, Virtual: true, Hypervisor: hv, Detail: fmt.Sprintf("paravirtual clocksource %q", c)}}
 		}
 	}
@@ -173,12 +176,14 @@ func (s sources) deviceTree() []evidence {
 }
 
 // smbiosNames are the SMBIOS hypervisor names in systemd's words.
-var smbiosNames = map[string]string{
-	smbios.HypervisorQEMU: "qemu", smbios.HypervisorKVM: "kvm", smbios.HypervisorVMware: "vmware",
-	smbios.HypervisorVirtualBox: "oracle", smbios.HypervisorHyperV: "microsoft", smbios.HypervisorXen: "xen",
-	smbios.HypervisorParallels: "parallels", smbios.HypervisorBhyve: "bhyve", smbios.HypervisorEC2: "amazon",
-	smbios.HypervisorGCE: "google",
-}
+var smbiosNames = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		smbios.HypervisorQEMU: "qemu", smbios.HypervisorKVM: "kvm", smbios.HypervisorVMware: "vmware",
+		smbios.HypervisorVirtualBox: "oracle", smbios.HypervisorHyperV: "microsoft", smbios.HypervisorXen: "xen",
+		smbios.HypervisorParallels: "parallels", smbios.HypervisorBhyve: "bhyve", smbios.HypervisorEC2: "amazon",
+		smbios.HypervisorGCE: "google",
+	}
+})
 
 // firmware asks SMBIOS, else the kernel's DMI digest.
 func (s sources) firmware(env *collector.Env) []evidence {
@@ -208,7 +213,7 @@ func (s sources) firmware(env *collector.Env) []evidence {
 
 func firmwareEvidence(source string, sys *inventory.System) evidence {
 	id := strings.TrimSpace(sys.Product.Manufacturer + " " + sys.Product.Name)
-	e := evidence{Source: source, Virtual: sys.Virtual, Hypervisor: smbiosNames[sys.Hypervisor]}
+	e := evidence{Source: source, Virtual: sys.Virtual, Hypervisor: smbiosNames()[sys.Hypervisor]}
 	switch {
 	case sys.Virtual && sys.Hypervisor != "":
 		e.Detail = fmt.Sprintf("system %q: %s", id, sys.Hypervisor)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hwagent/hwagent/inventory"
 )
@@ -36,11 +37,13 @@ import (
 type RootDevice map[string]any
 
 // hintTypes are the hints Ironic accepts and their types.
-var hintTypes = map[string]string{
-	"size": "int", "rotational": "bool",
-	"model": "str", "wwn": "str", "serial": "str", "vendor": "str", "wwn_with_extension": "str",
-	"wwn_vendor_extension": "str", "name": "str", "hctl": "str", "by_path": "str", "tran": "str",
-}
+var hintTypes = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"size": "int", "rotational": "bool",
+		"model": "str", "wwn": "str", "serial": "str", "vendor": "str", "wwn_with_extension": "str",
+		"wwn_vendor_extension": "str", "name": "str", "hctl": "str", "by_path": "str", "tran": "str",
+	}
+})
 
 // hint is one compiled hint.
 type hint struct {
@@ -98,10 +101,10 @@ func CompileHints(what string, rd RootDevice) (Hints, error) {
 }
 
 func compileHint(name string, v any) (hint, error) {
-	typ, ok := hintTypes[name]
+	typ, ok := hintTypes()[name]
 	if !ok {
-		known := make([]string, 0, len(hintTypes))
-		for k := range hintTypes {
+		known := make([]string, 0, len(hintTypes()))
+		for k := range hintTypes() {
 			known = append(known, k)
 		}
 		sort.Strings(known)
@@ -125,7 +128,7 @@ func compileHint(name string, v any) (hint, error) {
 	if err != nil {
 		return hint{}, err
 	}
-	get := diskValues[name]
+	get := diskValues()[name]
 	return hint{name: name, expr: s, match: func(d *inventory.Disk) bool {
 		seen := false
 		for _, dv := range get(d) {
@@ -275,15 +278,17 @@ func IronicWWN(d *inventory.Disk) string {
 }
 
 // diskValues are the disk's values each string hint compares with.
-var diskValues = map[string]func(d *inventory.Disk) []string{
-	"model":                func(d *inventory.Disk) []string { return []string{d.Model} },
-	"vendor":               func(d *inventory.Disk) []string { return []string{d.Vendor} },
-	"serial":               func(d *inventory.Disk) []string { return []string{d.Serial} },
-	"wwn":                  func(d *inventory.Disk) []string { return []string{IronicWWN(d), d.WWN} },
-	"wwn_with_extension":   func(d *inventory.Disk) []string { return []string{d.WWNWithExtension} },
-	"wwn_vendor_extension": func(d *inventory.Disk) []string { return []string{d.WWNVendorExtension} },
-	"name":                 func(d *inventory.Disk) []string { return []string{d.Path} },
-	"hctl":                 func(d *inventory.Disk) []string { return []string{d.HCTL} },
-	"by_path":              func(d *inventory.Disk) []string { return d.ByPath },
-	"tran":                 func(d *inventory.Disk) []string { return []string{d.Transport} },
-}
+var diskValues = sync.OnceValue(func() map[string]func(d *inventory.Disk) []string {
+	return map[string]func(d *inventory.Disk) []string{
+		"model":                func(d *inventory.Disk) []string { return []string{d.Model} },
+		"vendor":               func(d *inventory.Disk) []string { return []string{d.Vendor} },
+		"serial":               func(d *inventory.Disk) []string { return []string{d.Serial} },
+		"wwn":                  func(d *inventory.Disk) []string { return []string{IronicWWN(d), d.WWN} },
+		"wwn_with_extension":   func(d *inventory.Disk) []string { return []string{d.WWNWithExtension} },
+		"wwn_vendor_extension": func(d *inventory.Disk) []string { return []string{d.WWNVendorExtension} },
+		"name":                 func(d *inventory.Disk) []string { return []string{d.Path} },
+		"hctl":                 func(d *inventory.Disk) []string { return []string{d.HCTL} },
+		"by_path":              func(d *inventory.Disk) []string { return d.ByPath },
+		"tran":                 func(d *inventory.Disk) []string { return []string{d.Transport} },
+	}
+})
