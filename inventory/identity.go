@@ -87,10 +87,17 @@ func DeriveIdentity(inv *Inventory) Identity {
 	keys := id.Keys()
 	if len(keys) > 0 {
 		id.Basis = keys[0][:strings.IndexByte(keys[0], ':')]
-		sum := sha256.Sum256([]byte(keys[0]))
-		id.MachineID = "m-" + hex.EncodeToString(sum[:12])
+		id.MachineID = MachineIDOf(keys[0])
 	}
 	return id
+}
+
+// MachineIDOf is the machine ID derived from an identity key (the
+// strongest, Keys()[0]): "m-" and 24 hex digits of its SHA-256. The agent
+// and the server derive it alike.
+func MachineIDOf(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "m-" + hex.EncodeToString(sum[:12])
 }
 
 // IdentityMAC returns mac as an identity key holds it (lower-case, colon

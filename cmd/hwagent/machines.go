@@ -348,7 +348,12 @@ func newMachinesDeleteCmd(f *machinesFlags, stdout io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "delete ID...",
 		Short: "Forget machines, their identity keys and their history",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `delete forgets machines: their records, identity keys, history and held
+registrations. A machine that boots again registers as a new machine. Its ID
+is not handed to another machine (plans and Hardware annotations may still
+name it): the machine itself gets it back, another machine with the same
+UUID gets an ID of its own.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.client()
 			if err != nil {

@@ -336,6 +336,17 @@ func (s *Store) SetAction(ctx context.Context, id, action string, now time.Time)
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// Its ID is retired with the identity it had: it goes to no
+		// other machine (Store.newID).
+		ident, err := s.identityOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO retired_machines (id, identity, deleted_at) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET identity = excluded.identity, deleted_at = excluded.deleted_at`,
+			id, identityJSON(ident), micros(time.Now())); err != nil {
+			return fmt.Errorf("retire machine id %s: %w", id, err)
+		}
 		// Children first: the foreign keys cascade too, but explicit
 		// deletes do not depend on SQLite's foreign_keys pragma.
 		for _, q := range []string{
@@ -347,6 +358,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 			`DELETE FROM machine_neighbours WHERE machine_id = $1`,
 			`DELETE FROM machine_keys WHERE machine_id = $1`,
 			`DELETE FROM machine_inventories WHERE machine_id = $1`,
+			`DELETE FROM kube_names WHERE machine_id = $1`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return fmt.Errorf("delete machine %s: %w", id, err)

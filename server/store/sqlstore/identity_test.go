@@ -274,20 +274,18 @@ func withoutSerials(inv *inventory.Inventory) *inventory.Inventory {
 // serials cleared, its NICs say which it is. The UUID both hold says
 // nothing, so the choice must not fall to the order of their IDs (it did:
 // the machine whose ID sorted first took the other's registration, its
-// credential and its record). Both orders of the IDs are tried.
+// credential and its record). Both orders of the IDs are tried: the
+// second machine's derived ID (the UUID's) is taken, and it is given one
+// sorting before the first's, then one sorting after.
 func TestSharedUUIDDoesNotDecideBetweenItsMachines(t *testing.T) {
 	each(t, func(t *testing.T, s *Store) {
-		for n, ids := range [][2]string{
-			{"m-000000000000000000000001", "m-ffffffffffffffffffffff01"},
-			{"m-ffffffffffffffffffffff02", "m-000000000000000000000002"},
-		} {
-			first, second := testinv.Machine(70+2*n), testinv.Machine(71+2*n)
+		for n, second := range []string{"m-000000000000000000000001", "m-ffffffffffffffffffffff01"} {
+			s.randomID = func() string { return second }
+			first := testinv.Machine(70 + 2*n)
 			uuid := first.System.Product.UUID
-			first.Identity.MachineID = ids[0]
-			second = testinv.WithUUID(second, uuid)
-			second.Identity.MachineID = ids[1]
 			a := register(t, s, first, hash(10*n+1), 0)
-			b := register(t, s, second, hash(10*n+2), 1)
+			b := register(t, s, testinv.WithUUID(testinv.Machine(71+2*n), uuid), hash(10*n+2), 1)
+			ids := [2]string{first.Identity.MachineID, second}
 			if a.MachineID != ids[0] || b.MachineID != ids[1] {
 				t.Fatalf("registered as %s and %s, want %v", a.MachineID, b.MachineID, ids)
 			}
@@ -411,4 +409,43 @@ func TestConflictReasonsBounded(t *testing.T) {
 	if got := conflictReasons("", "a"); !cmp.Equal(got, []string{"a"}) {
 		t.Errorf("a conflict recorded before the list: %q", got)
 	}
+}
+
+// The server names machines itself. An agent's identity.machine_id was
+// taken when free: a hostile agent could pick any free ID, a deleted
+// machine's included, and whatever operators, plans (maps keyed by machine
+// ID) and Hardware annotations said about that machine went to it. The
+// ID is now derived from the identity the server derived (the agents'
+// derivation: honest agents get the ID they derive), and a deleted
+// machine's ID goes only to a registration the same as that machine.
+func TestMachineIDIsTheServers(t *testing.T) {
+	each(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		victim := testinv.Machine(60)
+		v := register(t, s, victim, hash(1), 0)
+		if v.MachineID != victim.Identity.MachineID {
+			t.Fatalf("machine %s, want the ID its agent derives, %s", v.MachineID, victim.Identity.MachineID)
+		}
+		if err := s.Delete(ctx, v.MachineID); err != nil {
+			t.Fatal(err)
+		}
+		// Another machine whose agent claims the deleted machine's ID.
+		hostile := testinv.Machine(61)
+		hostile.Identity.MachineID = v.MachineID
+		h := register(t, s, hostile, hash(2), 1)
+		if h.MachineID == v.MachineID || h.MachineID != inventory.DeriveIdentity(testinv.Machine(61)).MachineID {
+			t.Errorf("an agent claiming %s got %s, want the ID the server derives, %s", v.MachineID, h.MachineID, inventory.DeriveIdentity(testinv.Machine(61)).MachineID)
+		}
+		// Another machine with the deleted machine's UUID (cloned
+		// firmware settings) derives its ID: not given it.
+		clone := register(t, s, testinv.WithUUID(testinv.Machine(62), victim.System.Product.UUID), hash(3), 2)
+		if !clone.Created || clone.MachineID == v.MachineID || !machineIDRe.MatchString(clone.MachineID) {
+			t.Errorf("a clone of the deleted machine's UUID: %+v, want a new machine with another ID than %s", clone, v.MachineID)
+		}
+		// The deleted machine itself, booting again, gets its ID back.
+		back := register(t, s, testinv.Machine(60), hash(4), 3)
+		if !back.Created || back.MachineID != v.MachineID {
+			t.Errorf("the deleted machine registering again: %+v, want its ID %s", back, v.MachineID)
+		}
+	})
 }

@@ -50,6 +50,9 @@ type Store struct {
 	health *health
 	// historyMax is Options.HistoryMaxEntries.
 	historyMax int
+	// randomID draws the ID of a new machine whose derived ID is taken;
+	// nil is crypto/rand (tests choose the IDs' order).
+	randomID func() string
 	// Version is the schema version after migrations.
 	Version int
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/history"
+	"github.com/hwagent/hwagent/server/identity"
 	"github.com/hwagent/hwagent/server/reenroll"
 	"github.com/hwagent/hwagent/server/store"
 )
@@ -75,7 +76,7 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 				if len(e.ownKeys("")) == 0 {
 					return allKeysContested(e)
 				}
-				if res.MachineID, err = s.newID(ctx, tx, in.Inventory); err != nil {
+				if res.MachineID, err = s.newID(ctx, tx, in); err != nil {
 					return err
 				}
 				res.Created = true
@@ -154,24 +155,58 @@ func nonEmpty(s ...string) []string {
 	return out
 }
 
-// newID is the agent's derived machine ID when it is well formed and free,
-// else a random one.
-func (s *Store) newID(ctx context.Context, tx *sql.Tx, inv *inventory.Inventory) (string, error) {
-	if inv != nil && machineIDRe.MatchString(inv.Identity.MachineID) {
+// newID names a new machine: the ID derived from the strongest key of the
+// identity the server derived (inventory.MachineIDOf, as agents derive
+// theirs, so that an honest agent's ID and the server's agree), unless a
+// machine holds it, or a deleted machine held it and this registration is
+// not the same machine (identity.Compare with the identity it had); then
+// a random one. The agent's own identity.machine_id is never taken: an
+// agent could pick any ID, a deleted machine's too.
+func (s *Store) newID(ctx context.Context, tx *sql.Tx, in store.Registration) (string, error) {
+	if len(in.Keys) > 0 {
+		id := inventory.MachineIDOf(in.Keys[0])
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM machines WHERE id = $1`, inv.Identity.MachineID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return inv.Identity.MachineID, nil
-		}
-		if err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM machines WHERE id = $1`, id).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			ok, err := s.unretire(ctx, tx, id, in.Identity)
+			if err != nil || ok {
+				return id, err
+			}
+		case err != nil:
 			return "", fmt.Errorf("check machine id: %w", err)
 		}
+	}
+	if s.randomID != nil {
+		return s.randomID(), nil
 	}
 	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
 	return "m-" + hex.EncodeToString(b[:]), nil
+}
+
+// unretire says whether id may name a machine of identity ident: it never
+// named a machine, or it named a deleted one that ident is the same as
+// (which gives up the record of the deleted machine).
+func (s *Store) unretire(ctx context.Context, tx *sql.Tx, id string, ident inventory.Identity) (bool, error) {
+	var raw string
+	err := tx.QueryRowContext(ctx, `SELECT identity FROM retired_machines WHERE id = $1`, id).Scan(&raw)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("check retired machine id: %w", err)
+	}
+	var retired inventory.Identity
+	if err := json.Unmarshal([]byte(raw), &retired); err != nil || identity.Compare(retired, ident).Outcome != identity.Same {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM retired_machines WHERE id = $1`, id); err != nil {
+		return false, fmt.Errorf("reuse retired machine id %s: %w", id, err)
+	}
+	return true, nil
 }
 
 func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Registration, e evaluation) error {

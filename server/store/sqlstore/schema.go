@@ -80,6 +80,8 @@ var sqliteMigrations = [][]string{
 	kubeNameMigration(),
 	// 9: every reason an identity conflict was met for.
 	conflictReasonsMigration(),
+	// 10: the IDs of deleted machines (Store.newID).
+	retiredMachinesMigration("INTEGER"),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -194,6 +196,7 @@ var postgresMigrations = [][]string{
 	kubeAddressMigration(),
 	kubeNameMigration(),
 	conflictReasonsMigration(),
+	retiredMachinesMigration("BIGINT"),
 }
 
 // kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
@@ -296,4 +299,18 @@ func kubeNameMigration() []string {
 // start their list with the reason they hold.
 func conflictReasonsMigration() []string {
 	return []string{`ALTER TABLE machine_conflicts ADD COLUMN reasons TEXT NOT NULL DEFAULT ''`}
+}
+
+// retiredMachinesMigration keeps the ID and identity of every deleted
+// machine: its ID goes to no other machine (operators, plans and Hardware
+// annotations still name it), only to a registration the same as that
+// machine (docs/protocol.md, "Identity").
+func retiredMachinesMigration(bigint string) []string {
+	return []string{
+		`CREATE TABLE retired_machines (
+			id TEXT PRIMARY KEY,
+			identity TEXT NOT NULL,
+			deleted_at ` + bigint + ` NOT NULL
+		)`,
+	}
 }
