@@ -66,8 +66,23 @@ type Options struct {
 	// OpenBMC opens the in-band IPMI device for BMC provisioning the
 	// server asks for; nil means the host's /dev/ipmi0 through Env.Paths.
 	OpenBMC func() (ipmi.Device, error)
+	// BMCSealKey is the server's BMC seal public key pinned on the agent
+	// (--bmc-seal-pubkey). BMC passwords are sealed to it only: a request
+	// carrying another key is refused (seal_key_mismatch). Without it a
+	// request is carried out only when Server authenticates the server
+	// (ServerAuthenticator): the key arrives in the registration answer,
+	// and over plain HTTP whoever answers in the server's name could send
+	// its own and read the password (seal_key_untrusted).
+	BMCSealKey string
 	// Logger receives the agent's progress; nil discards.
 	Logger *slog.Logger
+}
+
+// ServerAuthenticator is a Server that can tell whether its answers come
+// from the server itself (https with a verified certificate);
+// *client.Client is one. A Server that is not one is not authenticated.
+type ServerAuthenticator interface {
+	ServerAuthenticated() bool
 }
 
 // DefaultInterval is the check-in interval before the server gives one.

@@ -58,13 +58,45 @@ func (a *Agent) provisionBMC(ctx context.Context, req *api.BMCCredentialsRequest
 		}
 		return nil
 	}
-	switch {
-	case rep.Status == "ok":
+	switch rep.Status {
+	case "ok":
 		log.Info("BMC credentials provisioned", "changes", rep.Changes, "total_duration", time.Since(start).Round(100*time.Microsecond))
+	case StatusSealKeyUntrusted, StatusSealKeyMismatch:
+		log.Error("BMC credentials not provisioned: the seal key is not trusted", "err", rep.Error)
 	default:
 		log.Warn("BMC credentials not provisioned", "err", rep.Error)
 	}
 	return nil
+}
+
+// Reasons the agent refuses a BMC credentials request before touching the
+// BMC (reported as the status).
+const (
+	// StatusSealKeyUntrusted: no pinned key and a server that is not
+	// authenticated (plain HTTP, --insecure-skip-verify).
+	StatusSealKeyUntrusted = "seal_key_untrusted"
+	// StatusSealKeyMismatch: the request's key is not the pinned one.
+	StatusSealKeyMismatch = "seal_key_mismatch"
+)
+
+// trustSealKey decides whether a password may be sealed to key, the
+// public key a registration answer carried: it must be the pinned key
+// (Options.BMCSealKey) when there is one, else have come from an
+// authenticated server. It returns the status to report when not.
+func (a *Agent) trustSealKey(key string) (string, error) {
+	if _, err := bmcseal.ParsePublicKey(key); err != nil {
+		return bmcuser.ReasonInvalid, err
+	}
+	pin := a.opts.BMCSealKey
+	switch auth, _ := a.opts.Server.(ServerAuthenticator); {
+	case pin != "" && !bmcseal.SameKey(pin, key):
+		return StatusSealKeyMismatch, fmt.Errorf("the server's BMC seal key %s is not the pinned one (--bmc-seal-pubkey %s): a man in the middle may have replaced it, or the server's key changed; no BMC user provisioned", key, pin)
+	case pin != "":
+		return "", nil
+	case auth == nil || !auth.ServerAuthenticated():
+		return StatusSealKeyUntrusted, errors.New("the BMC seal key came in the registration answer over a connection that does not authenticate the server (plain HTTP or --insecure-skip-verify): whoever answered could have sent its own key and would read the BMC password; no BMC user provisioned. Pin the server's key with --bmc-seal-pubkey (kernel parameter hwagent.bmc_seal_pubkey=, HWAGENT_BMC_SEAL_PUBKEY; hwagent bmc seal-key --public FILE prints it), or reach the server over https with a verified certificate")
+	}
+	return "", nil
 }
 
 // ensureBMC runs the in-band part and builds the report; provisioned is
@@ -82,8 +114,8 @@ func (a *Agent) ensureBMC(ctx context.Context, req *api.BMCCredentialsRequest) (
 	if req.Channel < 0 || req.Channel > ipmi.MaxLANChannel {
 		return failed(bmcuser.ReasonInvalid, fmt.Errorf("channel %d: want 0 to %d", req.Channel, ipmi.MaxLANChannel))
 	}
-	if _, err := bmcseal.Seal(req.SealKey, nil); err != nil {
-		return failed(bmcuser.ReasonInvalid, err) // before touching the BMC
+	if status, err := a.trustSealKey(req.SealKey); err != nil {
+		return failed(status, err) // before touching the BMC
 	}
 	password, err := bmcuser.GeneratePassword()
 	if err != nil {

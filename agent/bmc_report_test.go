@@ -99,6 +99,7 @@ func TestBMCReportRefusedKeepsRunning(t *testing.T) {
 	}))
 	t.Cleanup(proxy.Close)
 	logs, _ := runAgent(t, setup{url: proxy.URL, specs: defaultSpecs(nil, nil), mutate: func(o *Options) {
+		o.BMCSealKey = srv.key
 		o.OpenBMC = func() (ipmi.Device, error) { return ipmitest.NewIPMISimUsers(), nil }
 	}})
 	waitFor(t, "the refused BMC report", func() bool { return refused.Load() > 0 })

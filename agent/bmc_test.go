@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,6 +30,12 @@ import (
 type bmcServer struct {
 	url, dsn string
 	logs     *testutil.LockedBuffer
+	// key is the seal key's public half, as agents pin it.
+	key string
+	// caFile is the test CA the TLS server's certificate chains to
+	// (startBMCServerTLS), "" for plain HTTP; hc reaches the server.
+	caFile string
+	hc     *http.Client
 }
 
 func startBMCServer(t *testing.T, bmcAddr string) *bmcServer {
@@ -39,6 +46,17 @@ func startBMCServer(t *testing.T, bmcAddr string) *bmcServer {
 // startBMCServerOn is startBMCServer on a database of the kind: sqlite or
 // postgres.
 func startBMCServerOn(t *testing.T, kind, bmcAddr string) *bmcServer {
+	t.Helper()
+	return startBMCServerWith(t, kind, bmcAddr, false)
+}
+
+// startBMCServerTLS is startBMCServer over https with a test CA.
+func startBMCServerTLS(t *testing.T, bmcAddr string) *bmcServer {
+	t.Helper()
+	return startBMCServerWith(t, "sqlite", bmcAddr, true)
+}
+
+func startBMCServerWith(t *testing.T, kind, bmcAddr string, useTLS bool) *bmcServer {
 	t.Helper()
 	dir := t.TempDir()
 	key, err := bmcseal.WriteKeyFile(filepath.Join(dir, "seal.key"))
@@ -61,9 +79,18 @@ func startBMCServerOn(t *testing.T, kind, bmcAddr string) *bmcServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
+	if !useTLS {
+		hs := httptest.NewServer(srv)
+		t.Cleanup(hs.Close)
+		return &bmcServer{url: hs.URL, dsn: dsn, logs: logs, key: key.Public(), hc: hs.Client()}
+	}
+	hs := httptest.NewTLSServer(srv)
 	t.Cleanup(hs.Close)
-	return &bmcServer{url: hs.URL, dsn: dsn, logs: logs}
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &bmcServer{url: hs.URL, dsn: dsn, logs: logs, key: key.Public(), caFile: ca, hc: hs.Client()}
 }
 
 // contents is every byte the server's database holds, as text: the SQLite
@@ -117,7 +144,7 @@ func (s *bmcServer) get(t *testing.T, path string, out any) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,6 +205,7 @@ func bmcProvisioningIPMISim(t *testing.T, kind string) {
 	sim := lab.StartIPMISim(t, lab.TestBMC())
 	srv := startBMCServerOn(t, kind, sim.LANAddr)
 	agentLogs, _ := runAgent(t, setup{url: srv.url, specs: defaultSpecs(nil, nil), mutate: func(o *Options) {
+		o.BMCSealKey = srv.key // plain HTTP: the server's key pinned
 		o.OpenBMC = func() (ipmi.Device, error) { return sim.Device(t), nil }
 	}})
 	ctx := t.Context()
@@ -284,6 +312,7 @@ func TestBMCProvisioningFailures(t *testing.T) {
 			t.Parallel()
 			srv := startBMCServer(t, "127.0.0.1:9") // nothing answers there
 			logs, _ := runAgent(t, setup{url: srv.url, specs: defaultSpecs(nil, nil), mutate: func(o *Options) {
+				o.BMCSealKey = srv.key
 				o.OpenBMC = func() (ipmi.Device, error) { return tt.bmc, nil }
 			}})
 			var m *api.Machine

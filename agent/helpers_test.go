@@ -200,6 +200,7 @@ type setup struct {
 	power  *fakePower
 	logs   *testutil.LockedBuffer
 	mode   string
+	tls    client.TLSOptions // the agent's TLS options (https servers)
 	mutate func(*Options)
 }
 
@@ -222,7 +223,7 @@ func newAgent(t *testing.T, s setup) *Agent {
 	if s.url == "" {
 		s.url = s.srv.BaseURL()
 	}
-	c, err := client.New(client.Options{Server: s.url, EnrollmentToken: enrollToken, Timeout: 5 * time.Second, Logger: logger})
+	c, err := client.New(client.Options{Server: s.url, EnrollmentToken: enrollToken, TLS: s.tls, Timeout: 5 * time.Second, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

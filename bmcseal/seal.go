@@ -104,15 +104,33 @@ func LoadKeyFile(path string) (*Key, error) {
 // ErrSealed is an invalid sealed message or public key.
 var ErrSealed = errors.New("invalid sealed message")
 
+// ParsePublicKey decodes a public key as the protocol carries it
+// (standard base64 of 32 bytes).
+func ParsePublicKey(publicKey string) ([32]byte, error) {
+	var k [32]byte
+	pub, err := base64.StdEncoding.DecodeString(publicKey)
+	if err != nil || len(pub) != 32 {
+		return k, fmt.Errorf("%w: seal key is not 32 bytes of base64", ErrSealed)
+	}
+	copy(k[:], pub)
+	return k, nil
+}
+
+// SameKey reports whether a and b are one valid public key, however
+// they are spelt.
+func SameKey(a, b string) bool {
+	ka, errA := ParsePublicKey(a)
+	kb, errB := ParsePublicKey(b)
+	return errA == nil && errB == nil && ka == kb
+}
+
 // Seal seals message to the public key (standard base64 of 32 bytes) and
 // returns the box in standard base64.
 func Seal(publicKey string, message []byte) (string, error) {
-	pub, err := base64.StdEncoding.DecodeString(publicKey)
-	if err != nil || len(pub) != 32 {
-		return "", fmt.Errorf("%w: seal key is not 32 bytes of base64", ErrSealed)
+	rcpt, err := ParsePublicKey(publicKey)
+	if err != nil {
+		return "", err
 	}
-	var rcpt [32]byte
-	copy(rcpt[:], pub)
 	out, err := box.SealAnonymous(nil, message, &rcpt, rand.Reader)
 	if err != nil {
 		return "", fmt.Errorf("seal: %w", err)

@@ -22,14 +22,18 @@ import (
 // bmcUser is the BMC user the lab's server policy asks every agent for.
 const bmcUser = "hwagent"
 
-// bmcPolicyFlags writes a seal key and returns serve's BMC policy flags.
-func bmcPolicyFlags(t *testing.T) []string {
+// bmcPolicyFlags writes a seal key and returns serve's BMC policy flags
+// and the kernel parameter that pins the key on the agent: the lab's
+// server speaks plain HTTP, over which the agent provisions only to a
+// pinned key (docs/bmc.md).
+func bmcPolicyFlags(t *testing.T) (flags []string, pin string) {
 	t.Helper()
 	key := filepath.Join(t.TempDir(), "bmc-seal.key")
-	if _, err := bmcseal.WriteKeyFile(key); err != nil {
+	k, err := bmcseal.WriteKeyFile(key)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return []string{"--bmc-user", bmcUser, "--bmc-privilege", "administrator", "--bmc-seal-key", key}
+	return []string{"--bmc-user", bmcUser, "--bmc-privilege", "administrator", "--bmc-seal-key", key}, "hwagent.bmc_seal_pubkey=" + k.Public()
 }
 
 // waitBMCVerified waits until the server's RMCP+ check of a password set

@@ -32,11 +32,12 @@ func TestNetboot(t *testing.T) {
 	ctx := context.Background()
 	r := newRack(t, ctx)
 	m := r.m
-	srv := startServer(t, r.ns, r.img.HwagentFull, m.TapAddr+":"+m.ServerPort, bmcPolicyFlags(t)...)
+	bmcFlags, bmcPin := bmcPolicyFlags(t)
+	srv := startServer(t, r.ns, r.img.HwagentFull, m.TapAddr+":"+m.ServerPort, bmcFlags...)
 	op := operator{ns: r.ns, bin: r.img.HwagentFull, server: srv.URL}
 
 	booted := time.Now()
-	g := r.boot(t, ctx, m.Cmdline(enrollToken))
+	g := r.boot(t, ctx, m.Cmdline(enrollToken, bmcPin))
 
 	id := waitRegistered(t, g, op)
 	t.Logf("registered %s %.1f s after QEMU started", id, time.Since(booted).Seconds())

@@ -196,6 +196,7 @@ var bmcReportLabels = map[string]bool{
 	"lan_channel_refused": true, "unreachable": true, "malformed": true, "invalid_request": true,
 	"no_bmc": true, "failed": true, "invalid": true, "unauthorized": true, "forbidden": true,
 	"conflict": true, "not_found": true, "error": true, "cancelled": true, "pending": true,
+	"seal_key_untrusted": true, "seal_key_mismatch": true,
 }
 
 func (s *Server) bmcReport(w http.ResponseWriter, r *http.Request) string {

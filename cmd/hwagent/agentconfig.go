@@ -13,6 +13,7 @@ import (
 
 	"github.com/hwagent/hwagent/agent"
 	"github.com/hwagent/hwagent/agent/workflow"
+	"github.com/hwagent/hwagent/bmcseal"
 	"github.com/hwagent/hwagent/collectors"
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
@@ -33,6 +34,7 @@ type agentFlags struct {
 	backoffBase    time.Duration
 	backoffCap     time.Duration
 	syslog         string
+	bmcSealPubkey  string
 }
 
 func (a *agentFlags) bind(fs *pflag.FlagSet) {
@@ -44,6 +46,7 @@ func (a *agentFlags) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&a.startJitter, "start-jitter", 10*time.Second, "wait a random delay up to this before the first request, so a rack powering on is spread out")
 	fs.DurationVar(&a.backoffBase, "backoff-base", client.DefaultBase, "first retry window (full jitter: a random wait in [0, window])")
 	fs.DurationVar(&a.backoffCap, "backoff-cap", client.DefaultCap, "largest retry window; the window doubles per failure up to this")
+	fs.StringVar(&a.bmcSealPubkey, "bmc-seal-pubkey", "", "the server's BMC seal public key (base64; hwagent bmc seal-key --public FILE prints it): BMC passwords are sealed to it only. Without it the agent provisions a BMC user only over https with a verified server certificate (docs/bmc.md)")
 	fs.StringVar(&a.syslog, "syslog", "", `also send the logs to this syslog receiver, HOST[:PORT] (RFC 5424 over UDP, port 514); default: Tinkerbell's syslog_host= kernel parameter, as Hook's own containers do; "off" sends none`)
 }
 
@@ -101,6 +104,11 @@ func newAgent(cmd *cobra.Command, g *globalFlags, cf *collectFlags, af *agentFla
 	if err != nil {
 		return nil, err
 	}
+	if af.bmcSealPubkey != "" {
+		if _, err := bmcseal.ParsePublicKey(af.bmcSealPubkey); err != nil {
+			return nil, errors.New("--bmc-seal-pubkey: not a seal public key (32 bytes in standard base64, as hwagent bmc seal-key --public FILE prints it)")
+		}
+	}
 	all := collectors.All()
 	specs, err := collectors.Select(all, cf.enable, cf.disable)
 	if err != nil {
@@ -124,6 +132,7 @@ func newAgent(cmd *cobra.Command, g *globalFlags, cf *collectFlags, af *agentFla
 		Interval:        interval,
 		Backoff:         client.Backoff{Base: af.backoffBase, Cap: af.backoffCap},
 		StartJitter:     af.startJitter,
+		BMCSealKey:      af.bmcSealPubkey,
 		Logger:          logger,
 	})
 }

@@ -182,16 +182,33 @@ func writeBMCCredentialsText(w io.Writer, out bmcCredentialsOutput) {
 }
 
 func newBMCSealKeyCmd(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var public bool
+	cmd := &cobra.Command{
 		Use:   "seal-key FILE",
 		Short: "Make the key file `hwagent serve --bmc-seal-key` opens sealed BMC passwords with",
 		Long: `seal-key writes a new X25519 key pair's private key to FILE (PEM, mode 0600;
 it refuses to overwrite) and prints the public key. Agents seal the BMC
 passwords they generate to that public key, and the server keeps them sealed in
 its database: whoever holds FILE can read every stored BMC password, and
-without it none can be read. Back it up like a CA key.`,
+without it none can be read. Back it up like a CA key.
+
+Give the public key to the agents (--bmc-seal-pubkey, or the kernel parameter
+hwagent.bmc_seal_pubkey=): an agent provisions a BMC user only with a pinned
+key or over https with a verified server certificate, since the key otherwise
+arrives in the registration answer, which anyone on the path of a plain HTTP
+connection can replace. --public prints the public key of an existing FILE.`,
+		Example: `  hwagent bmc seal-key /etc/hwagent/bmc-seal.key
+  hwagent bmc seal-key --public /etc/hwagent/bmc-seal.key`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			if public {
+				k, err := bmcseal.LoadKeyFile(args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(stdout, k.Public())
+				return nil
+			}
 			k, err := bmcseal.WriteKeyFile(args[0])
 			if err != nil {
 				return err
@@ -200,4 +217,6 @@ without it none can be read. Back it up like a CA key.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&public, "public", false, "print the public key of the existing FILE (for --bmc-seal-pubkey)")
+	return cmd
 }

@@ -53,6 +53,7 @@ const maxRedirects = 3
 // Client talks to one provisioning server. It is safe for concurrent use.
 type Client struct {
 	base       *url.URL
+	verified   bool // https with the server's certificate checked
 	token      secret.Value // enrollment
 	adminToken secret.Value
 	http       *http.Client
@@ -105,8 +106,15 @@ func New(opts Options) (*Client, error) {
 	if opts.UserAgent != "" {
 		header.Set("User-Agent", opts.UserAgent)
 	}
-	return &Client{base: base, token: opts.EnrollmentToken, adminToken: opts.AdminToken, http: h, header: header, now: now}, nil
+	return &Client{base: base, verified: base.Scheme == "https" && !opts.TLS.InsecureSkipVerify,
+		token: opts.EnrollmentToken, adminToken: opts.AdminToken, http: h, header: header, now: now}, nil
 }
+
+// ServerAuthenticated reports whether the answers come from the server the
+// URL names: https, its certificate checked against the system's roots or
+// the CA file (not InsecureSkipVerify). Redirects stay on the same origin.
+// Over plain HTTP anyone on the path can answer in the server's name.
+func (c *Client) ServerAuthenticated() bool { return c.verified }
 
 // Register sends the inventory with the enrollment token and returns the
 // machine's ID, credential, check-in interval and pushed configuration.
