@@ -53,7 +53,7 @@ const maxRedirects = 3
 // Client talks to one provisioning server. It is safe for concurrent use.
 type Client struct {
 	base       *url.URL
-	verified   bool // https with the server's certificate checked
+	verified   bool         // https with the server's certificate checked
 	token      secret.Value // enrollment
 	adminToken secret.Value
 	http       *http.Client
