@@ -1,6 +1,7 @@
 package export
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -94,6 +95,12 @@ func (x *Exporter) fill(e *entry, inv *inventory.Inventory, rend *renderer, want
 	e.biosBoot = inv.Firmware != nil && inv.Firmware.BootMode == "bios"
 	r.Arch = dhcpArch(inv)
 
+	if pending := inv.Pending(); len(pending) > 0 {
+		// A registration sent before these collectors finished; its agent
+		// sends them right after (docs/protocol.md, "What a registration
+		// carries"): refused rather than exported from half a machine.
+		fail("collectors", fmt.Sprintf("the inventory is not complete yet: %s pending (the agent sends them right after registering; export again)", strings.Join(pending, ", ")))
+	}
 	nic, err := chooseBootNIC(c, inv, e.keys)
 	if err != nil {
 		fail("mac", err.Error())

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/hwagent/hwagent/export/hardwarecsv"
 	"github.com/hwagent/hwagent/export/plan"
 	"github.com/hwagent/hwagent/export/source"
+	"github.com/hwagent/hwagent/inventory"
 )
 
 // recordingWriter remembers what an export did to it.
@@ -258,5 +260,55 @@ func TestUnreadableInventories(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, e.Problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// TestExportRefusesPendingCollectors: a machine whose stored inventory is
+// a registration sent before some collectors finished (its agent sends
+// them right after) is refused with that reason, not exported from half a
+// machine.
+func TestExportRefusesPendingCollectors(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("testdata/fleet/vm-vmware.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv inventory.Inventory
+	if err := json.Unmarshal(b, &inv); err != nil {
+		t.Fatal(err)
+	}
+	inv.Storage, inv.BMC, inv.PCI = nil, nil, nil
+	for i, c := range inv.Collectors {
+		switch c.Name {
+		case "storage", "bmc", "pci":
+			inv.Collectors[i] = inventory.CollectorStatus{Name: c.Name, Status: inventory.StatusPending}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "vm-vmware.json")
+	if b, err = json.Marshal(&inv); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.ParsePlan([]byte("cidr: 10.10.10.0/24\npool_start: 10.10.10.100\npool_end: 10.10.10.199\ngateway: 10.10.10.1\nnameservers: [10.10.10.2]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := export.New(*p, &plan.Credentials{Default: plan.MachineCredentials{Username: "ADMIN", Password: "pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := source.FileRefs([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = x.Export(context.Background(), refs, hardwarecsv.NewWriter(&bytes.Buffer{}))
+	var e *export.Error
+	if !errors.As(err, &e) || len(e.Problems) != 1 || len(e.Problems[0].Reasons) == 0 {
+		t.Fatalf("got %v, want one refused machine", err)
+	}
+	if got, want := e.Problems[0].Reasons[0], "the inventory is not complete yet: bmc, pci, storage pending (the agent sends them right after registering; export again)"; got != want {
+		t.Errorf("first reason %q, want %q (all: %q)", got, want, e.Problems[0].Reasons)
 	}
 }
