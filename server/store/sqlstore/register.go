@@ -241,7 +241,7 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Regi
 		}
 	}
 	details := append([]string{"first registration"}, fromPeer(in.Peer)...)
-	return s.record(ctx, tx, id, in.Now, api.ChangeRegistered, append(details, pendingDetail(in.Document)...))
+	return s.recordFirst(ctx, tx, id, in.Now, api.ChangeRegistered, append(details, pendingDetail(in.Document)...))
 }
 
 // pendingDetail is the history line of a registration sent before some
@@ -403,13 +403,8 @@ func (s *Store) recordDiff(ctx context.Context, tx *sql.Tx, id string, at time.T
 // that a machine uploading large, ever-changing inventories cannot grow
 // the database without bound (issue 11).
 func (s *Store) record(ctx context.Context, tx *sql.Tx, id string, at time.Time, kind string, details []string) error {
-	b, err := json.Marshal(capDetails(details))
-	if err != nil {
+	if err := s.recordFirst(ctx, tx, id, at, kind, details); err != nil {
 		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_history (machine_id, at, kind, details) VALUES ($1, $2, $3, $4)`,
-		id, micros(at), kind, string(b)); err != nil {
-		return fmt.Errorf("record history of %s: %w", id, err)
 	}
 	// The index on (machine_id, id) finds the bound's entry directly;
 	// with fewer entries the subquery is NULL and nothing goes.
@@ -417,6 +412,21 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, id string, at time.Time,
 		SELECT id FROM machine_history WHERE machine_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
 		id, s.historyMax-1); err != nil {
 		return fmt.Errorf("prune history of %s: %w", id, err)
+	}
+	return nil
+}
+
+// recordFirst is record for the first change of a machine just created:
+// there is nothing to prune (one statement, a round trip on PostgreSQL,
+// less per registration).
+func (s *Store) recordFirst(ctx context.Context, tx *sql.Tx, id string, at time.Time, kind string, details []string) error {
+	b, err := json.Marshal(capDetails(details))
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO machine_history (machine_id, at, kind, details) VALUES ($1, $2, $3, $4)`,
+		id, micros(at), kind, string(b)); err != nil {
+		return fmt.Errorf("record history of %s: %w", id, err)
 	}
 	return nil
 }
