@@ -38,7 +38,7 @@ type agentFlags struct {
 }
 
 func (a *agentFlags) bind(fs *pflag.FlagSet) {
-	fs.StringVar(&a.server, "server", "", "provisioning server URL, https://host:port (required)")
+	fs.StringVar(&a.server, "server", "", "provisioning server URL, https://host:port (required); several, comma-separated, for replicas of one server: one is used while it answers, the next after a failure")
 	fs.StringVar(&a.token, "token", "", "enrollment token (prefer --token-file or HWAGENT_TOKEN: arguments are visible in ps)")
 	fs.StringVar(&a.tokenFile, "token-file", "", "file holding the enrollment token")
 	a.tls.bind(fs)

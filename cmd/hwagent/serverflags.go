@@ -30,8 +30,10 @@ func (t *tlsFlags) warn(logger *slog.Logger, server, what string) {
 	if t.InsecureSkipVerify {
 		logger.Warn("INSECURE: --insecure-skip-verify accepts any server certificate; " + what + " go to whoever answers. Use --ca outside a lab.")
 	}
-	if strings.HasPrefix(server, "http://") {
-		logger.Warn("the server URL is plain HTTP: "+what+" cross the network in clear", "server", server)
+	for _, u := range strings.Split(server, ",") {
+		if u = strings.TrimSpace(u); strings.HasPrefix(u, "http://") {
+			logger.Warn("the server URL is plain HTTP: "+what+" cross the network in clear", "server", u)
+		}
 	}
 }
 

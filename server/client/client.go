@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hwagent/hwagent/internal/secret"
@@ -19,7 +21,12 @@ import (
 
 // Options configure a Client.
 type Options struct {
-	// Server is the provisioning server's base URL ("https://prov:8443").
+	// Server is the provisioning server's base URL ("https://prov:8443"),
+	// or several, comma-separated, of replicas sharing one database
+	// ("https://prov-a:8443,https://prov-b:8443"): the client starts with
+	// one of them at random and moves to the next after a failure that is
+	// worth retrying (no answer, 408, 429, 5xx), so the caller's retry goes
+	// to another replica. A server it stays with while it answers.
 	Server string
 	// EnrollmentToken is the bearer token for registration (the agent).
 	EnrollmentToken secret.Value
@@ -50,10 +57,12 @@ const maxResponseBytes = 1 << 20
 // maxRedirects bounds the redirects followed within the server's origin.
 const maxRedirects = 3
 
-// Client talks to one provisioning server. It is safe for concurrent use.
+// Client talks to one provisioning server, or to one of its replicas at a
+// time. It is safe for concurrent use.
 type Client struct {
-	base       *url.URL
-	verified   bool         // https with the server's certificate checked
+	bases      []*url.URL
+	cur        atomic.Int64 // index in bases of the server in use
+	verified   bool         // https with the servers' certificates checked
 	token      secret.Value // enrollment
 	adminToken secret.Value
 	http       *http.Client
@@ -70,15 +79,13 @@ type Machine struct {
 
 // New returns a client for opts.Server.
 func New(opts Options) (*Client, error) {
-	base, err := url.Parse(strings.TrimRight(opts.Server, "/"))
-	if err != nil {
-		return nil, fmt.Errorf("server URL: %w", err)
-	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return nil, fmt.Errorf("server URL %q: want http(s)://host[:port]", base.Redacted())
-	}
-	if base.User != nil {
-		return nil, fmt.Errorf("server URL %q: credentials go in --token, not in the URL", base.Redacted())
+	var bases []*url.URL
+	for _, s := range strings.Split(opts.Server, ",") {
+		base, err := parseServer(strings.TrimSpace(s))
+		if err != nil {
+			return nil, err
+		}
+		bases = append(bases, base)
 	}
 	tlsConfig, err := opts.TLS.config()
 	if err != nil {
@@ -101,17 +108,56 @@ func New(opts Options) (*Client, error) {
 	if tlsConfig != nil {
 		transport.TLSClientConfig = tlsConfig
 	}
-	h := &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: sameOrigin(base)}
+	h := &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: sameOrigin}
 	header := http.Header{"Accept": {"application/json"}}
 	if opts.UserAgent != "" {
 		header.Set("User-Agent", opts.UserAgent)
 	}
-	return &Client{base: base, verified: base.Scheme == "https" && !opts.TLS.InsecureSkipVerify,
-		token: opts.EnrollmentToken, adminToken: opts.AdminToken, http: h, header: header, now: now}, nil
+	verified := !opts.TLS.InsecureSkipVerify
+	for _, b := range bases {
+		verified = verified && b.Scheme == "https"
+	}
+	c := &Client{bases: bases, verified: verified, token: opts.EnrollmentToken, adminToken: opts.AdminToken, http: h, header: header, now: now}
+	// Agents of a fleet booting together spread over the replicas.
+	c.cur.Store(rand.Int64N(int64(len(bases))))
+	return c, nil
+}
+
+// parseServer checks one server URL.
+func parseServer(s string) (*url.URL, error) {
+	base, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("server URL: %w", err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+		return nil, fmt.Errorf("server URL %q: want http(s)://host[:port]", base.Redacted())
+	}
+	if base.User != nil {
+		return nil, fmt.Errorf("server URL %q: credentials go in --token, not in the URL", base.Redacted())
+	}
+	return base, nil
+}
+
+// Servers returns the servers' URLs, the one in use first.
+func (c *Client) Servers() []string {
+	i := int(c.cur.Load())
+	var out []string
+	for j := range c.bases {
+		out = append(out, c.bases[(i+j)%len(c.bases)].String())
+	}
+	return out
+}
+
+// failedOver moves to the next server after a failure worth retrying on
+// base i (once, however many requests failed on it together).
+func (c *Client) failedOver(i int64, err error) {
+	if len(c.bases) > 1 && Retryable(err) {
+		c.cur.CompareAndSwap(i, (i+1)%int64(len(c.bases)))
+	}
 }
 
 // ServerAuthenticated reports whether the answers come from the server the
-// URL names: https, its certificate checked against the system's roots or
+// URLs name (every one of them): https, its certificate checked against the system's roots or
 // the CA file (not InsecureSkipVerify). Redirects stay on the same origin.
 // Over plain HTTP anyone on the path can answer in the server's name.
 func (c *Client) ServerAuthenticated() bool { return c.verified }
@@ -186,7 +232,7 @@ type request struct {
 
 // call sends one request and decodes a JSON answer into q.out.
 func (c *Client) call(ctx context.Context, q request) error {
-	method, path, limit := q.method, q.path, q.limit
+	method, path := q.method, q.path
 	var reqBody []byte
 	if q.in != nil {
 		// The body is marshalled here, to bytes: a redirect replays it
@@ -197,7 +243,16 @@ func (c *Client) call(ctx context.Context, q request) error {
 			return &PermanentError{fmt.Errorf("%s %s: encode: %w", method, path, err)}
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, bytes.NewReader(reqBody))
+	i := c.cur.Load()
+	err := c.send(ctx, c.bases[i], q, reqBody)
+	c.failedOver(i, err)
+	return err
+}
+
+// send sends one request to base.
+func (c *Client) send(ctx context.Context, base *url.URL, q request, reqBody []byte) error {
+	method, path, limit := q.method, q.path, q.limit
+	req, err := http.NewRequestWithContext(ctx, method, base.String()+path, bytes.NewReader(reqBody))
 	if err != nil {
 		return &PermanentError{fmt.Errorf("%s %s: %w", method, path, err)}
 	}
@@ -243,23 +298,22 @@ func (c *Client) call(ctx context.Context, q request) error {
 	return nil
 }
 
-// sameOrigin follows a redirect only within the configured server's origin
-// (scheme, host and port) and at most maxRedirects times. Anything else is
-// refused before the request is sent: the bearer token must never reach
-// another server, nor leave TLS, and another server's answer is never taken
-// for this one's (issue 11: a 307 from https://server to http://other).
-func sameOrigin(base *url.URL) func(req *http.Request, via []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		to := req.URL
-		if !strings.EqualFold(to.Scheme, base.Scheme) || !strings.EqualFold(to.Hostname(), base.Hostname()) || port(to) != port(base) {
-			return &PermanentError{fmt.Errorf("the server redirected to %s://%s, not its own origin %s://%s: refused (configure --server with the URL that answers)",
-				to.Scheme, to.Host, base.Scheme, base.Host)}
-		}
-		if len(via) >= maxRedirects {
-			return &PermanentError{fmt.Errorf("stopped after %d redirects", maxRedirects)}
-		}
-		return nil
+// sameOrigin follows a redirect only within the origin of the server the
+// request went to (scheme, host and port) and at most maxRedirects times.
+// Anything else is refused before the request is sent: the bearer token
+// must never reach another server, nor leave TLS, and another server's
+// answer is never taken for this one's (issue 11: a 307 from
+// https://server to http://other).
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	to, base := req.URL, via[0].URL
+	if !strings.EqualFold(to.Scheme, base.Scheme) || !strings.EqualFold(to.Hostname(), base.Hostname()) || port(to) != port(base) {
+		return &PermanentError{fmt.Errorf("the server redirected to %s://%s, not its own origin %s://%s: refused (configure --server with the URL that answers)",
+			to.Scheme, to.Host, base.Scheme, base.Host)}
 	}
+	if len(via) >= maxRedirects {
+		return &PermanentError{fmt.Errorf("stopped after %d redirects", maxRedirects)}
+	}
+	return nil
 }
 
 // port is u's port, or its scheme's default.

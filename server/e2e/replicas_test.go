@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -458,4 +459,104 @@ func runAgent(ctx context.Context, t *testing.T, c *protocol.Client, f *rebootFl
 		return "", err
 	}
 	return a.Run(ctx)
+}
+
+// The replicas given to the agent's client as a list of server URLs, no
+// balancer: a burst of registrations, one replica killed with SIGKILL in
+// the middle; every acknowledged registration is there, once, and every
+// machine then checks in through the list, the dead replica skipped.
+func TestReplicasAsServerList(t *testing.T) {
+	t.Parallel()
+	dsn := pg.NewDatabase(t, pgErr)
+	n := replicaMachines(t) / 3
+	rs := startReplicas(t, dsn, 3)
+	var urls []string
+	for _, a := range rs.addrs {
+		urls = append(urls, "http://"+a)
+	}
+	// Each agent has a client of its own, as on its own machine: they
+	// start on replicas at random.
+	clients := make([]*protocol.Client, n)
+	for i := range clients {
+		var err error
+		if clients[i], err = protocol.New(protocol.Options{Server: strings.Join(urls, ","), EnrollmentToken: secret.Value(enrollToken)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	retry := protocol.Retrier{Backoff: protocol.Backoff{Base: 200 * time.Millisecond, Cap: 3 * time.Second}}
+	ids := make([]string, n)
+	creds := make([]string, n)
+	var acked, failedOver atomic.Int64
+	r := retry
+	r.OnRetry = func(int, time.Duration, error) { failedOver.Add(1) }
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := r.Do(ctx, func(ctx context.Context) error {
+				res, err := clients[i].Register(ctx, testinv.Machine(400000+i))
+				if err == nil {
+					ids[i], creds[i] = res.MachineID, res.Credential
+				}
+				return err
+			})
+			if err != nil {
+				t.Errorf("registration %d: %v", i, err)
+				return
+			}
+			acked.Add(1)
+		}()
+	}
+	for acked.Load() < int64(n)*4/10 && !t.Failed() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	rs.kill(2)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	t.Logf("%d registrations over a list of 3 replicas, replica 2 killed at 40 %%; %d attempts failed and went to another replica", n, failedOver.Load())
+	if failedOver.Load() == 0 {
+		t.Errorf("no attempt failed: the kill did not land during the burst")
+	}
+	admin, err := protocol.New(protocol.Options{Server: strings.Join(urls, ","), AdminToken: secret.Value(adminToken)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []api.Machine
+	if err := retry.Do(ctx, func(ctx context.Context) (err error) {
+		list, err = admin.List(ctx, nil)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	present := map[string]bool{}
+	for _, m := range list {
+		present[m.ID] = true
+	}
+	for i, id := range ids {
+		if !present[id] {
+			t.Errorf("registration %d acknowledged as %s is missing", i, id)
+		}
+	}
+	if len(list) != n {
+		t.Errorf("%d machines after %d registrations, want %d", len(list), n, n)
+	}
+	for i := range n {
+		m := protocol.Machine{ID: ids[i], Credential: secret.Value(creds[i])}
+		var resp *api.CheckinResponse
+		err := retry.Do(ctx, func(ctx context.Context) (err error) {
+			resp, err = clients[i].Checkin(ctx, m, api.CheckinRequest{State: api.StateRegistered, InventoryDigest: inventory.Digest(testinv.Machine(400000 + i)), AcksActions: true})
+			return err
+		})
+		if err != nil || resp.Action != api.ActionNone {
+			t.Errorf("check-in of %s: %+v %v", m.ID, resp, err)
+		}
+		if s := clients[i].Servers()[0]; s == urls[2] {
+			t.Errorf("machine %s's client is on the killed replica after a check-in", m.ID)
+		}
+	}
 }
