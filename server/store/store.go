@@ -314,4 +314,9 @@ type TPMChallenge struct {
 	// SecretSHA256 is the hex SHA-256 of the credential's secret.
 	SecretSHA256        string
 	IssuedAt, ExpiresAt time.Time
+	// CredentialBlob and EncryptedSecret are what the agent was sent
+	// (public: only the TPM holding the EK opens them), kept so that the
+	// challenge is sent again while it is outstanding; empty for
+	// challenges stored before they were kept.
+	CredentialBlob, EncryptedSecret []byte
 }

@@ -9,5 +9,9 @@
 //
 // A challenge is stored (store.TPMChallenge: the secret's hash, never the
 // secret) so that whichever replica receives the answer can check it; it
-// expires after TTL and is answered at most once.
+// expires after TTL and is answered at most once. While it is outstanding,
+// registrations with the same machine and keys are sent it again, so that
+// registrations carrying the machine's public keys cannot push the genuine
+// agent's challenge out; those for other attestation keys than the pinned
+// one (PinAK) are bounded apart.
 package tpmverify

@@ -25,6 +25,10 @@ const (
 	PinEKIssuer = "tpm.ek_issuer"
 	// PinAnswered is the last challenge answered: never accepted again.
 	PinAnswered = "tpm.answered_challenge"
+	// PinAK is the attestation key (its name, hex) the machine's TPM
+	// registered with first, then answered with: its challenges are never
+	// pushed out by challenges for other keys.
+	PinAK = "tpm.ak_name"
 )
 
 // DefaultTTL is how long an agent has to answer a challenge: one
@@ -35,9 +39,16 @@ const DefaultTTL = 2 * time.Minute
 // (any replica may receive the answer) and reads what a machine's stored
 // inventory says its TPM is. *sqlstore.Store implements it.
 type Store interface {
-	PutTPMChallenge(ctx context.Context, c store.TPMChallenge) error
+	// PutTPMChallenge stores c within the per-machine bounds; the
+	// challenges for the attestation key keepAK are not pushed out by
+	// challenges for other keys.
+	PutTPMChallenge(ctx context.Context, c store.TPMChallenge, keepAK string) error
 	// TPMChallenge returns store.ErrNotFound for an unknown ID.
 	TPMChallenge(ctx context.Context, id string) (store.TPMChallenge, error)
+	// OutstandingTPMChallenge returns the newest challenge for machine and
+	// keys that can be sent again and expires after validUntil, or
+	// store.ErrNotFound.
+	OutstandingTPMChallenge(ctx context.Context, machine, ekSHA256, akName string, validUntil time.Time) (store.TPMChallenge, error)
 	// RecordedEK is the EK fingerprint in the machine's stored inventory,
 	// "" when none.
 	RecordedEK(ctx context.Context, machineID string) (string, error)
@@ -115,11 +126,36 @@ func (v *Verifier) Verify(ctx context.Context, r reenroll.Request) (reenroll.Dec
 	return reenroll.Decision{Verdict: reenroll.Allow, Reason: "tpm: challenge answered (endorsement key sha256:" + short(ek.SHA256) + ")", Pins: p}, true, nil
 }
 
-// challenge makes and stores a credential challenge for the registration.
+// challenge answers a registration with a credential challenge: the one
+// outstanding for the machine and keys when there is one with at least
+// half its time left, else a new one. Sending the outstanding one again
+// keeps it answerable: anyone holding the enrollment token and the
+// machine's public keys (sent in every registration) could otherwise push
+// the genuine agent's challenge out with a few dozen registrations. Only
+// the TPM holding the EK can answer it, once.
 func (v *Verifier) challenge(ctx context.Context, r reenroll.Request, ev *api.TPMEvidence, ek *tpm.Public) (reenroll.Decision, bool, error) {
 	ak, err := tpm.ParseAttestationKey(ev.AKPublic)
 	if err != nil {
 		return refuse("TPM evidence: %v", err), true, nil
+	}
+	ttl := v.TTL
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	akName := hex.EncodeToString(ak.Name)
+	c, err := v.Store.OutstandingTPMChallenge(ctx, r.MachineID, ek.SHA256, akName, r.Now.Add(ttl/2))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return reenroll.Decision{}, false, err
+	default:
+		answered, err := v.answered(ctx, r, c)
+		if err != nil {
+			return reenroll.Decision{}, false, err
+		}
+		if !answered {
+			return sendChallenge(c, r.Now, "tpm: challenge "+c.ID+" sent again (outstanding)"), true, nil
+		}
 	}
 	rnd := v.Rand
 	if rnd == nil {
@@ -137,25 +173,54 @@ func (v *Verifier) challenge(ctx context.Context, r reenroll.Request, ev *api.TP
 	if err != nil {
 		return refuse("TPM evidence: %v", err), true, nil
 	}
-	ttl := v.TTL
-	if ttl <= 0 {
-		ttl = DefaultTTL
-	}
-	c := store.TPMChallenge{
+	c = store.TPMChallenge{
 		ID: "c-" + hex.EncodeToString(id[:]), MachineID: r.MachineID,
-		EKSHA256: ek.SHA256, AKName: hex.EncodeToString(ak.Name), SecretSHA256: sha256Hex(secret),
-		IssuedAt: r.Now, ExpiresAt: r.Now.Add(ttl),
+		EKSHA256: ek.SHA256, AKName: akName, SecretSHA256: sha256Hex(secret),
+		IssuedAt: r.Now, ExpiresAt: r.Now.Add(ttl), CredentialBlob: blob, EncryptedSecret: enc,
 	}
-	if err := v.Store.PutTPMChallenge(ctx, c); err != nil {
+	keep := r.Pins[PinAK]
+	if r.Pins[PinEK] != ek.SHA256 {
+		keep = "" // pinned for another TPM, or nothing pinned
+	}
+	if err := v.Store.PutTPMChallenge(ctx, c, keep); err != nil {
 		return reenroll.Decision{}, false, err
 	}
+	return sendChallenge(c, r.Now, "tpm: challenge "+c.ID+" issued"), true, nil
+}
+
+// sendChallenge is the decision that sends challenge c at now.
+func sendChallenge(c store.TPMChallenge, now time.Time, reason string) reenroll.Decision {
 	return reenroll.Decision{
 		Verdict: reenroll.Challenge,
-		Reason:  "tpm: challenge " + c.ID + " issued",
+		Reason:  reason,
 		Response: &api.RegisterResponse{TPMChallenge: &api.TPMChallenge{
-			ID: c.ID, CredentialBlob: blob, EncryptedSecret: enc, ExpiresInSeconds: int(ttl / time.Second),
+			ID: c.ID, CredentialBlob: c.CredentialBlob, EncryptedSecret: c.EncryptedSecret,
+			ExpiresInSeconds: int(c.ExpiresAt.Sub(now) / time.Second),
 		}},
-	}, true, nil
+	}
+}
+
+// answered reports whether challenge c was answered already: it is the
+// last one answered, or was issued before it. The pin names the last
+// answer only; when the pinned one is gone, every older one is too:
+// challenges expire after the same TTL and the oldest are pushed out
+// first.
+func (v *Verifier) answered(ctx context.Context, r reenroll.Request, c store.TPMChallenge) (bool, error) {
+	last := r.Pins[PinAnswered]
+	switch {
+	case last == "":
+		return false, nil
+	case last == c.ID:
+		return true, nil
+	}
+	p, err := v.Store.TPMChallenge(ctx, last)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return !issuedAfter(c, p), nil
 }
 
 // checkAnswer checks an answer against its challenge: same machine, same
@@ -183,19 +248,13 @@ func (v *Verifier) checkAnswer(ctx context.Context, r reenroll.Request, ev *api.
 	case r.Pins[PinAnswered] == c.ID:
 		return fmt.Errorf("challenge %s was answered already", c.ID)
 	}
-	// The pin names the last answer only: an older challenge still stored
-	// (it has not expired) must not be answered after it. When the pinned
-	// one is gone, every older one is too: challenges expire after the
-	// same TTL and the oldest are pushed out first.
-	if last := r.Pins[PinAnswered]; last != "" {
-		p, err := v.Store.TPMChallenge(ctx, last)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-		case err != nil:
-			return err
-		case !issuedAfter(c, p):
-			return fmt.Errorf("challenge %s was answered already (or issued before %s, the last one answered)", c.ID, p.ID)
-		}
+	// An older challenge still stored (it has not expired) must not be
+	// answered after a newer one was.
+	switch answered, err := v.answered(ctx, r, c); {
+	case err != nil:
+		return err
+	case answered:
+		return fmt.Errorf("challenge %s was answered already (or issued before %s, the last one answered)", c.ID, r.Pins[PinAnswered])
 	}
 	switch {
 	case subtle.ConstantTimeCompare([]byte(sha256Hex(ev.Credential)), []byte(c.SecretSHA256)) != 1:
@@ -216,6 +275,9 @@ func issuedAfter(c, p store.TPMChallenge) bool {
 // pins are what a verified or first registration pins.
 func pins(ev *api.TPMEvidence, ek *tpm.Public) map[string]string {
 	p := map[string]string{PinEK: ek.SHA256, PinEKIssuer: ""}
+	if ak, err := tpm.ParseAttestationKey(ev.AKPublic); err == nil {
+		p[PinAK] = hex.EncodeToString(ak.Name)
+	}
 	if len(ev.EKCertificate) > 0 {
 		if c, err := tpm.ParseCertificate(ev.EKCertificate); err == nil {
 			p[PinEKIssuer] = c.Issuer

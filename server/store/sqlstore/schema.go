@@ -82,6 +82,10 @@ var sqliteMigrations = [][]string{
 	conflictReasonsMigration(),
 	// 10: the IDs of deleted machines (Store.newID).
 	retiredMachinesMigration("INTEGER"),
+	// 11: TPM challenges sent again while outstanding (server/tpmverify).
+	tpmChallengeReuseMigration(),
+	// 12: who reports a BMC address (Store.MachinesWithBMCIP).
+	bmcAddressIndexMigration(),
 }
 
 // identityMigration adds what machine identity needs (docs/protocol.md,
@@ -197,6 +201,8 @@ var postgresMigrations = [][]string{
 	kubeNameMigration(),
 	conflictReasonsMigration(),
 	retiredMachinesMigration("BIGINT"),
+	tpmChallengeReuseMigration(),
+	bmcAddressIndexMigration(),
 }
 
 // kubeMigration adds the Kubernetes outbox (store.KubeOutbox): one row per
@@ -313,4 +319,24 @@ func retiredMachinesMigration(bigint string) []string {
 			deleted_at ` + bigint + ` NOT NULL
 		)`,
 	}
+}
+
+// tpmChallengeReuseMigration keeps a challenge's public parts (the
+// credential blob and encrypted secret, standard base64) so that it is sent
+// again, as it was, to every registration of the same machine and keys
+// while it is outstanding: registrations carrying a machine's public EK and
+// AK no longer push the genuine agent's challenge out (rows from before
+// have none and are never sent again).
+func tpmChallengeReuseMigration() []string {
+	return []string{
+		`ALTER TABLE tpm_challenges ADD COLUMN credential_blob TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE tpm_challenges ADD COLUMN encrypted_secret TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX tpm_challenges_keys ON tpm_challenges (machine_id, ek_sha256, ak_name, issued_at)`,
+	}
+}
+
+// bmcAddressIndexMigration indexes machines by BMC IP: every BMC check
+// asks which other machines report its address.
+func bmcAddressIndexMigration() []string {
+	return []string{`CREATE INDEX machines_bmc_ip ON machines (bmc_ip)`}
 }

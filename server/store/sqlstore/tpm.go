@@ -3,53 +3,102 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hwagent/hwagent/inventory"
 	"github.com/hwagent/hwagent/server/store"
 )
 
-// maxTPMChallenges bounds the challenges in flight per machine: a newer
-// one pushes the oldest out (its answer is then refused and the agent
-// registers again).
-const maxTPMChallenges = 32
+// Bounds of the challenges kept per machine: a newer one pushes the
+// oldest out (its answer is then refused and the agent registers again).
+// A challenge is sent again while outstanding (tpmverify), so one pair of
+// keys needs at most maxTPMChallengesPerKeys; the attestation key the
+// machine's TPM answered with (keepAK) is never pushed out by challenges
+// for other keys, of which at most maxTPMChallenges are kept.
+const (
+	maxTPMChallenges        = 32
+	maxTPMChallengesPerKeys = 2
+)
 
-// PutTPMChallenge stores an issued challenge, drops expired ones, and
-// keeps at most maxTPMChallenges per machine.
-func (s *Store) PutTPMChallenge(ctx context.Context, c store.TPMChallenge) error {
+// PutTPMChallenge stores an issued challenge, drops expired ones, keeps
+// at most maxTPMChallengesPerKeys for its keys and at most
+// maxTPMChallenges of the machine's for attestation keys other than
+// keepAK.
+func (s *Store) PutTPMChallenge(ctx context.Context, c store.TPMChallenge, keepAK string) error {
 	return s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tpm_challenges WHERE expires_at < $1`, micros(c.IssuedAt)); err != nil {
 			return fmt.Errorf("drop expired TPM challenges: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tpm_challenges (id, machine_id, ek_sha256, ak_name, secret_sha256, issued_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			c.ID, c.MachineID, c.EKSHA256, c.AKName, c.SecretSHA256, micros(c.IssuedAt), micros(c.ExpiresAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tpm_challenges (id, machine_id, ek_sha256, ak_name, secret_sha256, issued_at, expires_at, credential_blob, encrypted_secret)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			c.ID, c.MachineID, c.EKSHA256, c.AKName, c.SecretSHA256, micros(c.IssuedAt), micros(c.ExpiresAt),
+			base64.StdEncoding.EncodeToString(c.CredentialBlob), base64.StdEncoding.EncodeToString(c.EncryptedSecret)); err != nil {
 			return fmt.Errorf("store TPM challenge for %s: %w", c.MachineID, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tpm_challenges WHERE machine_id = $1 AND id NOT IN (
-			SELECT id FROM tpm_challenges WHERE machine_id = $1 ORDER BY issued_at DESC, id DESC LIMIT `+fmt.Sprint(maxTPMChallenges)+`)`, c.MachineID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tpm_challenges WHERE machine_id = $1 AND ek_sha256 = $2 AND ak_name = $3 AND id NOT IN (
+			SELECT id FROM tpm_challenges WHERE machine_id = $1 AND ek_sha256 = $2 AND ak_name = $3
+			ORDER BY issued_at DESC, id DESC LIMIT `+fmt.Sprint(maxTPMChallengesPerKeys)+`)`, c.MachineID, c.EKSHA256, c.AKName); err != nil {
+			return fmt.Errorf("bound TPM challenges of %s: %w", c.MachineID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tpm_challenges WHERE machine_id = $1 AND ak_name <> $2 AND id NOT IN (
+			SELECT id FROM tpm_challenges WHERE machine_id = $1 AND ak_name <> $2
+			ORDER BY issued_at DESC, id DESC LIMIT `+fmt.Sprint(maxTPMChallenges)+`)`, c.MachineID, keepAK); err != nil {
 			return fmt.Errorf("bound TPM challenges of %s: %w", c.MachineID, err)
 		}
 		return nil
 	})
 }
 
+const tpmChallengeColumns = `id, machine_id, ek_sha256, ak_name, secret_sha256, issued_at, expires_at, credential_blob, encrypted_secret`
+
+func scanTPMChallenge(sc scanner) (store.TPMChallenge, error) {
+	var c store.TPMChallenge
+	var issued, expires int64
+	var blob, enc string
+	if err := sc.Scan(&c.ID, &c.MachineID, &c.EKSHA256, &c.AKName, &c.SecretSHA256, &issued, &expires, &blob, &enc); err != nil {
+		return store.TPMChallenge{}, err
+	}
+	c.IssuedAt, c.ExpiresAt = fromMicros(issued), fromMicros(expires)
+	var err error
+	if c.CredentialBlob, err = base64.StdEncoding.DecodeString(blob); err != nil {
+		return store.TPMChallenge{}, fmt.Errorf("TPM challenge %s: credential blob: %w", c.ID, err)
+	}
+	if c.EncryptedSecret, err = base64.StdEncoding.DecodeString(enc); err != nil {
+		return store.TPMChallenge{}, fmt.Errorf("TPM challenge %s: encrypted secret: %w", c.ID, err)
+	}
+	return c, nil
+}
+
 // TPMChallenge returns the challenge with that ID; store.ErrNotFound when
 // there is none (never issued, expired and dropped, or pushed out).
 func (s *Store) TPMChallenge(ctx context.Context, id string) (store.TPMChallenge, error) {
-	c := store.TPMChallenge{ID: id}
-	var issued, expires int64
-	err := s.read.QueryRowContext(ctx, `SELECT machine_id, ek_sha256, ak_name, secret_sha256, issued_at, expires_at
-		FROM tpm_challenges WHERE id = $1`, id).Scan(&c.MachineID, &c.EKSHA256, &c.AKName, &c.SecretSHA256, &issued, &expires)
+	c, err := scanTPMChallenge(s.read.QueryRowContext(ctx, `SELECT `+tpmChallengeColumns+` FROM tpm_challenges WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.TPMChallenge{}, store.ErrNotFound
 	}
 	if err != nil {
 		return store.TPMChallenge{}, unavailable(err)
 	}
-	c.IssuedAt, c.ExpiresAt = fromMicros(issued), fromMicros(expires)
+	return c, nil
+}
+
+// OutstandingTPMChallenge returns the newest challenge issued to machine
+// for these keys that can be sent again (kept with what was sent) and
+// expires after validUntil; store.ErrNotFound when there is none.
+func (s *Store) OutstandingTPMChallenge(ctx context.Context, machine, ekSHA256, akName string, validUntil time.Time) (store.TPMChallenge, error) {
+	c, err := scanTPMChallenge(s.read.QueryRowContext(ctx, `SELECT `+tpmChallengeColumns+` FROM tpm_challenges
+		WHERE machine_id = $1 AND ek_sha256 = $2 AND ak_name = $3 AND expires_at > $4 AND credential_blob <> ''
+		ORDER BY issued_at DESC, id DESC LIMIT 1`, machine, ekSHA256, akName, micros(validUntil)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.TPMChallenge{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.TPMChallenge{}, unavailable(err)
+	}
 	return c, nil
 }
 
