@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/hwagent/hwagent/internal/lab"
 )
 
 // Server is a running etcd and apiextensions-apiserver.
@@ -63,7 +65,7 @@ func CRDs() [][]byte {
 // Start runs etcd and the API server in dir (which it owns until Stop)
 // and installs the CRDs.
 func Start(ctx context.Context, dir string, crds [][]byte) (*Server, error) {
-	bin, err := APIServerBinary(ctx)
+	bin, err := lab.KubeAPIServerBinary(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -379,3 +381,10 @@ func (s *Server) Edit(ctx context.Context, path, manager string, patch any) erro
 
 // AdminTLS is the admin client's TLS configuration.
 func (s *Server) AdminTLS() *tls.Config { return s.adminTLS.Clone() }
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -144,4 +146,29 @@ func geteuid() int { return os.Geteuid() }
 // fails when .ci/run stops installing what a capability needs.
 func TestEveryCapability(t *testing.T) {
 	Need(t, Capabilities()...)
+}
+
+// TestKubeNeedsTheAPIServer: the kube capability is what internal/kubetest
+// runs, etcd AND an apiextensions-apiserver (cached in the lab cache, or
+// built now from the module proxy), not etcd alone. On a machine whose etcd
+// is there but which cannot build the API server (no go on PATH, nothing
+// cached), kube is missing: a failure where HWAGENT_TEST_REQUIRE names it.
+func TestKubeNeedsTheAPIServer(t *testing.T) {
+	bin := t.TempDir()
+	if etcd, err := exec.LookPath("etcd"); err == nil {
+		if err := os.Symlink(etcd, filepath.Join(bin, "etcd")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin) // etcd, if installed, and no go
+	t.Setenv("HWAGENT_LAB_CACHE", t.TempDir())
+	err := Have(KubeAPIServer)
+	if err == nil || !strings.Contains(err.Error(), "apiextensions-apiserver") {
+		t.Fatalf("Have(kube) without go and without a cached API server = %v; want an error naming apiextensions-apiserver", err)
+	}
+	t.Setenv(RequireEnv, "kube")
+	r := outcome(t, func(tb testing.TB) { Need(tb, KubeAPIServer) })
+	if r.skipped != "" || !strings.Contains(r.failed, "apiextensions-apiserver") {
+		t.Errorf("%s=kube: skipped %q, failed %q; want a failure naming the API server", RequireEnv, r.skipped, r.failed)
+	}
 }
