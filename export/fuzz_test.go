@@ -2,11 +2,10 @@ package export_test
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"sigs.k8s.io/yaml"
 
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/hardwarecsv"
@@ -66,7 +65,7 @@ func FuzzPreview(f *testing.F) {
 		row, cols, _ := x.Preview(inv)
 		_ = hardwarecsv.Record(row, cols)
 		_ = export.FactsOf(inv)
-		if _, err := yaml.Marshal(tinkerbell.NewWriter(nil, "ns", "f").Hardware(&export.Machine{Row: row, Facts: export.FactsOf(inv)})); err != nil {
+		if err := tinkerbell.NewWriter(io.Discard, "ns", "f").Write(&export.Machine{Row: row, Facts: export.FactsOf(inv)}); err != nil {
 			t.Fatal(err)
 		}
 	})

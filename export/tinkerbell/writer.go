@@ -4,8 +4,6 @@ import (
 	"encoding/base64"
 	"io"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
 )
@@ -50,7 +48,7 @@ func (t *Writer) End() error { return nil }
 // Write writes the machine's documents.
 func (t *Writer) Write(m *export.Machine) error {
 	for _, d := range t.Objects(m) {
-		b, err := yaml.Marshal(d)
+		b, err := marshal(d)
 		if err != nil {
 			return err
 		}
