@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -312,11 +311,13 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 	}
 
 	dest := f.output
-	tmpDir := spool
+	var out output
 	if dest != "" {
-		tmpDir = filepath.Dir(dest)
+		if out, err = outputFor(dest); err != nil {
+			return err
+		}
 	}
-	tmp, err := os.CreateTemp(tmpDir, ".hwagent-export-*")
+	tmp, err := os.CreateTemp(out.tempDir(spool), ".hwagent-export-*")
 	if err != nil {
 		return err
 	}
@@ -345,14 +346,7 @@ func runExport(ctx context.Context, logger *slog.Logger, f *exportFlags, x *expo
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), dest); err != nil {
+	if err := out.place(tmp); err != nil {
 		return err
 	}
 	logger.Info("exported", "machines", res.Machines, "file", dest)

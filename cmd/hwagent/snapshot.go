@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,7 +59,11 @@ answers and the LLDP neighbours are only in hwagent-inventory.json.`,
 			if out == "-" {
 				return tree.WriteTarGz(stdout, extra)
 			}
-			tmp, err := os.CreateTemp(filepath.Dir(out), ".hwagent-snapshot-*")
+			o, err := outputFor(out)
+			if err != nil {
+				return err
+			}
+			tmp, err := os.CreateTemp(o.tempDir(os.TempDir()), ".hwagent-snapshot-*")
 			if err != nil {
 				return err
 			}
@@ -69,10 +72,7 @@ answers and the LLDP neighbours are only in hwagent-inventory.json.`,
 				tmp.Close()
 				return err
 			}
-			if err := tmp.Close(); err != nil {
-				return err
-			}
-			if err := os.Rename(tmp.Name(), out); err != nil {
+			if err := o.place(tmp); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "wrote %s: %d paths from %s\n", out, len(tree), paths)
