@@ -35,7 +35,7 @@ const (
 	laptop = "testdata/fleet/laptop-t480.json (serial PC131TBF)"
 	vmw    = "testdata/fleet/vm-vmware.json (serial VMware-56 4d e2 c3 c3 c0 e1 e2-46 22 55 4d c5 eb 6b a1)"
 	desk   = "testdata/fleet/desk-x399.json (m-41997c555ef296d4288536b1)"
-	nas    = "testdata/fleet/nas-synology.json (m-caae09269d7e5ffa5f051f15)"
+	nas    = "testdata/fleet/nas-synology.json (m-ecc741e03635d0421f6473cb)"
 	r220   = "testdata/fleet/qemu-acme-r220.json (serial ACME-R220-0001)"
 	r440   = "testdata/fleet/qemu-acme-r440.json (serial ACME-R440-0002)"
 )
