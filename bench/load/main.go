@@ -302,6 +302,8 @@ func checkins(agents []*agent, interval, d time.Duration, res *results) {
 	defer cancel()
 	var mu sync.Mutex
 	var lat []time.Duration
+	var samples []sample
+	phase := time.Now()
 	var refused, neterr, retried5xx, failed atomic.Int64
 	r := retrier(&refused, &neterr, &retried5xx)
 	var wg sync.WaitGroup
@@ -309,6 +311,12 @@ func checkins(agents []*agent, interval, d time.Duration, res *results) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var mineAt []sample
+			defer func() {
+				mu.Lock()
+				samples = append(samples, mineAt...)
+				mu.Unlock()
+			}()
 			req := api.CheckinRequest{State: api.StateRegistered, InventoryDigest: a.digest, UptimeSeconds: 60, AgentVersion: "bench", AcksActions: true}
 			t := time.NewTimer(rand.N(interval))
 			defer t.Stop()
@@ -331,7 +339,9 @@ func checkins(agents []*agent, interval, d time.Duration, res *results) {
 						if resp.Action != api.ActionNone {
 							return &client.PermanentError{Err: fmt.Errorf("action %q, want none", resp.Action)}
 						}
-						mine = append(mine, time.Since(start))
+						d := time.Since(start)
+						mine = append(mine, d)
+						mineAt = append(mineAt, sample{start.Sub(phase), d})
 					}
 					return err
 				})
@@ -351,6 +361,37 @@ func checkins(agents []*agent, interval, d time.Duration, res *results) {
 	res.CheckinErrors = failed.Load()
 	res.CheckinP50, res.CheckinP99, res.CheckinMax = percentiles(lat)
 	res.CheckinsPerSecond = float64(len(lat)) / d.Seconds()
+	res.CheckinWindows = windows(samples, 10*time.Second)
+}
+
+// sample is one check-in: when it started in the phase, and its latency.
+type sample struct{ at, d time.Duration }
+
+// window is the check-ins that started in one stretch of the phase.
+type window struct {
+	StartSeconds float64 `json:"start_seconds"`
+	Checkins     int     `json:"checkins"`
+	P50          float64 `json:"p50_ms"`
+	P99          float64 `json:"p99_ms"`
+	Max          float64 `json:"max_ms"`
+}
+
+// windows splits the samples into stretches of w: the tail of a phase
+// that follows a burst is not the tail of the steady state.
+func windows(samples []sample, w time.Duration) []window {
+	by := map[int][]time.Duration{}
+	last := 0
+	for _, s := range samples {
+		i := int(s.at / w)
+		by[i] = append(by[i], s.d)
+		last = max(last, i)
+	}
+	var out []window
+	for i := 0; i <= last; i++ {
+		p50, p99, mx := percentiles(by[i])
+		out = append(out, window{StartSeconds: (time.Duration(i) * w).Seconds(), Checkins: len(by[i]), P50: p50, P99: p99, Max: mx})
+	}
+	return out
 }
 
 func percentiles(ds []time.Duration) (p50, p99, maxD float64) {
@@ -396,31 +437,32 @@ func splitArgs(s string) []string {
 
 // results are the figures of one run (times in ms unless named seconds).
 type results struct {
-	Store                  string  `json:"store"`
-	Agents                 int     `json:"agents"`
-	CPUs                   int     `json:"cpus"`
-	InventoryBytesAvg      int     `json:"inventory_bytes_avg"`
-	BurstSeconds           float64 `json:"burst_seconds"`
-	RegistrationsPerSecond float64 `json:"registrations_per_second"`
-	RegisterAckP50         float64 `json:"register_ack_p50_ms"`
-	RegisterAckP99         float64 `json:"register_ack_p99_ms"`
-	RegisterRefused        int64   `json:"register_refused_429"`
-	RegisterNetErrors      int64   `json:"register_network_errors"`
-	RegisterRetried5xx     int64   `json:"register_retried_5xx"`
-	RegisterErrors         int64   `json:"register_errors"`
-	IntervalSeconds        float64 `json:"checkin_interval_seconds"`
-	Checkins               int     `json:"checkins"`
-	CheckinsPerSecond      float64 `json:"checkins_per_second"`
-	CheckinP50             float64 `json:"checkin_p50_ms"`
-	CheckinP99             float64 `json:"checkin_p99_ms"`
-	CheckinMax             float64 `json:"checkin_max_ms"`
-	CheckinRefused         int64   `json:"checkin_refused_429"`
-	CheckinNetErrors       int64   `json:"checkin_network_errors"`
-	CheckinRetried5xx      int64   `json:"checkin_retried_5xx"`
-	CheckinErrors          int64   `json:"checkin_errors"`
-	RSSAfterBurstBytes     uint64  `json:"server_peak_rss_after_burst_bytes"`
-	PeakRSSBytes           uint64  `json:"server_peak_rss_bytes"`
-	DatabaseBytes          int64   `json:"database_bytes,omitempty"`
+	Store                  string   `json:"store"`
+	Agents                 int      `json:"agents"`
+	CPUs                   int      `json:"cpus"`
+	InventoryBytesAvg      int      `json:"inventory_bytes_avg"`
+	BurstSeconds           float64  `json:"burst_seconds"`
+	RegistrationsPerSecond float64  `json:"registrations_per_second"`
+	RegisterAckP50         float64  `json:"register_ack_p50_ms"`
+	RegisterAckP99         float64  `json:"register_ack_p99_ms"`
+	RegisterRefused        int64    `json:"register_refused_429"`
+	RegisterNetErrors      int64    `json:"register_network_errors"`
+	RegisterRetried5xx     int64    `json:"register_retried_5xx"`
+	RegisterErrors         int64    `json:"register_errors"`
+	IntervalSeconds        float64  `json:"checkin_interval_seconds"`
+	Checkins               int      `json:"checkins"`
+	CheckinsPerSecond      float64  `json:"checkins_per_second"`
+	CheckinP50             float64  `json:"checkin_p50_ms"`
+	CheckinP99             float64  `json:"checkin_p99_ms"`
+	CheckinMax             float64  `json:"checkin_max_ms"`
+	CheckinWindows         []window `json:"checkin_windows"`
+	CheckinRefused         int64    `json:"checkin_refused_429"`
+	CheckinNetErrors       int64    `json:"checkin_network_errors"`
+	CheckinRetried5xx      int64    `json:"checkin_retried_5xx"`
+	CheckinErrors          int64    `json:"checkin_errors"`
+	RSSAfterBurstBytes     uint64   `json:"server_peak_rss_after_burst_bytes"`
+	PeakRSSBytes           uint64   `json:"server_peak_rss_bytes"`
+	DatabaseBytes          int64    `json:"database_bytes,omitempty"`
 	// ServerCPUBurstSeconds is the server's CPU time (user+system) during
 	// the burst; ServerCPUCheckinPercent its CPU use during the check-ins.
 	ServerCPUBurstSeconds      float64 `json:"server_cpu_burst_seconds"`
@@ -480,6 +522,11 @@ func (r *results) print(w io.Writer) {
 		r.BurstSeconds, r.RegistrationsPerSecond, r.RegisterAckP50, r.RegisterAckP99, r.RegisterRefused, r.RegisterRetried5xx, r.RegisterNetErrors, r.RegisterErrors)
 	fmt.Fprintf(w, "  check-ins every %.0f s: %d (%.0f/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms; attempts retried: %d answered 429, %d 5xx, %d network errors; %d failed\n",
 		r.IntervalSeconds, r.Checkins, r.CheckinsPerSecond, r.CheckinP50, r.CheckinP99, r.CheckinMax, r.CheckinRefused, r.CheckinRetried5xx, r.CheckinNetErrors, r.CheckinErrors)
+	fmt.Fprint(w, "  check-in p99 by 10 s of the phase:")
+	for _, win := range r.CheckinWindows {
+		fmt.Fprintf(w, " %.1f", win.P99)
+	}
+	fmt.Fprintln(w, " ms")
 	fmt.Fprintf(w, "  server CPU: %.1f s during the burst (%.2f ms per registration), %.0f%% of one CPU during the check-ins; the simulator's CPU during the burst %.1f s; load average %s before, %s after\n",
 		r.ServerCPUBurstSeconds, r.ServerCPUPerRegistrationMs, r.ServerCPUCheckinPercent, r.LoadCPUBurstSeconds, r.LoadAverageBefore, r.LoadAverageAfter)
 	fmt.Fprintf(w, "  server peak RSS: %.0f MiB after the burst, %.0f MiB at the end", float64(r.RSSAfterBurstBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
