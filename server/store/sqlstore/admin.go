@@ -49,6 +49,7 @@ func scanMachine(sc scanner) (api.Machine, error) {
 
 // List implements store.Store.
 func (s *Store) List(ctx context.Context, f store.Filter) ([]api.Machine, error) {
+	s.seenBeforeReads(ctx)
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -171,6 +172,7 @@ func likePattern(s string) string {
 
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, id string) (api.Machine, error) {
+	s.seenBeforeReads(ctx)
 	m, err := scanMachine(s.read.QueryRowContext(ctx, `SELECT `+machineColumns+` FROM machines WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return api.Machine{}, store.ErrNotFound

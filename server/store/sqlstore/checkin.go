@@ -93,6 +93,9 @@ func decideCheckin(in store.Checkin, cur actionRow) checkinDecision {
 
 // Checkin implements store.Store.
 func (s *Store) Checkin(ctx context.Context, in store.Checkin) (store.CheckinResult, error) {
+	if res, ok := s.checkinTouch(ctx, in); ok {
+		return res, nil
+	}
 	if s.d.postgres {
 		return s.checkinPostgres(ctx, in)
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// HistoryMaxEntries bounds each machine's history: a new change
 	// removes the oldest past it (default DefaultHistoryMaxEntries).
 	HistoryMaxEntries int
+	// LastSeenEvery is how often the check-ins that changed nothing but
+	// a machine's last-seen time, uptime and agent version are written
+	// (default DefaultLastSeenEvery; see touch.go).
+	LastSeenEvery time.Duration
 }
 
 // DefaultHistoryMaxEntries is each machine's history bound.
@@ -55,6 +59,8 @@ type Store struct {
 	randomID func() string
 	// Version is the schema version after migrations.
 	Version int
+	// touches are check-ins written behind their answers (touch.go).
+	touches *touches
 }
 
 // Open opens the database that dsn names and migrates it:
@@ -77,6 +83,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.historyMax <= 0 {
 		s.historyMax = DefaultHistoryMaxEntries
 	}
+	every := opts.LastSeenEvery
+	if every <= 0 {
+		every = DefaultLastSeenEvery
+	}
+	s.startTouches(every)
 	return s, nil
 }
 
@@ -238,7 +249,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close waits for queued writes and closes the database.
 func (s *Store) Close() error {
-	err := s.w.close()
+	err := s.stopTouches()
+	if e := s.w.close(); err == nil {
+		err = e
+	}
 	if s.ckpt != nil {
 		s.ckpt.close()
 	}
