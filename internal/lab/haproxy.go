@@ -34,9 +34,16 @@ type HAProxyConfig struct {
 	Servers []string
 	// HealthPath is the path of the HTTP health check ("/readyz"); a
 	// server is taken out after two failed checks and back in after two
-	// good ones, checked every CheckInterval (default 200 ms).
+	// good ones, checked every CheckInterval (default 200 ms). A check
+	// may take up to CheckTimeout (default 2 s, as with the `inter 2s`
+	// of docs/protocol.md): without it haproxy allows a check only the
+	// interval, and replicas busy with a burst on a loaded machine were
+	// taken out of service (TestReplicasBehindHAProxy: 503 "no server is
+	// available"). A killed replica's checks fail at once (connection
+	// refused).
 	HealthPath    string
 	CheckInterval time.Duration
+	CheckTimeout  time.Duration
 }
 
 // StartHAProxy starts haproxy in HTTP mode (round robin, health checks,
@@ -48,6 +55,9 @@ func StartHAProxy(t testing.TB, c HAProxyConfig) *LoadBalancer {
 	Need(t, HAProxy)
 	if c.CheckInterval <= 0 {
 		c.CheckInterval = 200 * time.Millisecond
+	}
+	if c.CheckTimeout <= 0 {
+		c.CheckTimeout = 2 * time.Second
 	}
 	dir := t.TempDir()
 	var lastErr error
@@ -94,7 +104,7 @@ backend replicas
 `, filepath.Join(h.dir, "admin.sock"), port)
 	check := ""
 	if c.HealthPath != "" {
-		fmt.Fprintf(&b, "\toption httpchk GET %s\n\thttp-check expect status 200\n", c.HealthPath)
+		fmt.Fprintf(&b, "\toption httpchk GET %s\n\thttp-check expect status 200\n\ttimeout check %dms\n", c.HealthPath, c.CheckTimeout.Milliseconds())
 		check = fmt.Sprintf(" check inter %dms fall 2 rise 2", c.CheckInterval.Milliseconds())
 	}
 	for i, s := range c.Servers {
