@@ -124,6 +124,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &reqInfo{id: incomingRequestID(r)}
 	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info))
 	w.Header().Set("X-Request-Id", info.id)
+	if l := s.conns.Load(); l != nil && l.crowded() {
+		w.Header().Set("Connection", "close")
+	}
 	rw := &statusWriter{ResponseWriter: w}
 	if r.Body != nil && r.Body != http.NoBody {
 		rw.body = &eofBody{ReadCloser: r.Body}
