@@ -80,7 +80,6 @@ func BenchmarkRegister(b *testing.B) {
 		b.SetParallelism(32)
 		b.ResetTimer()
 		defer reportCPU(b)()
-		defer reportCPU(b)()
 		registerAll(b, s, bodies, func() int { return int(next.Add(1)-1) % len(bodies) })
 	})
 	const fleet = 512
@@ -96,7 +95,6 @@ func BenchmarkRegister(b *testing.B) {
 		b.SetBytes(int64(len(sets[1][0])))
 		next.Store(0)
 		b.ResetTimer()
-		defer reportCPU(b)()
 		defer reportCPU(b)()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
