@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `hwagent export` on a fleet of N inventory files (default 10,000;
 # the eight fleet machines of export/testdata/fleet, each copy with its
-# own serial, UUID, MACs and BMC address; 22 KiB per file on average): wall
+# own serial, UUID, MACs and BMC address; 23 KiB per file on average): wall
 # time, CPU time and peak RSS for hardware-csv and tinkerbell, with
 # /usr/bin/time (Debian package "time"). Usage: bench/export.sh [N]
 set -euo pipefail
