@@ -13,7 +13,12 @@
 // fields and, for Tinkerbell, the facts); the inventories themselves are
 // never all in memory. Machines are then ordered (by serial, then hwagent
 // machine ID, then source name), addresses and roles are assigned in that
-// order, and each row is completed, validated and written. A hostname
+// order (assign.go: fixed addresses, then the pool, never the gateway, a
+// nameserver, a fixed address or a BMC's), and each row is completed,
+// validated and written. One machine at a time (One, for serve
+// --kubeconfig) takes its pool address from the server's store instead,
+// which keeps it across runs: Pool and NeedsAddress tell the store what
+// the plan reserves. A hostname
 // template that reads .IP or .Index is rendered after the assignment, which
 // reads each inventory a second time. Every row is checked against the
 // rules EKS Anywhere enforces; when any machine fails, the export fails
