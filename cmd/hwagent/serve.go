@@ -107,7 +107,7 @@ reachable), /metrics (Prometheus).`,
 	fs.Int64Var(&f.maxBodyMemory, "max-body-memory", server.DefaultMaxBodyMemory, "bytes of request bodies read and not yet processed, all requests together")
 	fs.IntVar(&f.historyMaxEntries, "history-max-entries", sqlstore.DefaultHistoryMaxEntries, "changes kept per machine: a new one removes the oldest past it")
 	fs.IntVar(&f.maxPerCredential, "max-requests-per-credential", server.DefaultMaxPerCredential, "requests one machine credential may have in progress at once (more: 429)")
-	fs.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "client connections held at once: past it the longest idle one is closed for a new one, and new ones wait in the kernel's listen queue")
+	fs.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "client connections served at once: past 7/8 of it answers close their connections; when all are held, a new one waits until one ends or the longest idle one is closed for it")
 	fs.IntVar(&f.dbMaxConns, "database-max-conns", 0, "database connections (PostgreSQL, default 16) or SQLite readers (default 2×CPUs)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
 	fs.StringVar(&f.reenroll, "reenroll", reenroll.NameAllow, "what a registration that would take over a known machine does: allow (rotate its credential, record the peer), approve (wait for 'hwagent machines approve'), tpm (prove it with the machine's TPM; machines without one: approve)")
