@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hwagent/hwagent/collectors"
@@ -134,6 +135,7 @@ type Agent struct {
 	config      api.AgentConfig            // pushed by the server at the last registration
 	lastBMC     *api.BMCCredentialsRequest // the last BMC user the server asked for
 	obeyed      []string                   // IDs of the actions obeyed, latest last
+	tpmReleases sync.WaitGroup             // prepared TPM activations being released
 }
 
 // New returns an agent.
@@ -209,11 +211,13 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 		a.pollFirst() // finished while the agent waited: everything goes
 		inv = a.current()
 		ev := a.tpmEvidence()
+		prep := a.prepareActivation(ctx, ev)
+		defer prep.release()
 		resp, err = a.opts.Server.RegisterTPM(ctx, inv, ev)
 		if err != nil || ev == nil || resp.TPMChallenge == nil {
 			return err
 		}
-		resp, err = a.answerChallenge(ctx, inv, ev, resp.TPMChallenge)
+		resp, err = a.answerChallenge(ctx, inv, ev, resp.TPMChallenge, prep)
 		return err
 	})
 	if err != nil {
@@ -240,6 +244,7 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 // until the server acknowledges or ctx ends. A deadline on ctx bounds the
 // retries.
 func (a *Agent) Register(ctx context.Context) (*Registration, error) {
+	defer a.tpmReleases.Wait() // nothing left loaded in a TPM without resource manager
 	if err := a.collectFirst(ctx); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,10 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"errors"
 	"net/http"
 	"os"
 	"strings"
@@ -15,6 +18,8 @@ import (
 	"github.com/hwagent/hwagent/internal/testutil"
 	"github.com/hwagent/hwagent/server/api"
 	"github.com/hwagent/hwagent/server/client"
+	"github.com/hwagent/hwagent/tpm"
+	"github.com/hwagent/hwagent/tpm/tpmtest"
 )
 
 // tpmHost is the agent's test machine with a TPM: sw's command socket as
@@ -74,6 +79,7 @@ func TestTPMReenroll(t *testing.T) {
 			if strings.Contains(logs.String(), "tpm challenge answered") {
 				t.Errorf("the first registration was challenged:\n%s", logs)
 			}
+			noHandlesLeft(t, "the first registration", machine)
 			if m.Pins["tpm.ek_sha256"] != ek.PublicKeySHA256 || m.Pins["tpm.ek_issuer"] != ek.CertificateIssuer {
 				t.Errorf("pins %v: want the endorsement key %s pinned with its issuer", m.Pins, ek.PublicKeySHA256)
 			}
@@ -86,9 +92,10 @@ func TestTPMReenroll(t *testing.T) {
 			if again.Machine.ID != first.Machine.ID {
 				t.Errorf("second registration got %s, want %s", again.Machine.ID, first.Machine.ID)
 			}
-			if !strings.Contains(logs.String(), "tpm challenge answered") {
-				t.Errorf("the second registration was not challenged:\n%s", logs)
+			if !strings.Contains(logs.String(), `msg="tpm challenge answered"`) || !strings.Contains(logs.String(), " prepared=true ") {
+				t.Errorf("the second registration was not challenged, or not answered with the activation prepared during the registration:\n%s", logs)
 			}
+			noHandlesLeft(t, "the answered challenge", machine)
 			before, _ := srv.machine(t, first.Machine.ID)
 			hist := len(srv.history(t, first.Machine.ID))
 
@@ -105,6 +112,9 @@ func TestTPMReenroll(t *testing.T) {
 				_, logs, err := registerOnce(t, srv.URL, tc.paths)
 				if !client.IsStatus(err, http.StatusForbidden) || !strings.Contains(err.Error(), tc.reason) {
 					t.Errorf("%s: registration %v, want 403 naming %q\n%s", tc.name, err, tc.reason, logs)
+				}
+				if tc.name == "another TPM" {
+					noHandlesLeft(t, "the refused registration", tc.paths)
 				}
 			}
 			changes := srv.history(t, first.Machine.ID)
@@ -155,4 +165,93 @@ func TestTPMPinWithoutCertificate(t *testing.T) {
 	if _, logs, err := registerOnce(t, srv.URL, machine); err != nil || !strings.Contains(logs.String(), "tpm challenge answered") {
 		t.Errorf("second registration: %v\n%s", err, logs)
 	}
+	// The EK derived again, a transient object, flushed too.
+	noHandlesLeft(t, "the answered challenge", machine)
+}
+
+// noHandlesLeft fails when the machine's TPM, a software TPM without a
+// resource manager, still holds an object or a session once the agent
+// returned: the agent releases a prepared activation in the background,
+// and Register waits for it.
+func noHandlesLeft(t *testing.T, after string, machine *hostpaths.Paths) {
+	t.Helper()
+	if h := tpmtest.LoadedHandles(t, tpm.HostOpener(machine)); len(h) > 0 {
+		t.Errorf("after %s the TPM holds %#x", after, h)
+	}
+}
+
+// TestPreparationFallback: when the activation could not be prepared
+// during the registration (the TPM refused a command, was busy, timed
+// out), the challenge is answered by a whole ActivateCredential, and the
+// release waits for the preparation and frees the TPM.
+func TestPreparationFallback(t *testing.T) {
+	t.Parallel()
+	sw := lab.StartSWTPM(t, lab.SWTPMConfig{Manufacture: true})
+	machine := tpmHost(t, sw)
+	ctx := context.Background()
+	tp := tpm.New(tpm.HostOpener(machine))
+	id, err := tp.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	challenge := func() ([]byte, *api.TPMChallenge) {
+		secret := make([]byte, tpm.SecretSize)
+		rand.Read(secret)
+		blob, enc, err := tpm.MakeCredential(rand.Reader, &id.EK.Public, id.AK, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret, &api.TPMChallenge{ID: "c", CredentialBlob: blob, EncryptedSecret: enc}
+	}
+	a := &Agent{}
+	for _, tc := range []struct {
+		name     string
+		prepare  func() *preparation
+		prepared bool
+	}{
+		{"none", func() *preparation { return nil }, false},
+		{"prepared", func() *preparation {
+			p := a.newPreparation()
+			p.act, p.err = tp.PrepareActivation(ctx)
+			close(p.done)
+			return p
+		}, true},
+		{"preparation failed", func() *preparation {
+			p := a.newPreparation()
+			p.err = errors.New("TPM_RC_RETRY")
+			close(p.done)
+			return p
+		}, false},
+	} {
+		p := tc.prepare()
+		secret, ch := challenge()
+		got, prepared, err := p.activate(ctx, tp, ch)
+		p.release()
+		p.release()
+		if err != nil || !bytes.Equal(got, secret) || prepared != tc.prepared {
+			t.Errorf("%s: activate %x, prepared %v, %v; want %x, prepared %v", tc.name, got, prepared, err, secret, tc.prepared)
+		}
+		a.tpmReleases.Wait()
+		noHandlesLeft(t, tc.name, machine)
+	}
+
+	// A preparation still running when the answer's deadline passes: the
+	// answer fails in time, and the release waits for the preparation.
+	p := a.newPreparation()
+	_, ch := challenge()
+	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := p.activate(dctx, tp, ch); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("activate with the preparation stuck: %v, want the deadline", err)
+	}
+	p.release()
+	released := make(chan struct{})
+	go func() { a.tpmReleases.Wait(); close(released) }()
+	select {
+	case <-released:
+		t.Error("the release did not wait for the preparation")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(p.done)
+	<-released
 }

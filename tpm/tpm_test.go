@@ -13,14 +13,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-tpm/tpm2"
-	"github.com/google/go-tpm/tpm2/transport"
 
 	"github.com/hwagent/hwagent/hostpaths"
 	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/hwagent/hwagent/tpm"
+	"github.com/hwagent/hwagent/tpm/tpmtest"
 )
 
 // hostWith returns a host tree whose /dev/tpmrm0 is the software TPM's
@@ -75,40 +74,8 @@ func pemSHA256(t *testing.T, file string) string {
 // swtpm has no resource manager, so anything left is the package's.
 func loadedHandles(t *testing.T, sw *lab.SoftwareTPM) []tpm2.TPMHandle {
 	t.Helper()
-	dev, err := tpm.HostOpener(hostWith(t, sw, "tpm0"))()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
-	tp := sendOnly{dev}
-	var out []tpm2.TPMHandle
-	for _, first := range []uint32{0x80000000, 0x02000000, 0x03000000} {
-		rsp, err := tpm2.GetCapability{Capability: tpm2.TPMCapHandles, Property: first, PropertyCount: 64}.Execute(tp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hs, err := rsp.CapabilityData.Data.Handles()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, h := range hs.Handle {
-			if uint32(h)&0xFF000000 == first&0xFF000000 {
-				out = append(out, h)
-			}
-		}
-	}
-	return out
+	return tpmtest.LoadedHandles(t, tpm.HostOpener(hostWith(t, sw, "tpm0")))
 }
-
-type sendOnly struct{ dev tpm.Device }
-
-func (s sendOnly) Send(cmd []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return s.dev.Send(ctx, cmd)
-}
-
-var _ transport.TPM = sendOnly{}
 
 func TestIdentityFromTemplate(t *testing.T) {
 	t.Parallel()
