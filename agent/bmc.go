@@ -33,9 +33,11 @@ const bmcTimeout = 60 * time.Second
 // function's memory only; nothing logs it.
 func (a *Agent) provisionBMC(ctx context.Context, req *api.BMCCredentialsRequest) error {
 	start := time.Now()
-	rep, provisioned := a.ensureBMC(ctx, req)
+	timed := &timedDevice{}
+	rep, provisioned := a.ensureBMC(ctx, req, timed)
 	rep.DurationSeconds = time.Since(start).Seconds()
-	log := a.logger.With("user", rep.User, "status", rep.Status, "slot", rep.Slot, "inband_duration", time.Since(start).Round(100*time.Microsecond))
+	log := a.logger.With("user", rep.User, "status", rep.Status, "slot", rep.Slot, "inband_duration", time.Since(start).Round(100*time.Microsecond),
+		"bmc_commands", timed.count, "bmc_command_time", timed.total.Round(100*time.Microsecond), "slowest_bmc_commands", timed.slowestCommands())
 	reporter, ok := a.opts.Server.(BMCReporter)
 	if !ok {
 		log.Warn("this agent's server client cannot report BMC credentials")
@@ -101,7 +103,7 @@ func (a *Agent) trustSealKey(key string) (string, error) {
 
 // ensureBMC runs the in-band part and builds the report; provisioned is
 // true when a new password reached the BMC.
-func (a *Agent) ensureBMC(ctx context.Context, req *api.BMCCredentialsRequest) (api.BMCCredentialsReport, bool) {
+func (a *Agent) ensureBMC(ctx context.Context, req *api.BMCCredentialsRequest, timed *timedDevice) (api.BMCCredentialsReport, bool) {
 	rep := api.BMCCredentialsReport{User: req.User, Privilege: req.Privilege}
 	failed := func(status string, err error) (api.BMCCredentialsReport, bool) {
 		rep.Status, rep.Error = status, err.Error()
@@ -136,9 +138,10 @@ func (a *Agent) ensureBMC(ctx context.Context, req *api.BMCCredentialsRequest) (
 		return failed("failed", fmt.Errorf("open the IPMI device: %w", err))
 	}
 	defer dev.Close()
+	timed.Device = dev
 	ctx, cancel := context.WithTimeout(ctx, bmcTimeout)
 	defer cancel()
-	res, err := bmcuser.Ensure(ctx, ipmi.NewClient(dev, a.env.Config.IPMITimeout), bmcuser.Request{
+	res, err := bmcuser.Ensure(ctx, ipmi.NewClient(timed, a.env.Config.IPMITimeout), bmcuser.Request{
 		User: req.User, Password: password, Privilege: priv, Channel: uint8(req.Channel),
 	})
 	if res != nil {

@@ -83,6 +83,11 @@ func checkBMCLogins(t *testing.T, ctx context.Context, r *rack, password string)
 type bmcTimes struct {
 	InBand, Total time.Duration
 	Changes       []string
+	// Commands is how many requests went to the BMC, CommandTime the time
+	// their answers took, Slowest the slowest three in words.
+	Commands    int
+	CommandTime time.Duration
+	Slowest     string
 }
 
 // parseBMCTimes finds the first provisioning of the agent's log.
@@ -92,14 +97,18 @@ func parseBMCTimes(logs []logLine) (bmcTimes, error) {
 			continue
 		}
 		var rec struct {
-			InBand  float64  `json:"inband_duration"`
-			Total   float64  `json:"total_duration"`
-			Changes []string `json:"changes"`
+			InBand      float64  `json:"inband_duration"`
+			Total       float64  `json:"total_duration"`
+			Changes     []string `json:"changes"`
+			Commands    int      `json:"bmc_commands"`
+			CommandTime float64  `json:"bmc_command_time"`
+			Slowest     string   `json:"slowest_bmc_commands"`
 		}
 		if err := json.Unmarshal([]byte(l.Raw), &rec); err != nil {
 			return bmcTimes{}, err
 		}
-		return bmcTimes{InBand: time.Duration(rec.InBand), Total: time.Duration(rec.Total), Changes: rec.Changes}, nil
+		return bmcTimes{InBand: time.Duration(rec.InBand), Total: time.Duration(rec.Total), Changes: rec.Changes,
+			Commands: rec.Commands, CommandTime: time.Duration(rec.CommandTime), Slowest: rec.Slowest}, nil
 	}
 	return bmcTimes{}, fmt.Errorf("no %q log line from the agent", "BMC credentials provisioned")
 }
