@@ -135,7 +135,7 @@ type Agent struct {
 	config      api.AgentConfig            // pushed by the server at the last registration
 	lastBMC     *api.BMCCredentialsRequest // the last BMC user the server asked for
 	obeyed      []string                   // IDs of the actions obeyed, latest last
-	tpmReleases sync.WaitGroup             // prepared TPM activations being released
+	releases    sync.WaitGroup             // devices being released in the background (agent/release.go)
 }
 
 // New returns an agent.
@@ -244,7 +244,7 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 // until the server acknowledges or ctx ends. A deadline on ctx bounds the
 // retries.
 func (a *Agent) Register(ctx context.Context) (*Registration, error) {
-	defer a.tpmReleases.Wait() // nothing left loaded in a TPM without resource manager
+	defer a.releases.Wait()
 	if err := a.collectFirst(ctx); err != nil {
 		return nil, err
 	}

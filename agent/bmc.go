@@ -137,7 +137,7 @@ func (a *Agent) ensureBMC(ctx context.Context, req *api.BMCCredentialsRequest, t
 		}
 		return failed("failed", fmt.Errorf("open the IPMI device: %w", err))
 	}
-	defer dev.Close()
+	defer a.inBackground(func() { dev.Close() })
 	timed.Device = dev
 	ctx, cancel := context.WithTimeout(ctx, bmcTimeout)
 	defer cancel()

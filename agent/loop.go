@@ -29,7 +29,7 @@ func (a *Agent) Run(ctx context.Context) (Outcome, error) {
 	}
 	defer a.stopLate()
 	defer a.stopFirst()
-	defer a.tpmReleases.Wait()
+	defer a.releases.Wait()
 	// The First collectors and the late ones start when the agent would
 	// otherwise wait: before the start delay, or once a registration
 	// attempt failed; a registration attempt carries the First collectors'

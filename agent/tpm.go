@@ -61,21 +61,18 @@ func (a *Agent) prepareActivation(ctx context.Context, ev *api.TPMEvidence) *pre
 	return p
 }
 
-// newPreparation is a preparation to be done (p.done closed) and released.
-// Releasing flushes what it loaded: a few TPM commands the registration
-// need not wait for (the TPM's next user does). Register and Run wait for
-// the releases before they return.
+// newPreparation is a preparation to be done (p.done closed) and released:
+// the release closes the activation in the background once the
+// preparation is done (Agent.inBackground).
 func (a *Agent) newPreparation() *preparation {
 	p := &preparation{done: make(chan struct{})}
-	a.tpmReleases.Add(1)
 	p.close = sync.OnceFunc(func() {
-		go func() {
-			defer a.tpmReleases.Done()
+		a.inBackground(func() {
 			<-p.done
 			if p.act != nil {
 				p.act.Close(context.Background())
 			}
-		}()
+		})
 	})
 	return p
 }

@@ -231,7 +231,7 @@ func TestPreparationFallback(t *testing.T) {
 		if err != nil || !bytes.Equal(got, secret) || prepared != tc.prepared {
 			t.Errorf("%s: activate %x, prepared %v, %v; want %x, prepared %v", tc.name, got, prepared, err, secret, tc.prepared)
 		}
-		a.tpmReleases.Wait()
+		a.releases.Wait()
 		noHandlesLeft(t, tc.name, machine)
 	}
 
@@ -246,7 +246,7 @@ func TestPreparationFallback(t *testing.T) {
 	}
 	p.release()
 	released := make(chan struct{})
-	go func() { a.tpmReleases.Wait(); close(released) }()
+	go func() { a.releases.Wait(); close(released) }()
 	select {
 	case <-released:
 		t.Error("the release did not wait for the preparation")
