@@ -211,13 +211,11 @@ func (a *Agent) register(ctx context.Context, failed func()) error {
 		a.pollFirst() // finished while the agent waited: everything goes
 		inv = a.current()
 		ev := a.tpmEvidence()
-		prep := a.prepareActivation(ctx, ev)
-		defer prep.release()
 		resp, err = a.opts.Server.RegisterTPM(ctx, inv, ev)
 		if err != nil || ev == nil || resp.TPMChallenge == nil {
 			return err
 		}
-		resp, err = a.answerChallenge(ctx, inv, ev, resp.TPMChallenge, prep)
+		resp, err = a.answerChallenge(ctx, inv, ev, resp.TPMChallenge)
 		return err
 	})
 	if err != nil {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"errors"
+	"encoding/binary"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,8 +94,8 @@ func TestTPMReenroll(t *testing.T) {
 			if again.Machine.ID != first.Machine.ID {
 				t.Errorf("second registration got %s, want %s", again.Machine.ID, first.Machine.ID)
 			}
-			if !strings.Contains(logs.String(), `msg="tpm challenge answered"`) || !strings.Contains(logs.String(), " prepared=true ") {
-				t.Errorf("the second registration was not challenged, or not answered with the activation prepared during the registration:\n%s", logs)
+			if !strings.Contains(logs.String(), "tpm challenge answered") {
+				t.Errorf("the second registration was not challenged:\n%s", logs)
 			}
 			noHandlesLeft(t, "the answered challenge", machine)
 			before, _ := srv.machine(t, first.Machine.ID)
@@ -171,8 +173,8 @@ func TestTPMPinWithoutCertificate(t *testing.T) {
 
 // noHandlesLeft fails when the machine's TPM, a software TPM without a
 // resource manager, still holds an object or a session once the agent
-// returned: the agent releases a prepared activation in the background,
-// and Register waits for it.
+// returned: the agent flushes what the activation loaded in the
+// background, and Register waits for it.
 func noHandlesLeft(t *testing.T, after string, machine *hostpaths.Paths) {
 	t.Helper()
 	if h := tpmtest.LoadedHandles(t, tpm.HostOpener(machine)); len(h) > 0 {
@@ -180,78 +182,84 @@ func noHandlesLeft(t *testing.T, after string, machine *hostpaths.Paths) {
 	}
 }
 
-// TestPreparationFallback: when the activation could not be prepared
-// during the registration (the TPM refused a command, was busy, timed
-// out), the challenge is answered by a whole ActivateCredential, and the
-// release waits for the preparation and frees the TPM.
-func TestPreparationFallback(t *testing.T) {
+// refusingOpener opens the TPM; the first command whose code is refuse is
+// answered TPM_RC_RETRY ("try again") instead of reaching the TPM.
+type refusingOpener struct {
+	open   tpm.Opener
+	mu     sync.Mutex
+	refuse uint32
+}
+
+type refusingDevice struct {
+	tpm.Device
+	o *refusingOpener
+}
+
+func (d refusingDevice) Send(ctx context.Context, cmd []byte) ([]byte, error) {
+	d.o.mu.Lock()
+	refuse := len(cmd) >= 10 && binary.BigEndian.Uint32(cmd[6:10]) == d.o.refuse
+	if refuse {
+		d.o.refuse = 0
+	}
+	d.o.mu.Unlock()
+	if refuse {
+		// tag TPM_ST_NO_SESSIONS, size 10, TPM_RC_RETRY (0x922)
+		return []byte{0x80, 0x01, 0, 0, 0, 10, 0, 0, 0x09, 0x22}, nil
+	}
+	return d.Device.Send(ctx, cmd)
+}
+
+func (o *refusingOpener) Open() (tpm.Device, error) {
+	d, err := o.open()
+	if err != nil {
+		return nil, err
+	}
+	return refusingDevice{Device: d, o: o}, nil
+}
+
+// TestActivationFallback: the challenge's secret comes from a prepared
+// activation; when the TPM refuses a command of the preparation once, a
+// whole ActivateCredential answers instead; either way nothing stays
+// loaded once the background flushes are done.
+func TestActivationFallback(t *testing.T) {
 	t.Parallel()
 	sw := lab.StartSWTPM(t, lab.SWTPMConfig{Manufacture: true})
 	machine := tpmHost(t, sw)
 	ctx := context.Background()
-	tp := tpm.New(tpm.HostOpener(machine))
+	o := &refusingOpener{open: tpm.HostOpener(machine)}
+	tp := tpm.New(o.Open)
 	id, err := tp.Identity(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	challenge := func() ([]byte, *api.TPMChallenge) {
+	for _, tc := range []struct {
+		name   string
+		refuse uint32
+		warn   bool
+	}{
+		{"prepared", 0, false},
+		{"the policy session refused", 0x176, true}, // TPM2_StartAuthSession
+		{"the policy refused", 0x151, true},         // TPM2_PolicySecret
+	} {
+		logs := &testutil.LockedBuffer{}
+		a := &Agent{logger: slog.New(slog.NewTextHandler(logs, nil))}
 		secret := make([]byte, tpm.SecretSize)
 		rand.Read(secret)
 		blob, enc, err := tpm.MakeCredential(rand.Reader, &id.EK.Public, id.AK, secret)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return secret, &api.TPMChallenge{ID: "c", CredentialBlob: blob, EncryptedSecret: enc}
-	}
-	a := &Agent{}
-	for _, tc := range []struct {
-		name     string
-		prepare  func() *preparation
-		prepared bool
-	}{
-		{"none", func() *preparation { return nil }, false},
-		{"prepared", func() *preparation {
-			p := a.newPreparation()
-			p.act, p.err = tp.PrepareActivation(ctx)
-			close(p.done)
-			return p
-		}, true},
-		{"preparation failed", func() *preparation {
-			p := a.newPreparation()
-			p.err = errors.New("TPM_RC_RETRY")
-			close(p.done)
-			return p
-		}, false},
-	} {
-		p := tc.prepare()
-		secret, ch := challenge()
-		got, prepared, err := p.activate(ctx, tp, ch)
-		p.release()
-		p.release()
-		if err != nil || !bytes.Equal(got, secret) || prepared != tc.prepared {
-			t.Errorf("%s: activate %x, prepared %v, %v; want %x, prepared %v", tc.name, got, prepared, err, secret, tc.prepared)
+		o.mu.Lock()
+		o.refuse = tc.refuse
+		o.mu.Unlock()
+		got, err := a.activate(ctx, tp, &api.TPMChallenge{ID: "c", CredentialBlob: blob, EncryptedSecret: enc})
+		if err != nil || !bytes.Equal(got, secret) {
+			t.Errorf("%s: activate %x, %v; want %x", tc.name, got, err, secret)
+		}
+		if warned := strings.Contains(logs.String(), "trying a whole ActivateCredential"); warned != tc.warn || (tc.warn && !strings.Contains(logs.String(), "TPM_RC_RETRY")) {
+			t.Errorf("%s: fell back %v, want %v:\n%s", tc.name, warned, tc.warn, logs)
 		}
 		a.releases.Wait()
 		noHandlesLeft(t, tc.name, machine)
 	}
-
-	// A preparation still running when the answer's deadline passes: the
-	// answer fails in time, and the release waits for the preparation.
-	p := a.newPreparation()
-	_, ch := challenge()
-	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if _, _, err := p.activate(dctx, tp, ch); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("activate with the preparation stuck: %v, want the deadline", err)
-	}
-	p.release()
-	released := make(chan struct{})
-	go func() { a.releases.Wait(); close(released) }()
-	select {
-	case <-released:
-		t.Error("the release did not wait for the preparation")
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(p.done)
-	<-released
 }

@@ -61,8 +61,14 @@ func TestNetbootTPM(t *testing.T) {
 	if err := sw.Wait(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if hasLog(agentLog(g.console), "tpm challenge answered") {
+	firstLogs := agentLog(g.console)
+	if hasLog(firstLogs, "tpm challenge answered") {
 		t.Errorf("the first registration was challenged")
+	}
+	if times, err := parseAgentTimes(g.console, firstLogs); err != nil {
+		t.Errorf("%v; console: %s", err, consoleOf(t, g))
+	} else {
+		reportTimes(t, "tpm-first (EK pinned, not challenged)", times, 0)
 	}
 	// The reference: the same TPM state read from the host by the tpm
 	// package (whose reading tpm2-tools confirms in its own tests).
@@ -88,14 +94,10 @@ func TestNetbootTPM(t *testing.T) {
 	}
 	var figures struct {
 		Activate  float64 `json:"activate_ms"`
-		Prepared  bool    `json:"prepared"`
 		RoundTrip float64 `json:"answer_round_trip_ms"`
 	}
 	if err := json.Unmarshal([]byte(answered.Raw), &figures); err != nil {
 		t.Fatal(err)
-	}
-	if !figures.Prepared {
-		t.Errorf("the challenge was answered without the activation prepared during the registration: %s; console: %s", answered.Raw, consoleOf(t, g))
 	}
 	if o, err := lab.CommandOutput(g.console, "agent"); err != nil || o.ExitCode != 0 {
 		t.Errorf("hwagent after the release: %+v, %v", o, err)
@@ -105,7 +107,7 @@ func TestNetbootTPM(t *testing.T) {
 		t.Fatalf("%v; console: %s", err, consoleOf(t, g))
 	}
 	reportTimes(t, "tpm-reboot (challenge answered)", times, 0,
-		fmt.Sprintf("tpm challenge: 1 extra round trip, agent activation %.1f ms (TCG guest; prepared while the registration was in flight), answer round trip %.1f ms", figures.Activate, figures.RoundTrip))
+		fmt.Sprintf("tpm challenge: 1 extra round trip, agent activation %.1f ms (TCG guest; the TPM's flushes after it run in the background), answer round trip %.1f ms", figures.Activate, figures.RoundTrip))
 
 	// Boot 3: another TPM claims srv01's identity.
 	var before api.Machine

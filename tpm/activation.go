@@ -15,14 +15,13 @@ import (
 // TPM's slots, which a raw /dev/tpm0 keeps until the TPM restarts.
 const flushTimeout = 5 * time.Second
 
-// Activation is a credential activation made ready before its challenge
-// arrives: the device open, the attestation key loaded and a policy
-// session satisfying the EK's policy, so that answering costs one TPM
-// command (TPM2_ActivateCredential) instead of the five of
-// ActivateCredential (each a round trip through the kernel's driver and
-// the TPM's FIFO, 5–10 ms on an emulated TPM). The agent prepares one
-// while its registration request is in flight and closes it once the
-// registration is answered, challenge or not.
+// Activation is a credential activation in three steps: PrepareActivation
+// opens the device, loads the attestation key and satisfies the EK's
+// policy in a session; Activate is TPM2_ActivateCredential alone; Close
+// flushes what was loaded. The agent sends the recovered secret to the
+// server before it closes (in the background), where ActivateCredential
+// flushes first; and Activate alone is one TPM command, for a caller that
+// can prepare before its challenge arrives.
 //
 // An Activation holds the TPM until Close: the TPM's other methods wait.
 type Activation struct {

@@ -10,7 +10,9 @@
 // --server type=unixio). Identity reads the EK — the persistent one at
 // 0x81010001 when it is the certified key, else derived from the TCG
 // template — and its certificate from NV index 0x01c00002, and derives
-// the attestation key; ActivateCredential answers a challenge. Every
+// the attestation key; ActivateCredential answers a challenge, and
+// PrepareActivation splits it (prepare, Activate, Close) so that the
+// answer can go before the flushes. Every
 // command is bounded by the caller's context: a TPM that hangs makes the
 // call fail, never the boot. Nothing is written into the TPM.
 //
