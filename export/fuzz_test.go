@@ -65,7 +65,11 @@ func FuzzPreview(f *testing.F) {
 		row, cols, _ := x.Preview(inv)
 		_ = hardwarecsv.Record(row, cols)
 		_ = export.FactsOf(inv)
-		if err := tinkerbell.NewWriter(io.Discard, "ns", "f").Write(&export.Machine{Row: row, Facts: export.FactsOf(inv)}); err != nil {
+		tw := tinkerbell.NewWriter(io.Discard, "ns", "f")
+		if err := tw.Write(&export.Machine{Row: row, Facts: export.FactsOf(inv)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tw.End(); err != nil {
 			t.Fatal(err)
 		}
 	})

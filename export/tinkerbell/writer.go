@@ -1,8 +1,13 @@
 package tinkerbell
 
 import (
+	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hwagent/hwagent/export"
 	"github.com/hwagent/hwagent/export/plan"
@@ -18,11 +23,21 @@ const (
 // Tinkerbell Hardware and, when the machine has BMC credentials, the Rufio
 // Machine "bmc-<hostname>" and its Secret "bmc-<hostname>-auth", as EKS
 // Anywhere generates them from hardware.csv.
+//
+// Write gathers machines and writes them a batch at a time, their YAML
+// made on every CPU at once (an export hands machines over one at a time
+// after it has read them all, and the YAML was one core's work while the
+// others waited); End writes the rest. The documents come out in the
+// order of the calls.
 type Writer struct {
 	w            io.Writer
 	namespace    string
 	facilityCode string
+	pending      []*export.Machine
 }
+
+// batch is how many machines Write gathers before it writes them.
+const batch = 64
 
 // NewWriter writes to w; namespace and facilityCode default to
 // DefaultNamespace and DefaultFacilityCode when empty.
@@ -42,19 +57,46 @@ func (t *Writer) WantsFacts() bool { return true }
 // Begin does nothing: YAML has no header.
 func (t *Writer) Begin(export.Columns) error { return nil }
 
-// End does nothing.
-func (t *Writer) End() error { return nil }
+// End writes the machines Write still holds.
+func (t *Writer) End() error { return t.flush() }
 
-// Write writes the machine's documents.
+// Write writes the machine's documents, or keeps the machine for the next
+// batch: m must not change until End.
 func (t *Writer) Write(m *export.Machine) error {
-	for _, d := range t.Objects(m) {
-		b, err := marshal(d)
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(t.w, "---\n"); err != nil {
-			return err
-		}
+	t.pending = append(t.pending, m)
+	if len(t.pending) < batch {
+		return nil
+	}
+	return t.flush()
+}
+
+// flush writes the pending machines' documents in order.
+func (t *Writer) flush() error {
+	docs := make([][]byte, len(t.pending))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, m := range t.pending {
+		g.Go(func() error {
+			var b bytes.Buffer
+			for _, d := range t.Objects(m) {
+				y, err := marshal(d)
+				if err != nil {
+					return fmt.Errorf("%s: %w", hardwareName(m), err)
+				}
+				b.WriteString("---\n")
+				b.Write(y)
+			}
+			docs[i] = b.Bytes()
+			return nil
+		})
+	}
+	err := g.Wait()
+	clear(t.pending)
+	t.pending = t.pending[:0]
+	if err != nil {
+		return err
+	}
+	for _, b := range docs {
 		if _, err := t.w.Write(b); err != nil {
 			return err
 		}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -83,6 +85,9 @@ func sameAsKubectlIn(t *testing.T, w *Writer, m *export.Machine) (compared bool)
 	w.w = &got
 	if err := w.Write(m); err != nil {
 		t.Fatalf("write: %v", err)
+	}
+	if err := w.End(); err != nil {
+		t.Fatalf("end: %v", err)
 	}
 	objs := w.Objects(m)
 	// A document starts with a line "---": a value's "---" is never at the
@@ -322,6 +327,9 @@ func BenchmarkYAML(b *testing.B) {
 			if err := w.Write(m); err != nil {
 				b.Fatal(err)
 			}
+			if err := w.End(); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("sigs.k8s.io/yaml", func(b *testing.B) {
@@ -335,3 +343,67 @@ func BenchmarkYAML(b *testing.B) {
 		}
 	})
 }
+
+// TestWriterBatches: machines written in batches on every CPU come out
+// in the order they were given, each as its own documents, the last
+// partial batch at End; a failing output fails the Write or End that
+// writes.
+func TestWriterBatches(t *testing.T) {
+	t.Parallel()
+	var machines []*export.Machine
+	var want bytes.Buffer
+	ref := NewWriter(nil, "", "")
+	for i := range 2*batch + 7 {
+		m := everyField(fmt.Sprintf("m%03d", i))
+		if i%3 == 0 {
+			m.Row.BMCIP = "" // Hardware only
+		}
+		machines = append(machines, m)
+		for _, obj := range ref.Objects(m) {
+			b, err := marshal(obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.WriteString("---\n")
+			want.Write(b)
+		}
+	}
+	var got bytes.Buffer
+	w := NewWriter(&got, "", "")
+	for i, m := range machines {
+		if err := w.Write(m); err != nil {
+			t.Fatal(err)
+		}
+		if full := (i + 1) / batch * batch; i+1 == full && !strings.Contains(got.String(), "name: node-m"+fmt.Sprintf("%03d", full-1)+"\n") {
+			t.Fatalf("after %d machines the batch is not written", full)
+		}
+	}
+	if err := w.End(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+		t.Errorf("batched output differs from one machine at a time (-want +got):\n%s", diff)
+	}
+
+	bad := NewWriter(failingWriter{}, "", "")
+	var err error
+	for _, m := range machines[:batch] {
+		if err = bad.Write(m); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		t.Error("a full batch to a failing output: no error")
+	}
+	bad = NewWriter(failingWriter{}, "", "")
+	if err := bad.Write(machines[0]); err != nil {
+		t.Errorf("one machine is kept, not written: %v", err)
+	}
+	if err := bad.End(); err == nil {
+		t.Error("End to a failing output: no error")
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
