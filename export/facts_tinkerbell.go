@@ -105,9 +105,15 @@ func Tags(inv *inventory.Inventory) []string {
 		add("serial", bestSerial(inv))
 		add("uuid", inv.Identity.SystemUUID)
 		add("bios", strings.TrimSpace(keep(s.BIOS.Vendor)+" "+keep(s.BIOS.Version)))
-		if s.Virtual {
-			add("virtual", firstNonEmpty(s.Hypervisor, "true"))
-		}
+	}
+	// The virtualization collector weighs every source (CPUID, the
+	// paravirtual clock, SMBIOS, virtual PCI devices); SMBIOS's flag alone
+	// is the fallback for documents collected before it.
+	switch v := inv.Virtualization; {
+	case v != nil && v.Type == inventory.VirtualizationVirtualMachine:
+		add("virtual", firstNonEmpty(v.Hypervisor, "true"))
+	case v == nil && inv.System != nil && inv.System.Virtual:
+		add("virtual", firstNonEmpty(inv.System.Hypervisor, "true"))
 	}
 	if f := inv.Firmware; f != nil {
 		add("boot-mode", f.BootMode)
