@@ -36,21 +36,34 @@ func TestCLISyslogHost(t *testing.T) {
 	if code := p.wait(t, ctx); code != 0 {
 		t.Fatalf("hwagent run exited %d:\n%s", code, p.stderr.String())
 	}
-	msgs, err := rs.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The agent sent every record before it exited (one datagram each,
+	// written synchronously); rsyslog writes them to its file when it has
+	// handled them: read until the last one is there, for a while.
 	hostname, _ := os.Hostname()
 	pid := strconv.Itoa(p.cmd.Process.Pid)
+	var msgs []lab.SyslogMessage
 	seen := map[string]bool{}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var err error
+		if msgs, err = rs.Messages(); err != nil {
+			t.Fatal(err)
+		}
+		clear(seen)
+		for _, msg := range msgs {
+			for _, want := range []string{`msg="hwagent starting"`, "msg=registered", `msg="released; exiting so that workflows can run"`} {
+				if len(msg.Msg) >= len(want) && msg.Msg[:len(want)] == want {
+					seen[want] = true
+				}
+			}
+		}
+		if len(seen) == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for _, msg := range msgs {
 		if msg.Version != "1" || msg.Facility != "3" || msg.AppName != "hwagent" || msg.ProcID != pid || msg.Hostname != hostname {
 			t.Errorf("not an RFC 5424 message from this hwagent (version 1, daemon, hwagent, pid %s, %s): %+v", pid, hostname, msg)
-		}
-		for _, want := range []string{`msg="hwagent starting"`, "msg=registered", `msg="released; exiting so that workflows can run"`} {
-			if len(msg.Msg) >= len(want) && msg.Msg[:len(want)] == want {
-				seen[want] = true
-			}
 		}
 	}
 	if len(seen) != 3 {
