@@ -54,6 +54,21 @@ func TestApplyFailures(t *testing.T) {
 		}
 	})
 
+	t.Run("authenticated but not allowed", func(t *testing.T) {
+		// A valid certificate of a user no rule allows: the API server
+		// answers 403 (its SubjectAccessReview denied, see kubetest).
+		kc := writeKubeconfig(t, s, kubetest.User{Name: "hwagent", Groups: []string{kubetest.NoRights}})
+		c := newClient(t, kc, false)
+		_, err := c.Apply(ctx, hw("fail-forbidden"))
+		if got := ReasonOf(err); got != Forbidden {
+			t.Fatalf("user without rights: reason %q (%v), want %q", got, err, Forbidden)
+		}
+		// The operator reads who was refused and why.
+		if !strings.Contains(err.Error(), `"hwagent"`) || !strings.Contains(err.Error(), "no RBAC rule") {
+			t.Errorf("error %q names neither the user nor the reason", err)
+		}
+	})
+
 	t.Run("rejected by the CRD schema", func(t *testing.T) {
 		c := newClient(t, writeKubeconfig(t, s, kubetest.Admin), false)
 		o := hw("fail-rejected")

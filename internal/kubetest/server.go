@@ -42,6 +42,7 @@ type Server struct {
 	api      *exec.Cmd
 	admin    *http.Client
 	adminTLS *tls.Config
+	authz    *authorizer
 }
 
 // crdFS holds Tinkerbell's Hardware and Rufio's Machine CRDs, copied from
@@ -73,7 +74,7 @@ func Start(ctx context.Context, dir string, crds [][]byte) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, bin: bin, ca: ca}
+	s := &Server{dir: dir, bin: bin, ca: ca, authz: startAuthorizer()}
 	if err := s.startEtcd(ctx); err != nil {
 		s.Stop()
 		return nil, err
@@ -160,8 +161,12 @@ func (s *Server) startAPI(ctx context.Context) error {
 		if err := s.WriteKubeconfig(filepath.Join(s.dir, "self.kubeconfig"), Admin); err != nil {
 			return err
 		}
+		if err := s.authz.writeKubeconfig(filepath.Join(s.dir, "authz.kubeconfig")); err != nil {
+			return err
+		}
 	}
 	self := filepath.Join(s.dir, "self.kubeconfig")
+	authz := filepath.Join(s.dir, "authz.kubeconfig")
 	var err error
 	s.api, err = s.command(s.bin, "apiserver.log",
 		"--etcd-servers", s.etcdURL,
@@ -169,7 +174,7 @@ func (s *Server) startAPI(ctx context.Context) error {
 		"--cert-dir", filepath.Join(s.dir, "certs"),
 		"--client-ca-file", filepath.Join(s.dir, "client-ca.crt"),
 		"--authentication-skip-lookup",
-		"--authentication-kubeconfig", self, "--authorization-kubeconfig", self, "--kubeconfig", self,
+		"--authentication-kubeconfig", self, "--authorization-kubeconfig", authz, "--kubeconfig", self,
 		"--enable-priority-and-fairness=false",
 		"--disable-admission-plugins", "NamespaceLifecycle,MutatingAdmissionPolicy,MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook")
 	if err != nil {
@@ -246,6 +251,9 @@ func (s *Server) StartAPI(ctx context.Context) error { return s.startAPI(ctx) }
 // Stop ends both processes and removes nothing (dir is the caller's).
 func (s *Server) Stop() {
 	s.StopAPI()
+	if s.authz != nil {
+		s.authz.close()
+	}
 	if s.etcd != nil && s.etcd.Process != nil {
 		syscall.Kill(-s.etcd.Process.Pid, syscall.SIGKILL) //nolint:errcheck // already gone is fine
 	}
