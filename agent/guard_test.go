@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,8 +47,12 @@ func TestRebootRefusedOnceAWorkflowStarted(t *testing.T) {
 			paths := hostTree(t, nil)
 			power := &fakePower{}
 			logs := &testutil.LockedBuffer{}
+			var looks atomic.Int32
 			a := realAgent(t, srv.URL, setup{paths: paths, specs: defaultSpecs(nil, nil), power: power, logs: logs, mutate: func(o *Options) {
-				o.WorkflowStarted = detect(paths)
+				o.WorkflowStarted = func() (string, error) {
+					looks.Add(1)
+					return detect(paths)()
+				}
 				o.WorkflowPoll = time.Hour
 			}})
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -61,6 +66,11 @@ func TestRebootRefusedOnceAWorkflowStarted(t *testing.T) {
 				}
 				return id != ""
 			})
+			// The watch looks once when it starts (after the
+			// registration, in its own goroutine), then in an hour: the
+			// workflow starts after that look, or the watch, not the
+			// look before reboot(2), would catch it (CI saw it under load).
+			waitFor(t, "the watch's first look", func() bool { return looks.Load() >= 1 })
 			startWorkflow(t, paths)
 			srv.setAction(t, id, action)
 			r := <-done
