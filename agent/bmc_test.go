@@ -340,9 +340,10 @@ func TestBMCProvisioningFailures(t *testing.T) {
 					return m.BMCCredentials.Verification == "unreachable"
 				})
 			}
-			if !strings.Contains(logs.String(), "BMC credentials") {
-				t.Errorf("the agent did not log the outcome:\n%s", logs)
-			}
+			// The agent logs the outcome once the server took the report.
+			waitFor(t, "the agent's log line on the outcome", func() bool {
+				return strings.Contains(logs.String(), "BMC credentials")
+			})
 		})
 	}
 }
