@@ -35,7 +35,7 @@ func TestDetectLiveProcesses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", exe, "-test.run=^TestHelperProcess$", "-test.v=false")
+	cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", exe)
 	cmd.Env = append(os.Environ(), helperEnv+"=root", "HELPER_DIR="+dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -47,15 +47,23 @@ func TestDetectLiveProcesses(t *testing.T) {
 	}
 }
 
-func TestHelperProcess(t *testing.T) {
-	mode := os.Getenv(helperEnv)
-	if mode == "" {
-		t.Skip("helper process for TestDetectLiveProcesses")
+// TestMain plays the helper process when TestDetectLiveProcesses starts
+// the test binary as one (helperEnv set), and runs the tests otherwise.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		helperProcess(mode)
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// helperProcess is one of TestDetectLiveProcesses's processes; it never
+// returns. Its arguments are those Hook's processes have (the test binary
+// parses no flags before TestMain calls m.Run).
+func helperProcess(mode string) {
 	dir := os.Getenv("HELPER_DIR")
-	self := []string{"-test.run=^TestHelperProcess$", "-test.v=false", "--"}
 	start := func(name string, env []string, args ...string) *exec.Cmd {
-		c := exec.Command(filepath.Join(dir, name), append(self, args...)...)
+		c := exec.Command(filepath.Join(dir, name), args...)
 		c.Env = append(os.Environ(), env...)
 		c.Stderr = os.Stderr
 		if err := c.Start(); err != nil {
@@ -80,7 +88,12 @@ func TestHelperProcess(t *testing.T) {
 		// action's shim and image2disk: 5 processes. PIDs are not
 		// predictable (Go's threads take some): the output names them.
 		start("containerd-shim-runc-v2", []string{helperEnv + "=shim", "HELPER_CHILD=tink-agent"}, shimArgs("worker-9d3c1e2b")...)
-		p := hostpaths.New("/", hostpaths.Overrides{hostpaths.Run: t.TempDir()})
+		run, err := os.MkdirTemp("", "workflow-run")
+		if err != nil {
+			fmt.Println("temp dir:", err)
+			os.Exit(2)
+		}
+		p := hostpaths.New("/", hostpaths.Overrides{hostpaths.Run: run})
 		waitFor(p, 3, 0, "tink-agent")
 		action := start("containerd-shim-runc-v2", []string{helperEnv + "=shim", "HELPER_CHILD=image2disk"}, shimArgs("action-51c0ffee")...)
 		procs := waitFor(p, 5, 0, "image2disk")
@@ -97,6 +110,7 @@ func TestHelperProcess(t *testing.T) {
 		waitFor(p, 0, action.Process.Pid, "")
 		ev, err = Detect(p)
 		fmt.Printf("without action: %s%v\n", ev, errOrNil(err))
+		os.RemoveAll(run)
 		os.Exit(0)
 	}
 }

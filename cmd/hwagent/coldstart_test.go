@@ -1,10 +1,9 @@
-//go:build linux
+//go:build linux && coldstart
 
 package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,8 +16,6 @@ import (
 	"github.com/hwagent/hwagent/internal/lab"
 )
 
-var coldStartAB = flag.Bool("cold-start-ab", false, "time cold runs of two hwagent builds ($COLD_A, $COLD_B) in one TCG guest")
-
 // TestColdStartAB compares two agent builds' cold start under emulation:
 // it boots one TCG guest and runs $COLD_A and $COLD_B (static hwagent
 // binaries) in turn, each time from a fresh copy of the file, so that QEMU
@@ -26,12 +23,13 @@ var coldStartAB = flag.Bool("cold-start-ab", false, "time cold runs of two hwage
 // guest physical pages): every run is as cold as the e2e's single one, and
 // interleaving the two spreads the host's load over both. $COLD_ARGS are
 // the arguments (default: dump -o json --disable lldp). It logs each
-// build's median; it asserts nothing. Run with
+// build's median; it asserts nothing, so it is built only with the tag
+// coldstart:
 //
-//	COLD_A=a COLD_B=b go test ./cmd/hwagent -run TestColdStartAB -v -args -cold-start-ab
+//	COLD_A=a COLD_B=b go test -tags coldstart ./cmd/hwagent -run TestColdStartAB -v
 func TestColdStartAB(t *testing.T) {
-	if !*coldStartAB {
-		t.Skip("times two builds in a QEMU guest: run with -cold-start-ab")
+	if os.Getenv("COLD_A") == "" || os.Getenv("COLD_B") == "" {
+		t.Fatal("set COLD_A and COLD_B to the two hwagent binaries to compare")
 	}
 	lab.Need(t, lab.QEMU)
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hwagent/hwagent/collectors/collector"
 	"github.com/hwagent/hwagent/hostpaths"
+	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/hwagent/hwagent/inventory"
 )
 
@@ -94,9 +95,7 @@ func TestType38KernelWithoutIPMI(t *testing.T) {
 // own /sys/module.
 func TestIPMIDriverLive(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat("/sys/module"); err != nil {
-		t.Skip("no /sys/module on this machine")
-	}
+	lab.Need(t, lab.Sysfs)
 	got := ipmiDriverProblem(hostpaths.New("/", nil))
 	release, err := os.ReadFile("/proc/sys/kernel/osrelease")
 	if err != nil {

@@ -36,9 +36,7 @@ var (
 // testBinaries builds the agent for amd64 and arm64 once per test binary.
 func testBinaries(t *testing.T) map[string]string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary for two architectures")
-	}
+	lab.Need(t, lab.Long) // builds the binary for two architectures
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "ocibuild-test-")
 		if err != nil {

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -99,6 +100,15 @@ const (
 	// path_id` over a sysfs tree bound on /sys is the reference for the
 	// by-path names hwagent composes without udev.
 	Udevadm Capability = "udevadm"
+	// Sysfs is the running kernel's /sys with its modules (/sys/module):
+	// tests that compare a verdict with the live kernel's own.
+	Sysfs Capability = "sysfs"
+	// GitCheckout: git, and a test run inside a git checkout of the
+	// project (what `make image` stamps into the image).
+	GitCheckout Capability = "git"
+	// Long: the tests that take minutes (building the image twice, the
+	// agent for two architectures) are not cut by go test -short.
+	Long Capability = "long"
 )
 
 // capability says how to tell whether a capability is present and which
@@ -136,6 +146,26 @@ var capabilities = map[Capability]capability{
 	DecodeDimms:       {"i2c-tools perl", func() error { return programs("decode-dimms", "perl") }},
 	IronicLib:         {"python3-ironic-lib", func() error { _, err := os.Stat(IronicLibUtils); return err }},
 	Udevadm:           {"udev util-linux", func() error { return errors.Join(checkRoot(), programs("udevadm", "unshare", "mount")) }},
+	Sysfs:             {"", func() error { _, err := os.Stat("/sys/module"); return err }},
+	GitCheckout:       {"git", checkGitCheckout},
+	Long:              {"", checkLong},
+}
+
+func checkGitCheckout() error {
+	if err := programs("git"); err != nil {
+		return err
+	}
+	if out, err := exec.Command("git", "rev-parse", "--show-toplevel").CombinedOutput(); err != nil {
+		return fmt.Errorf("not in a git checkout: %v: %s", err, bytes.TrimSpace(out))
+	}
+	return nil
+}
+
+func checkLong() error {
+	if testing.Short() {
+		return errors.New("go test -short cuts the long tests")
+	}
+	return nil
 }
 
 // IronicLibUtils is where Debian's python3-ironic-lib installs
