@@ -5,10 +5,7 @@ import (
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
-
-	"sigs.k8s.io/yaml"
 )
 
 // NoRights is a group whose users the API server authenticates and then
@@ -63,23 +60,7 @@ func startAuthorizer() *authorizer {
 // authorizer with (no client identity: the authorizer checks none).
 func (a *authorizer) writeKubeconfig(path string) error {
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.srv.Certificate().Raw})
-	kc := map[string]any{
-		"apiVersion":      "v1",
-		"kind":            "Config",
-		"clusters":        []any{map[string]any{"name": "authorizer", "cluster": map[string]any{"server": a.srv.URL, "certificate-authority-data": ca}}},
-		"users":           []any{map[string]any{"name": "apiserver", "user": map[string]any{}}},
-		"contexts":        []any{map[string]any{"name": "authorizer", "context": map[string]any{"cluster": "authorizer", "user": "apiserver"}}},
-		"current-context": "authorizer",
-	}
-	b, err := json.Marshal(kc)
-	if err != nil {
-		return err
-	}
-	y, err := yaml.JSONToYAML(b)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, y, 0o600)
+	return writeKubeconfigFile(path, "authorizer", map[string]any{"server": a.srv.URL, "certificate-authority-data": ca}, map[string]any{})
 }
 
 func (a *authorizer) close() { a.srv.Close() }

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -90,23 +89,7 @@ func (p *Proxy) Secret(namespace, name string) (*corev1.Secret, int) {
 // proxy (a bearer token the proxy does not check).
 func (p *Proxy) WriteKubeconfig(path string) error {
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.ts.Certificate().Raw})
-	kc := map[string]any{
-		"apiVersion":      "v1",
-		"kind":            "Config",
-		"clusters":        []any{map[string]any{"name": "proxy", "cluster": map[string]any{"server": p.URL, "certificate-authority-data": ca}}},
-		"users":           []any{map[string]any{"name": "proxy", "user": map[string]any{"token": "kubetest"}}},
-		"contexts":        []any{map[string]any{"name": "proxy", "context": map[string]any{"cluster": "proxy", "user": "proxy"}}},
-		"current-context": "proxy",
-	}
-	b, err := json.Marshal(kc)
-	if err != nil {
-		return err
-	}
-	y, err := yaml.JSONToYAML(b)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, y, 0o600)
+	return writeKubeconfigFile(path, "proxy", map[string]any{"server": p.URL, "certificate-authority-data": ca}, map[string]any{"token": "kubetest"})
 }
 
 // secretPath matches /api/v1/namespaces/NS/secrets/NAME.

@@ -278,15 +278,22 @@ func (s *Server) writeKubeconfig(path, server string, u User) error {
 		// serving certificate.
 		cluster["insecure-skip-tls-verify"] = true
 	}
+	return writeKubeconfigFile(path, "kubetest", cluster, map[string]any{"client-certificate-data": certPEM, "client-key-data": keyPEM})
+}
+
+// writeKubeconfigFile writes a kubeconfig of one cluster, one user and the
+// context that joins them, as YAML ([]byte values become base64, as
+// kubeconfig's *-data fields are).
+func writeKubeconfigFile(path, name string, cluster, user map[string]any) error {
 	kc := map[string]any{
 		"apiVersion":      "v1",
 		"kind":            "Config",
-		"clusters":        []any{map[string]any{"name": "kubetest", "cluster": cluster}},
-		"users":           []any{map[string]any{"name": u.Name, "user": map[string]any{"client-certificate-data": certPEM, "client-key-data": keyPEM}}},
-		"contexts":        []any{map[string]any{"name": "kubetest", "context": map[string]any{"cluster": "kubetest", "user": u.Name}}},
-		"current-context": "kubetest",
+		"clusters":        []any{map[string]any{"name": name, "cluster": cluster}},
+		"users":           []any{map[string]any{"name": name, "user": user}},
+		"contexts":        []any{map[string]any{"name": name, "context": map[string]any{"cluster": name, "user": name}}},
+		"current-context": name,
 	}
-	b, err := json.Marshal(kc) // []byte fields become base64, as kubeconfig's *-data fields are
+	b, err := json.Marshal(kc)
 	if err != nil {
 		return err
 	}
