@@ -95,7 +95,6 @@ func (in *intake) read(w http.ResponseWriter, r *http.Request) (*body, error) {
 		buf = buf[:len(buf)+n]
 		if int64(len(buf)) > in.limit {
 			b.release()
-			drain(r, rc, int64(len(buf)), min(left, drainTime))
 			return nil, &bodyError{http.StatusRequestEntityTooLarge, api.CodeTooLarge, fmt.Sprintf("body larger than %d bytes", in.limit)}
 		}
 		if errors.Is(err, io.EOF) {
@@ -120,35 +119,6 @@ func (in *intake) read(w http.ResponseWriter, r *http.Request) (*body, error) {
 	b.data = buf
 	return b, nil
 }
-
-// What is read and thrown away of a body over the limit before the 413 is
-// sent, so that a client still writing its body reads the answer.
-const (
-	drainBytes = 8 << 20
-	drainTime  = 2 * time.Second
-)
-
-// drain reads and discards what is left of an over-limit body, holding no
-// buffer beyond a small one: at most drainBytes past the read bytes,
-// within d, and nothing when the announced length says more is coming.
-// Closed with unread bytes in its receive queue, a TCP connection is
-// reset, and a client still writing its body (Go's net/http returns the
-// write error when the reset comes first) saw "connection reset by peer"
-// instead of the 413 and its message: CI saw it in TestRefusedBodies.
-// Go's server discards up to 256 KiB itself, not enough for a body the
-// size of a few inventories.
-func drain(r *http.Request, rc *http.ResponseController, read int64, d time.Duration) {
-	if r.ContentLength > read+drainBytes || d <= 0 {
-		return
-	}
-	rc.SetReadDeadline(time.Now().Add(d)) //nolint:errcheck // not every writer has a connection
-	var buf [8 << 10]byte
-	io.CopyBuffer(io.Discard, io.LimitReader(onlyReader{r.Body}, drainBytes), buf[:]) //nolint:errcheck // what is left is the server's to close
-}
-
-// onlyReader hides WriterTo and ReaderFrom, so that CopyBuffer uses the
-// buffer given.
-type onlyReader struct{ io.Reader }
 
 // step is the budget to reserve before reading more of a body that holds
 // n bytes with reserved reserved (0: none needed). A body whose length was
