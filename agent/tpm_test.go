@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -182,41 +180,6 @@ func noHandlesLeft(t *testing.T, after string, machine *hostpaths.Paths) {
 	}
 }
 
-// refusingOpener opens the TPM; the first command whose code is refuse is
-// answered TPM_RC_RETRY ("try again") instead of reaching the TPM.
-type refusingOpener struct {
-	open   tpm.Opener
-	mu     sync.Mutex
-	refuse uint32
-}
-
-type refusingDevice struct {
-	tpm.Device
-	o *refusingOpener
-}
-
-func (d refusingDevice) Send(ctx context.Context, cmd []byte) ([]byte, error) {
-	d.o.mu.Lock()
-	refuse := len(cmd) >= 10 && binary.BigEndian.Uint32(cmd[6:10]) == d.o.refuse
-	if refuse {
-		d.o.refuse = 0
-	}
-	d.o.mu.Unlock()
-	if refuse {
-		// tag TPM_ST_NO_SESSIONS, size 10, TPM_RC_RETRY (0x922)
-		return []byte{0x80, 0x01, 0, 0, 0, 10, 0, 0, 0x09, 0x22}, nil
-	}
-	return d.Device.Send(ctx, cmd)
-}
-
-func (o *refusingOpener) Open() (tpm.Device, error) {
-	d, err := o.open()
-	if err != nil {
-		return nil, err
-	}
-	return refusingDevice{Device: d, o: o}, nil
-}
-
 // TestActivationFallback: the challenge's secret comes from a prepared
 // activation; when the TPM refuses a command of the preparation once, a
 // whole ActivateCredential answers instead; either way nothing stays
@@ -226,7 +189,7 @@ func TestActivationFallback(t *testing.T) {
 	sw := lab.StartSWTPM(t, lab.SWTPMConfig{Manufacture: true})
 	machine := tpmHost(t, sw)
 	ctx := context.Background()
-	o := &refusingOpener{open: tpm.HostOpener(machine)}
+	o := &tpmtest.FaultOpener{Next: tpm.HostOpener(machine)}
 	tp := tpm.New(o.Open)
 	id, err := tp.Identity(ctx)
 	if err != nil {
@@ -249,9 +212,7 @@ func TestActivationFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o.mu.Lock()
-		o.refuse = tc.refuse
-		o.mu.Unlock()
+		o.Fail(tc.refuse, 0x922, true) // TPM_RC_RETRY ("try again"), the first time
 		got, err := a.activate(ctx, tp, &api.TPMChallenge{ID: "c", CredentialBlob: blob, EncryptedSecret: enc})
 		if err != nil || !bytes.Equal(got, secret) {
 			t.Errorf("%s: activate %x, %v; want %x", tc.name, got, err, secret)

@@ -4,61 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hwagent/hwagent/internal/lab"
 	"github.com/hwagent/hwagent/tpm"
+	"github.com/hwagent/hwagent/tpm/tpmtest"
 )
-
-// countingOpener counts the TPM commands the devices it opens send; the
-// command whose code is fail, when not 0, is answered TPM_RC_FAILURE
-// instead of reaching the TPM.
-type countingOpener struct {
-	open tpm.Opener
-	fail uint32
-	mu   sync.Mutex
-	cmds []uint32
-}
-
-type countingDevice struct {
-	tpm.Device
-	o *countingOpener
-}
-
-func (d countingDevice) Send(ctx context.Context, cmd []byte) ([]byte, error) {
-	if len(cmd) >= 10 {
-		code := binary.BigEndian.Uint32(cmd[6:10])
-		d.o.mu.Lock()
-		d.o.cmds = append(d.o.cmds, code)
-		d.o.mu.Unlock()
-		if code == d.o.fail {
-			// tag TPM_ST_NO_SESSIONS, size 10, TPM_RC_FAILURE
-			return []byte{0x80, 0x01, 0, 0, 0, 10, 0, 0, 0x01, 0x01}, nil
-		}
-	}
-	return d.Device.Send(ctx, cmd)
-}
-
-func (o *countingOpener) Open() (tpm.Device, error) {
-	d, err := o.open()
-	if err != nil {
-		return nil, err
-	}
-	return countingDevice{Device: d, o: o}, nil
-}
-
-func (o *countingOpener) take() []uint32 {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	c := o.cmds
-	o.cmds = nil
-	return c
-}
 
 // TestPrepareActivation: an activation made ready before the challenge
 // answers it with one TPM command (TPM2_ActivateCredential, 0x147) where
@@ -72,7 +26,7 @@ func TestPrepareActivation(t *testing.T) {
 			t.Parallel()
 			sw := lab.StartSWTPM(t, lab.SWTPMConfig{Manufacture: true})
 			ctx := context.Background()
-			o := &countingOpener{open: tpm.HostOpener(hostWith(t, sw, name))}
+			o := &tpmtest.FaultOpener{Next: tpm.HostOpener(hostWith(t, sw, name))}
 			tp := tpm.New(o.Open)
 			id, err := tp.Identity(ctx)
 			if err != nil {
@@ -87,24 +41,24 @@ func TestPrepareActivation(t *testing.T) {
 				}
 				return secret, blob, enc
 			}
-			o.take()
+			o.Commands()
 			secret, blob, enc := challenge()
 			if got, err := tp.ActivateCredential(ctx, blob, enc); err != nil || !bytes.Equal(got, secret) {
 				t.Fatalf("ActivateCredential: %x %v", got, err)
 			}
-			plain := o.take()
+			plain := o.Commands()
 
 			act, err := tp.PrepareActivation(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			o.take()
+			o.Commands()
 			secret, blob, enc = challenge()
 			got, err := act.Activate(ctx, blob, enc)
 			if err != nil || !bytes.Equal(got, secret) {
 				t.Fatalf("Activate: %x %v, want %x", got, err, secret)
 			}
-			if cmds := o.take(); len(cmds) != 1 || cmds[0] != 0x147 {
+			if cmds := o.Commands(); len(cmds) != 1 || cmds[0] != 0x147 {
 				t.Errorf("commands to answer a prepared activation: %#x, want only ActivateCredential (0x147); unprepared: %#x", cmds, plain)
 			}
 			if _, err := act.Activate(ctx, blob, enc); err == nil {
@@ -135,7 +89,7 @@ func TestPrepareActivationFails(t *testing.T) {
 	t.Parallel()
 	sw := lab.StartSWTPM(t, lab.SWTPMConfig{Manufacture: true})
 	ctx := context.Background()
-	o := &countingOpener{open: tpm.HostOpener(hostWith(t, sw, "tpm0"))}
+	o := &tpmtest.FaultOpener{Next: tpm.HostOpener(hostWith(t, sw, "tpm0"))}
 	tp := tpm.New(o.Open)
 	id, err := tp.Identity(ctx)
 	if err != nil {
@@ -149,15 +103,15 @@ func TestPrepareActivationFails(t *testing.T) {
 		{"StartAuthSession", 0x176},
 		{"PolicySecret", 0x151},
 	} {
-		o.fail = tc.code
+		o.Fail(tc.code, 0x101, false) // TPM_RC_FAILURE
 		act, err := tp.PrepareActivation(ctx)
-		o.fail = 0
+		o.Fail(0, 0, false)
 		if err == nil || !strings.Contains(err.Error(), "TPM_RC_FAILURE") {
 			act.Close(ctx)
 			t.Errorf("%s refused: PrepareActivation %v, want the TPM's TPM_RC_FAILURE", tc.name, err)
 			continue
 		}
-		if cmds := o.take(); !slices.Contains(cmds, tc.code) {
+		if cmds := o.Commands(); !slices.Contains(cmds, tc.code) {
 			t.Errorf("%s refused: the preparation sent %#x", tc.name, cmds)
 		}
 		if h := loadedHandles(t, sw); len(h) > 0 {
