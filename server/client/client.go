@@ -173,11 +173,25 @@ func (c *Client) Register(ctx context.Context, inv *inventory.Inventory) (*api.R
 // (TPMChallenge set, no machine ID): answer it with a second RegisterTPM
 // carrying the challenge's ID and the activated credential.
 func (c *Client) RegisterTPM(ctx context.Context, inv *inventory.Inventory, ev *api.TPMEvidence) (*api.RegisterResponse, error) {
+	return c.register(ctx, api.RegisterRequest{Inventory: inv, TPM: ev}, ev != nil)
+}
+
+// RegisterEncoded is Register with the request already encoded: body is
+// an api.RegisterRequest as JSON (without TPM evidence), sent as it is.
+// A caller that sends one registration many times encodes it once (the
+// load benchmark's simulated agents: 47 KB of JSON each).
+func (c *Client) RegisterEncoded(ctx context.Context, body []byte) (*api.RegisterResponse, error) {
+	return c.register(ctx, encoded(body), false)
+}
+
+// register sends a registration (an api.RegisterRequest, or one encoded)
+// and checks its answer.
+func (c *Client) register(ctx context.Context, in any, tpm bool) (*api.RegisterResponse, error) {
 	var out api.RegisterResponse
-	if err := c.do(ctx, http.MethodPost, api.PathRegister, c.token, api.RegisterRequest{Inventory: inv, TPM: ev}, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, api.PathRegister, c.token, in, &out); err != nil {
 		return nil, err
 	}
-	if ev != nil && out.TPMChallenge != nil {
+	if tpm && out.TPMChallenge != nil {
 		ch := out.TPMChallenge
 		if ch.ID == "" || len(ch.CredentialBlob) == 0 || len(ch.EncryptedSecret) == 0 || len(ch.CredentialBlob) > 4096 || len(ch.EncryptedSecret) > 4096 {
 			return nil, &PermanentError{fmt.Errorf("POST %s: malformed tpm_challenge", api.PathRegister)}
@@ -222,6 +236,9 @@ func (c *Client) do(ctx context.Context, method, path string, token secret.Value
 	return c.call(ctx, request{method: method, path: path, token: token, in: in, out: out, limit: maxResponseBytes})
 }
 
+// encoded is a request body already encoded as JSON, sent as it is.
+type encoded []byte
+
 // request is one call: in nil sends no body; limit bounds the answer.
 type request struct {
 	method, path string
@@ -238,9 +255,13 @@ func (c *Client) call(ctx context.Context, q request) error {
 		// The body is marshalled here, to bytes: a redirect replays it
 		// intact (GetBody), and an encoding error is the caller's, not the
 		// network's.
-		var err error
-		if reqBody, err = json.Marshal(q.in); err != nil {
-			return &PermanentError{fmt.Errorf("%s %s: encode: %w", method, path, err)}
+		if b, ok := q.in.(encoded); ok {
+			reqBody = b
+		} else {
+			var err error
+			if reqBody, err = json.Marshal(q.in); err != nil {
+				return &PermanentError{fmt.Errorf("%s %s: encode: %w", method, path, err)}
+			}
 		}
 	}
 	i := c.cur.Load()

@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -170,5 +172,42 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 				t.Errorf("New = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// RegisterEncoded sends the body it is given, byte for byte: the same
+// request Register sends for the inventory, and the same answer.
+func TestRegisterEncoded(t *testing.T) {
+	t.Parallel()
+	srv := clienttest.New(enrollToken)
+	defer srv.Close()
+	c := newClient(t, srv, enrollToken, nil)
+	ctx := context.Background()
+	inv := x9dbl()
+
+	first, err := c.Register(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := json.Marshal(api.RegisterRequest{Inventory: inv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.RegisterEncoded(ctx, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.MachineID != first.MachineID || again.Credential == first.Credential {
+		t.Errorf("RegisterEncoded = %s/%q, want machine %s with a new credential", again.MachineID, again.Credential, first.MachineID)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("server saw %d requests, want 2", len(reqs))
+	}
+	if !bytes.Equal(reqs[0].Body, body) || !bytes.Equal(reqs[1].Body, body) {
+		t.Errorf("bodies sent:\n%s\n%s\nwant both:\n%s", reqs[0].Body, reqs[1].Body, body)
+	}
+	if reqs[1].Auth != "Bearer "+enrollToken {
+		t.Errorf("RegisterEncoded Authorization = %q, want the enrollment token", reqs[1].Auth)
 	}
 }
