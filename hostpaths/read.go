@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -32,33 +32,102 @@ func (p *Paths) ReadFile(name string) ([]byte, error) {
 	return b, nil
 }
 
+// readRegular opens, checks and reads with raw system calls, as procfs's
+// util.SysReadFile does, rather than through *os.File: os.OpenFile
+// registers every file with the runtime's poller (sysfs attributes are
+// pollable, so that is an epoll_ctl on open and on close, and two fcntl
+// calls), which made a read of a sysfs attribute cost twice its system
+// calls. The read goes into a pooled buffer and the answer is copied out
+// at its exact size, so reading 200 four-byte attributes does not allocate
+// 200 pages.
 func readRegular(name string) ([]byte, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	fd, err := ignoringEINTR(func() (int, error) {
+		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if _, err := ignoringEINTR(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, fileType(modeType(st.Mode)))}
+	}
+	// A file with a believable size above the pooled buffer's (pci.ids, a
+	// DMI table) is read into one allocation of that size; sysfs says 4096
+	// and procfs 0, and those go through the pooled buffer.
+	if st.Size > readBufSize && st.Size <= MaxFileSize {
+		return readAll(fd, name, make([]byte, 0, st.Size+1))
+	}
+	bp := readBufPool.Get().(*[]byte)
+	defer readBufPool.Put(bp)
+	b, err := readAll(fd, name, (*bp)[:0])
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
+	if cap(b) > readBufSize { // it outgrew the pooled buffer: b is its own
+		return b, nil
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, fileType(fi.Mode()))}
+	return bytes.Clone(b), nil
+}
+
+// readBufSize is the pooled read buffer: sysfs attributes are at most a
+// page, and most procfs files hwagent reads fit.
+const readBufSize = 16 << 10
+
+var readBufPool = sync.Pool{New: func() any { b := make([]byte, readBufSize); return &b }}
+
+// readAll reads fd to EOF into b, growing it, at most MaxFileSize bytes.
+func readAll(fd int, name string, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			if len(b) > MaxFileSize {
+				return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("file larger than 8 MiB")}
+			}
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := ignoringEINTR(func() (int, error) { return syscall.Read(fd, b[len(b):cap(b)]) })
+		if err != nil {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		}
+		if n == 0 {
+			if len(b) > MaxFileSize {
+				return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("file larger than 8 MiB")}
+			}
+			return b, nil
+		}
+		b = b[:len(b)+n]
 	}
-	var buf bytes.Buffer
-	// Regular files with a believable size (pci.ids, a DMI table) get one
-	// allocation; sysfs says 4096 and procfs 0, which is harmless.
-	if fi.Size() > 0 && fi.Size() <= MaxFileSize {
-		buf.Grow(int(fi.Size()) + bytes.MinRead)
+}
+
+func ignoringEINTR(fn func() (int, error)) (int, error) {
+	for {
+		n, err := fn()
+		if err != syscall.EINTR {
+			return n, err
+		}
 	}
-	n, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+}
+
+// modeType is the fs.FileMode type bits of a stat mode.
+func modeType(m uint32) fs.FileMode {
+	switch m & syscall.S_IFMT {
+	case syscall.S_IFDIR:
+		return fs.ModeDir
+	case syscall.S_IFIFO:
+		return fs.ModeNamedPipe
+	case syscall.S_IFSOCK:
+		return fs.ModeSocket
+	case syscall.S_IFCHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case syscall.S_IFBLK:
+		return fs.ModeDevice
+	case syscall.S_IFLNK:
+		return fs.ModeSymlink
 	}
-	if n > MaxFileSize {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("file larger than 8 MiB")}
-	}
-	return buf.Bytes(), nil
+	return 0
 }
 
 // fileType names a non-regular file's type for errors.
@@ -133,13 +202,18 @@ func (p *Paths) ReadDir(name string) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
-// readDir is os.ReadDir opening with O_DIRECTORY and O_NONBLOCK: a FIFO
-// where a directory should be is an error, not an open that never returns.
+// readDir is os.ReadDir opening with O_DIRECTORY: a FIFO where a directory
+// should be is an error, not an open that never returns.
 func readDir(name string) ([]fs.DirEntry, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_DIRECTORY|syscall.O_NONBLOCK, 0)
+	// O_DIRECTORY makes a FIFO an ENOTDIR before it could block the open.
+	// The descriptor is blocking, so os.NewFile keeps it off the poller.
+	fd, err := ignoringEINTR(func() (int, error) {
+		return syscall.Open(name, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	})
 	if err != nil {
-		return nil, err
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
+	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
 	ents, err := f.ReadDir(-1)
 	slices.SortFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
