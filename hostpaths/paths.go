@@ -41,6 +41,9 @@ type Paths struct {
 	// one on first use.
 	machine Machine
 	detect  *detection
+	// direct is set on the copy Within gives its function: its reads are
+	// bounded together, not one by one.
+	direct bool
 }
 
 // New returns Paths for a host whose root is mounted at root, with the given

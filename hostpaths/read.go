@@ -24,7 +24,7 @@ const MaxFileSize = 8 << 20
 // files are read: a FIFO, socket or device is ErrNotRegular at once (it is
 // opened non-blocking, so a FIFO without a writer cannot hang the open).
 func (p *Paths) ReadFile(name string) ([]byte, error) {
-	b, err := bounded(ReadTimeout, name, "read", func() ([]byte, error) { return readRegular(name) })
+	b, err := run(p, name, "read", func() ([]byte, error) { return readRegular(name) })
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (p *Paths) ReadInt(name string) (int64, error) {
 // artefact of a copied tree (a .gitkeep that keeps an empty sysfs directory
 // in a repository), never a device.
 func (p *Paths) ReadDir(name string) ([]fs.DirEntry, error) {
-	ents, err := bounded(ReadTimeout, name, "readdir", func() ([]fs.DirEntry, error) { return readDir(name) })
+	ents, err := run(p, name, "readdir", func() ([]fs.DirEntry, error) { return readDir(name) })
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func readDir(name string) ([]fs.DirEntry, error) {
 
 // Readlink returns a symlink's target as stored.
 func (p *Paths) Readlink(name string) (string, error) {
-	t, err := bounded(ReadTimeout, name, "readlink", func() (string, error) { return os.Readlink(name) })
+	t, err := run(p, name, "readlink", func() (string, error) { return os.Readlink(name) })
 	if err != nil {
 		return "", err
 	}
@@ -232,7 +232,7 @@ func (p *Paths) Readlink(name string) (string, error) {
 
 // Stat follows symlinks.
 func (p *Paths) Stat(name string) (fs.FileInfo, error) {
-	fi, err := bounded(ReadTimeout, name, "stat", func() (fs.FileInfo, error) { return os.Stat(name) })
+	fi, err := run(p, name, "stat", func() (fs.FileInfo, error) { return os.Stat(name) })
 	if err == nil {
 		p.rec.stat(name, fi)
 	}
