@@ -28,21 +28,37 @@ var (
 
 // bounded runs fn and waits for it at most d. When d passes first it
 // returns a *fs.PathError wrapping ErrTimeout; fn's goroutine finishes (or
-// stays blocked) on its own, which costs a goroutine, never the caller.
+// stays blocked) on its own, which costs a goroutine, never the caller. A
+// panic in fn is raised again in the caller's goroutine, where the
+// collector's recover can catch it: a panic in a goroutine of its own
+// would end the agent.
 func bounded[T any](d time.Duration, path, op string, fn func() (T, error)) (T, error) {
 	type result struct {
-		v   T
-		err error
+		v        T
+		err      error
+		panicked bool
+		panicVal any
 	}
 	done := make(chan result, 1)
 	go func() {
-		v, err := fn()
-		done <- result{v, err}
+		var r result
+		defer func() {
+			if r.panicked {
+				r.panicVal = recover()
+			}
+			done <- r
+		}()
+		r.panicked = true
+		r.v, r.err = fn()
+		r.panicked = false
 	}()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case r := <-done:
+		if r.panicked {
+			panic(r.panicVal)
+		}
 		return r.v, r.err
 	case <-t.C:
 		var zero T

@@ -81,6 +81,18 @@ func TestBoundedGivesUpAtTheDeadline(t *testing.T) {
 	if waited := time.Since(start); waited > 10*time.Second {
 		t.Errorf("returned after %v", waited)
 	}
+	// A panic in fn is raised in the caller's goroutine, where a
+	// collector's recover catches it, not in bounded's, where it would end
+	// the process.
+	func() {
+		defer func() {
+			if r := recover(); r != "driver bug" {
+				t.Errorf("recovered %v, want the panic of fn", r)
+			}
+		}()
+		_, _ = bounded(time.Minute, "x", "read", func() ([]byte, error) { panic("driver bug") })
+		t.Error("bounded returned after fn panicked")
+	}()
 	// A read that finishes in time returns its own result.
 	got, err := bounded(time.Minute, "x", "read", func() ([]byte, error) { return []byte("ok"), nil })
 	if err != nil || string(got) != "ok" {

@@ -107,3 +107,67 @@ func TestReadFileRefusesOversize(t *testing.T) {
 		t.Errorf("readAll of an endless pipe = %v, want 'larger than 8 MiB'", err)
 	}
 }
+
+// MapFile gives fn what ReadFile returns, refuses what ReadFile refuses,
+// and turns a file truncated while mapped (SIGBUS) into an error naming
+// the path rather than a crash.
+func TestMapFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := New("/", nil)
+	for _, n := range []int{0, 5, readBufSize, readBufSize + 1, 1362280} {
+		name := filepath.Join(dir, "ids"+strings.Repeat("x", n%5)+string(rune('a'+n%26)))
+		data := bytes.Repeat([]byte("8086  Intel Corporation\n\t1521  I350\n"), n/36+1)[:n]
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		if err := p.MapFile(name, func(b []byte) { got = bytes.Clone(b) }); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("MapFile(%d bytes) = %d bytes, %v", n, len(got), err)
+		}
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.MapFile(fifo, func([]byte) { t.Error("fn called for a FIFO") }); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("MapFile(FIFO) = %v, want ErrNotRegular", err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, MaxFileSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.MapFile(big, func([]byte) { t.Error("fn called for an oversize file") }); err == nil || !strings.Contains(err.Error(), "larger than 8 MiB") {
+		t.Errorf("MapFile(oversize) = %v", err)
+	}
+
+	// Truncated under the mapping: the pages past the new end fault.
+	shrinking := filepath.Join(dir, "shrinking")
+	if err := os.WriteFile(shrinking, bytes.Repeat([]byte("x"), 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var last byte
+	err := p.MapFile(shrinking, func(b []byte) {
+		if err := os.Truncate(shrinking, 0); err != nil {
+			t.Error(err)
+		}
+		last = b[len(b)-1]
+	})
+	if err == nil || !strings.Contains(err.Error(), "truncated or failed while mapped") || !strings.Contains(err.Error(), shrinking) {
+		t.Errorf("MapFile of a file truncated while mapped = %v (read %q)", err, last)
+	}
+	// A panic of fn's own is fn's: it goes on up.
+	func() {
+		defer func() {
+			if r := recover(); r != "fn's own" {
+				t.Errorf("recovered %v, want fn's own panic", r)
+			}
+		}()
+		if err := os.WriteFile(shrinking, bytes.Repeat([]byte("x"), 1<<20), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = Within(p, shrinking, func(q *Paths) (struct{}, error) {
+			return struct{}{}, q.MapFile(shrinking, func([]byte) { panic("fn's own") })
+		})
+	}()
+}

@@ -36,12 +36,8 @@ func (Collector) Collect(ctx context.Context, env *collector.Env) (collector.App
 		return nil, err
 	}
 	section := &inventory.PCI{Devices: make([]inventory.PCIDevice, len(fns))}
-	data, dbPath := readDatabase(p, env.Config.PCIIDsPath, env.Config.PCIIDsFallback, &w)
-	var names map[pciids.ID]pciids.Names
-	if data != nil {
-		section.IDsDatabase = dbPath
-		names = pciids.Lookup(data, wantedIDs(fns))
-	}
+	names, dbPath := lookupNames(p, env.Config.PCIIDsPath, env.Config.PCIIDsFallback, wantedIDs(fns), &w)
+	section.IDsDatabase = dbPath
 	for i, f := range fns {
 		n := names[idOf(f.id)]
 		f.dev.VendorName, f.dev.DeviceName, f.dev.SubsystemName = n.Vendor, n.Device, n.Subsystem
@@ -62,34 +58,45 @@ var databasePaths = [][]string{
 	{"share", "pci.ids"},
 }
 
-// readDatabase returns the content of the configured pci.ids, or of the
-// host's first, or of the agent's own (fallback), and the path to report. A
-// configured file that cannot be read is a warning; the host having none is
-// normal. configured "none" turns names off.
-func readDatabase(p *hostpaths.Paths, configured string, fallback []string, w *collector.Warnings) ([]byte, string) {
+// lookupNames looks the wanted IDs up in the configured pci.ids, or in
+// the host's first, or in the agent's own (fallback), and returns the path
+// to report. A configured file that cannot be read is a warning; the host
+// having none is normal. configured "none" turns names off. The file is
+// mapped, not copied (hostpaths.MapFile): Lookup copies out the names it
+// keeps.
+func lookupNames(p *hostpaths.Paths, configured string, fallback []string, wanted []pciids.ID, w *collector.Warnings) (map[pciids.ID]pciids.Names, string) {
 	if configured == "none" {
 		return nil, ""
 	}
+	// names is read only when MapFile succeeded: after a timeout, the
+	// abandoned lookup may still write its own variable.
+	lookup := func(path string) (map[pciids.ID]pciids.Names, error) {
+		var names map[pciids.ID]pciids.Names
+		if err := p.MapFile(path, func(data []byte) { names = pciids.Lookup(data, wanted) }); err != nil {
+			return nil, err
+		}
+		return names, nil
+	}
 	if configured != "" {
-		data, err := p.ReadFile(configured)
+		names, err := lookup(configured)
 		if err == nil {
-			return data, configured
+			return names, configured
 		}
 		w.Addf("configured pci.ids: %v", err)
 	}
 	for _, elem := range databasePaths {
 		path := p.Usr(elem...)
-		data, err := p.ReadFile(path)
+		names, err := lookup(path)
 		if err == nil {
-			return data, p.HostPath(path)
+			return names, p.HostPath(path)
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			w.Addf("pci.ids: %v", err)
 		}
 	}
 	for _, path := range fallback {
-		if data, err := p.ReadFile(path); err == nil {
-			return data, path + " (agent's own)"
+		if names, err := lookup(path); err == nil {
+			return names, path + " (agent's own)"
 		}
 	}
 	return nil, ""
