@@ -95,6 +95,13 @@ func WriteJSON(w io.Writer, inv *inventory.Inventory) error {
 	return err
 }
 
+// Prepare builds encoding/json's encoders for the inventory's types, which
+// every format uses (text and YAML through safeCopy). The first Marshal of
+// an Inventory spends most of its time on reflection over some eighty
+// types, whatever the values; called in a goroutine while the collectors
+// wait on the kernel, that work is off the command's critical path.
+func Prepare() { _, _ = json.Marshal(&inventory.Inventory{}) }
+
 // safeCopy is a copy of inv whose every string is escaped for a terminal
 // (termsafe): what the text and YAML reports render.
 func safeCopy(inv *inventory.Inventory) *inventory.Inventory {
