@@ -104,6 +104,13 @@ func readBlockTree(r reader, ents []fs.DirEntry) blockTree {
 	for _, e := range ents {
 		name := e.Name()
 		dir := r.p.Sys("block", name)
+		// A device that is not a disk and has no size (a loop device with
+		// no file attached, zram not set up: a live image has eight of
+		// them) cannot be mounted, held or partitioned: one read instead
+		// of three.
+		if !isDiskName(name) && r.str(filepath.Join(dir, "size")) == "0" {
+			continue
+		}
 		add(name, dir)
 		for _, part := range partitionNames(r.p, name) {
 			add(part, filepath.Join(dir, part))
