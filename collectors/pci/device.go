@@ -38,7 +38,10 @@ func readFunctions(p *hostpaths.Paths, w *collector.Warnings) ([]function, error
 		if !IsAddress(e.Name()) {
 			continue
 		}
-		f, err := readFunction(p, filepath.Join(bus, e.Name()))
+		// A function's dozen attributes are bounded together, as one:
+		// a hung attribute costs that function, not the others.
+		link := filepath.Join(bus, e.Name())
+		f, err := hostpaths.Within(p, link, func(p *hostpaths.Paths) (function, error) { return readFunction(p, link) })
 		if err != nil {
 			w.Addf("PCI function %s: %v", e.Name(), err)
 			continue
