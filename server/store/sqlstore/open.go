@@ -179,7 +179,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	}
 	cdb.SetMaxOpenConns(1)
 	return &Store{d: sqliteDialect, read: rdb, write: wdb, w: newBatchWriter(wdb, batch),
-		ckpt: newCheckpointer(cdb, 100*time.Millisecond), Version: v}, nil
+		ckpt: newCheckpointer(cdb, checkpointEvery), Version: v}, nil
 }
 
 // sqlitePageSize is the page size of a new SQLite database: 8 KiB, as
