@@ -28,5 +28,10 @@
 // a FIFO or device where a sysfs attribute should be is ErrNotRegular at
 // once, never an open(2) that waits for a writer. Device nodes opened
 // through OpenDevice (a disk's first sectors, CPUID) are bounded the same
-// way: the open, each read and the close.
+// way: the open, each read and the close. A loop over hundreds of small
+// attributes (a PCI function's, the memory blocks') runs inside Within,
+// which bounds its reads together rather than handing each to a goroutine;
+// MapFile gives a large file (pci.ids) to a function mapped, not copied.
+// Files are read with raw system calls, off the runtime's poller, as
+// procfs's util.SysReadFile does.
 package hostpaths

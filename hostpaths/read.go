@@ -303,7 +303,9 @@ func mapFile(name string, fn func([]byte)) (err error) {
 		return &fs.PathError{Op: "read", Path: name, Err: errors.New("file larger than 8 MiB")}
 	}
 	if st.Size <= readBufSize {
-		b, err := readRegular(name)
+		bp := readBufPool.Get().(*[]byte)
+		defer readBufPool.Put(bp)
+		b, err := readAll(fd, name, (*bp)[:0])
 		if err != nil {
 			return err
 		}
