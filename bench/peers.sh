@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares hwagent's full dump with lshw, facter, hwinfo and inxi on this
-# machine in one run (median of N runs; wall time and peak RSS), and prints
+# machine in one run (median of N interleaved rounds; wall time and peak
+# RSS, the load average before and after), and prints
 # the static binaries' sizes. The agent measured is the container image's
 # build (-tags noserver); the full build, with the reference server, is
 # only sized. Usage: bench/peers.sh [runs]

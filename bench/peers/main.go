@@ -4,18 +4,22 @@
 //
 //	go run ./bench/peers -n 7 -hwagent ./hwagent
 //
-// Peak RSS is the child's ru_maxrss from wait4(2). Tools that are not
-// installed are listed as such; install them with
-// apt-get install lshw facter hwinfo inxi.
+// The runs are interleaved, one of each tool per round, so that a machine
+// that slows down or speeds up during the run (other tenants, a build)
+// weighs on every tool alike; the load average before and after is
+// printed. Output goes to /dev/null, as it would from a shell, not through
+// a pipe this program would have to drain. Peak RSS is the child's
+// ru_maxrss from wait4(2). Tools that are not installed are listed as
+// such; install them with apt-get install lshw facter hwinfo inxi.
 package main
 
 import (
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"sort"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -28,8 +32,8 @@ type tool struct {
 
 type result struct {
 	tool
-	wall    time.Duration
-	rssKB   int64
+	walls   []time.Duration
+	rss     []int64
 	missing bool
 	err     error
 }
@@ -49,15 +53,33 @@ func main() {
 		{"hwinfo --short", []string{"hwinfo", "--short"}},
 		{"inxi -Fxxx", []string{"inxi", "-Fxxx", "-c0"}},
 	}
-	var results []result
-	for _, t := range tools {
-		results = append(results, measure(t, *n))
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "peers: %v\n", err)
+		os.Exit(1)
 	}
+	results := make([]*result, len(tools))
+	for i, t := range tools {
+		results[i] = &result{tool: t}
+		if _, err := exec.LookPath(t.argv[0]); err != nil {
+			results[i].missing = true
+		}
+	}
+	before := loadavg()
+	for range *n {
+		for _, r := range results {
+			if !r.missing && r.err == nil {
+				r.run(devnull)
+			}
+		}
+	}
+	after := loadavg()
 	base := results[0]
 	if base.missing || base.err != nil {
 		fmt.Fprintf(os.Stderr, "peers: cannot run %s: %v\n", base.argv[0], base.err)
 		os.Exit(1)
 	}
+	fmt.Printf("load average %s before, %s after; %d interleaved rounds\n", before, after, *n)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "tool\twall (median of %d)\tpeak RSS\twall ÷ hwagent\tRSS ÷ hwagent\t\n", *n)
 	for _, r := range results {
@@ -68,34 +90,53 @@ func main() {
 			fmt.Fprintf(tw, "%s\tfailed: %v\t\t\t\t\n", r.name, r.err)
 		default:
 			fmt.Fprintf(tw, "%s\t%.1f ms\t%.1f MB\t%.1f×\t%.1f×\t\n", r.name,
-				float64(r.wall.Microseconds())/1000, float64(r.rssKB)/1024,
-				float64(r.wall)/float64(base.wall), float64(r.rssKB)/float64(base.rssKB))
+				ms(r.wall()), float64(r.peak())/1024,
+				float64(r.wall())/float64(base.wall()), float64(r.peak())/float64(base.peak()))
 		}
 	}
 	tw.Flush()
+	// Issue #12's measure: the dump's time as a fraction of lshw's.
+	if lshw := results[2]; !lshw.missing && lshw.err == nil {
+		fmt.Printf("hwagent dump ÷ lshw -json: %.3f× (%.2f ms ÷ %.2f ms)\n",
+			float64(base.wall())/float64(lshw.wall()), ms(base.wall()), ms(lshw.wall()))
+	}
 }
 
-func measure(t tool, n int) result {
-	r := result{tool: t}
-	if _, err := exec.LookPath(t.argv[0]); err != nil {
-		r.missing = true
-		return r
+func (r *result) run(out *os.File) {
+	cmd := exec.Command(r.argv[0], r.argv[1:]...)
+	cmd.Stdout, cmd.Stderr = out, out
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		r.err = err
+		return
 	}
-	var walls []time.Duration
-	var rss []int64
-	for i := 0; i < n; i++ {
-		cmd := exec.Command(t.argv[0], t.argv[1:]...)
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		start := time.Now()
-		if err := cmd.Run(); err != nil {
-			r.err = err
-			return r
-		}
-		walls = append(walls, time.Since(start))
-		rss = append(rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+	r.walls = append(r.walls, time.Since(start))
+	r.rss = append(r.rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+}
+
+func (r *result) wall() time.Duration {
+	s := append([]time.Duration(nil), r.walls...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func (r *result) peak() int64 {
+	s := append([]int64(nil), r.rss...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadavg is the first three fields of /proc/loadavg.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
 	}
-	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
-	r.wall, r.rssKB = walls[n/2], rss[n/2]
-	return r
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
