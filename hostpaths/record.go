@@ -41,6 +41,11 @@ func (p *Paths) Record() *Recorder {
 	return p.rec
 }
 
+// Recording says whether reads through p are being recorded (Record): a
+// collector that could skip reads on the live machine must then make them,
+// so that the snapshot replays to the same answer.
+func (p *Paths) Recording() bool { return p.rec != nil }
+
 // Entries returns what was recorded, sorted by path.
 func (r *Recorder) Entries() []Entry {
 	r.mu.Lock()

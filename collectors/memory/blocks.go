@@ -52,8 +52,9 @@ const maxBlocks = 1 << 17
 // its zone, and takes a block's pages out of that count when it offlines
 // it (adjust_present_page_count). So when the zones' present pages exceed
 // all blocks but one, every block is online, and counting them one by one
-// would give the same answer. Otherwise, and in recordings (whose page
-// size is unknown here), each block is read, bounded together, as one.
+// would give the same answer. Otherwise, in recordings (whose page size is
+// unknown here) and while `hwagent snapshot` records (the replay must find
+// the blocks' files), each block is read, bounded together, as one.
 func readBlocks(p *hostpaths.Paths) (Blocks, error) {
 	dir := p.Sys("devices", "system", "memory")
 	return hostpaths.Within(p, dir, func(p *hostpaths.Paths) (Blocks, error) { return readBlocksIn(p, dir) })
@@ -86,7 +87,7 @@ func readBlocksIn(p *hostpaths.Paths, dir string) (Blocks, error) {
 		names = append(names, e.Name())
 	}
 	b.Total = len(names)
-	if p.Kind() == hostpaths.Live {
+	if p.Kind() == hostpaths.Live && !p.Recording() {
 		if data, err := p.ReadFile(p.Proc("zoneinfo")); err == nil {
 			if pages, err := ParseZoneinfoPresent(data); err == nil && AllOnline(b, pages, uint64(os.Getpagesize())) {
 				b.Online = b.Total
