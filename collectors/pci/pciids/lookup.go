@@ -57,10 +57,15 @@ func Lookup(data []byte, wanted []ID) map[ID]Names {
 		v.devices[id.Device] = subs
 	}
 
+	var ids idSets
+	for _, id := range wanted {
+		ids.vendors.add(id.Vendor)
+		ids.devices.add(id.Device)
+	}
 	vendorNames := make(map[uint16]string, len(vendors))
 	deviceNames := make(map[devKey]string, len(wanted))
 	subNames := make(map[subKey]string, len(wanted))
-	scan(data, vendors, vendorNames, deviceNames, subNames)
+	scan(data, &ids, vendors, vendorNames, deviceNames, subNames)
 
 	out := make(map[ID]Names, len(wanted))
 	for _, id := range wanted {
@@ -76,6 +81,17 @@ func Lookup(data []byte, wanted []ID) map[ID]Names {
 	return out
 }
 
+// idSet is a set of 16-bit IDs: pci.ids has some 2,600 vendor lines and
+// 30,000 device lines, nearly all of IDs nobody asked for; a bit test
+// turns those away before any hashing or name trimming.
+type idSet [1 << 16 / 64]uint64
+
+func (s *idSet) add(id uint16)      { s[id>>6] |= 1 << (id & 63) }
+func (s *idSet) has(id uint16) bool { return s[id>>6]&(1<<(id&63)) != 0 }
+
+// idSets are the vendor and device IDs wanted (a device ID of any vendor).
+type idSets struct{ vendors, devices idSet }
+
 func containsSub(subs []subKey, k subKey) bool {
 	for _, s := range subs {
 		if s == k {
@@ -86,7 +102,7 @@ func containsSub(subs []subKey, k subKey) bool {
 }
 
 // scan makes the single pass over data.
-func scan(data []byte, vendors map[uint16]*wantedVendor, vendorNames map[uint16]string, deviceNames map[devKey]string, subNames map[subKey]string) {
+func scan(data []byte, ids *idSets, vendors map[uint16]*wantedVendor, vendorNames map[uint16]string, deviceNames map[devKey]string, subNames map[subKey]string) {
 	remaining := len(vendors)
 	var cur *wantedVendor // block of a wanted vendor being scanned, or nil
 	var curVendor uint16
@@ -117,14 +133,14 @@ func scan(data []byte, vendors map[uint16]*wantedVendor, vendorNames map[uint16]
 			if len(line) >= 2 && line[0] == 'C' && line[1] == ' ' {
 				return
 			}
-			id, name, ok := parseEntry(line)
-			if !ok {
+			id, ok := parseEntryID(line)
+			if !ok || !ids.vendors.has(id) {
 				continue
 			}
 			if v := vendors[id]; v != nil && !v.seen {
 				v.seen = true
 				cur, curVendor, curDevice, curSubs = v, id, -1, nil
-				vendorNames[id] = string(name)
+				vendorNames[id] = string(trimName(line[4:]))
 				cur.pending--
 				if cur.pending == 0 {
 					finish()
@@ -138,8 +154,8 @@ func scan(data []byte, vendors map[uint16]*wantedVendor, vendorNames map[uint16]
 		if len(line) < 2 || line[1] != '\t' {
 			// A device line.
 			curDevice, curSubs = -1, nil
-			id, name, ok := parseEntry(line[1:])
-			if !ok {
+			id, ok := parseEntryID(line[1:])
+			if !ok || !ids.devices.has(id) {
 				continue
 			}
 			subs, wantedDev := cur.devices[id]
@@ -149,7 +165,7 @@ func scan(data []byte, vendors map[uint16]*wantedVendor, vendorNames map[uint16]
 			curDevice, curSubs = int(id), subs
 			k := devKey{curVendor, id}
 			if _, done := deviceNames[k]; !done {
-				deviceNames[k] = string(name)
+				deviceNames[k] = string(trimName(line[5:]))
 				if cur.pending--; cur.pending == 0 {
 					finish()
 				}
@@ -179,14 +195,24 @@ func scan(data []byte, vendors map[uint16]*wantedVendor, vendorNames map[uint16]
 
 // parseEntry parses "XXXX  name" (a vendor, or a device after its tab).
 func parseEntry(b []byte) (uint16, []byte, bool) {
-	if len(b) < 4 {
-		return 0, nil, false
-	}
-	id, ok := parseHex4(b[:4])
-	if !ok || (len(b) > 4 && b[4] != ' ' && b[4] != '\t') {
+	id, ok := parseEntryID(b)
+	if !ok {
 		return 0, nil, false
 	}
 	return id, trimName(b[4:]), true
+}
+
+// parseEntryID parses the ID of "XXXX  name", leaving the name: most
+// entries are of IDs nobody asked for.
+func parseEntryID(b []byte) (uint16, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	id, ok := parseHex4(b[:4])
+	if !ok || (len(b) > 4 && b[4] != ' ' && b[4] != '\t') {
+		return 0, false
+	}
+	return id, true
 }
 
 // parseSubsystem parses "SSSS DDDD  name" after the two tabs.
@@ -202,9 +228,17 @@ func parseSubsystem(b []byte) (uint16, uint16, []byte, bool) {
 	return sv, sd, trimName(b[9:]), true
 }
 
-// trimName drops the separating spaces and a trailing CR or blanks.
+// trimName drops the separating spaces and a trailing CR or blanks
+// (bytes.Trim with the same cutset, without building it at every line).
 func trimName(b []byte) []byte {
-	return bytes.Trim(b, " \t\r")
+	blank := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+	for len(b) > 0 && blank(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && blank(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func parseHex4(b []byte) (uint16, bool) {
