@@ -171,3 +171,19 @@ func TestMapFile(t *testing.T) {
 		})
 	}()
 }
+
+// A file system that cannot map files (ENODEV) is read instead. Not
+// parallel: it replaces mmap.
+func TestMapFileFallsBackToRead(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "pci.ids")
+	data := bytes.Repeat([]byte("8086  Intel Corporation\n"), 4096)
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func(m func(int, int64, int, int, int) ([]byte, error)) { mmap = m }(mmap)
+	mmap = func(int, int64, int, int, int) ([]byte, error) { return nil, syscall.ENODEV }
+	var got []byte
+	if err := New("/", nil).MapFile(name, func(b []byte) { got = bytes.Clone(b) }); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("MapFile where mmap fails = %d bytes, %v; want the file's %d bytes", len(got), err, len(data))
+	}
+}
