@@ -42,20 +42,11 @@ func (p *Paths) ReadFile(name string) ([]byte, error) {
 // at its exact size, so reading 200 four-byte attributes does not allocate
 // 200 pages.
 func readRegular(name string) ([]byte, error) {
-	fd, err := ignoringEINTR(func() (int, error) {
-		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	})
+	fd, st, err := openRegular(name)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, err
 	}
 	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if _, err := ignoringEINTR(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, fileType(modeType(st.Mode)))}
-	}
 	// A file with a believable size above the pooled buffer's (pci.ids, a
 	// DMI table) is read into one allocation of that size; sysfs says 4096
 	// and procfs 0, and those go through the pooled buffer.
@@ -72,6 +63,28 @@ func readRegular(name string) ([]byte, error) {
 		return b, nil
 	}
 	return bytes.Clone(b), nil
+}
+
+// openRegular opens name with a raw system call (off the runtime's poller) and
+// refuses what is not a regular file. O_NONBLOCK: a FIFO's open returns at
+// once (and is then refused) instead of waiting for a writer.
+func openRegular(name string) (int, syscall.Stat_t, error) {
+	var st syscall.Stat_t
+	fd, err := ignoringEINTR(func() (int, error) {
+		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return -1, st, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if _, err := ignoringEINTR(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
+		syscall.Close(fd)
+		return -1, st, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		return -1, st, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, fileType(modeType(st.Mode)))}
+	}
+	return fd, st, nil
 }
 
 // readBufSize is the pooled read buffer: sysfs attributes are at most a
@@ -288,20 +301,11 @@ func (p *Paths) MapFile(name string, fn func(data []byte)) error {
 var mmap = syscall.Mmap
 
 func mapFile(name string, fn func([]byte)) (err error) {
-	fd, err := ignoringEINTR(func() (int, error) {
-		return syscall.Open(name, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	})
+	fd, st, err := openRegular(name)
 	if err != nil {
-		return &fs.PathError{Op: "open", Path: name, Err: err}
+		return err
 	}
 	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if _, err := ignoringEINTR(func() (int, error) { return 0, syscall.Fstat(fd, &st) }); err != nil {
-		return &fs.PathError{Op: "stat", Path: name, Err: err}
-	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, fileType(modeType(st.Mode)))}
-	}
 	if st.Size > MaxFileSize {
 		return &fs.PathError{Op: "read", Path: name, Err: errors.New("file larger than 8 MiB")}
 	}
