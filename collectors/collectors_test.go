@@ -143,3 +143,26 @@ func TestAllNamesUnique(t *testing.T) {
 		}
 	}
 }
+
+// Gather starts the costliest collectors first, list order among equals;
+// the results stay in list order whatever the start order.
+func TestStartOrder(t *testing.T) {
+	t.Parallel()
+	specs := All()
+	var got []string
+	for _, i := range startOrder(specs) {
+		got = append(got, specs[i].Name())
+	}
+	want := []string{"pci", "network", "storage", "cpu", "memory", "host", "system", "lldp", "virtualization", "firmware", "tpm", "bmc"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("start order (-want +got):\n%s", diff)
+	}
+	fakes := []Spec{
+		{Collector: fake{name: "a", apply: func(inv *inventory.Inventory) { inv.Host = &inventory.Host{Hostname: "a"} }}},
+		{Collector: fake{name: "b", apply: func(inv *inventory.Inventory) { inv.Host.Hostname += "b" }}, Cost: 9},
+	}
+	inv := Collect(context.Background(), collector.NewEnv(hostpaths.New(t.TempDir(), nil), nil, collector.Config{}), fakes, "test", "dump")
+	if inv.Host == nil || inv.Host.Hostname != "ab" {
+		t.Errorf("results applied out of list order: %+v", inv.Host)
+	}
+}
