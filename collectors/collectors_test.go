@@ -166,3 +166,35 @@ func TestStartOrder(t *testing.T) {
 		t.Errorf("results applied out of list order: %+v", inv.Host)
 	}
 }
+
+// pathsProbe records whether the Paths it was given bound each read.
+type pathsProbe struct {
+	name    string
+	bounded chan bool
+}
+
+func (p pathsProbe) Name() string { return p.name }
+
+func (p pathsProbe) Collect(_ context.Context, env *collector.Env) (collector.Apply, error) {
+	p.bounded <- env.Paths.BoundsEachRead()
+	return nil, nil
+}
+
+// The runner bounds a collector by its deadline, so the collector reads
+// directly, not each read through a goroutine of its own; the Env it was
+// given keeps bounding each read (the agent's own reads).
+func TestCollectorsReadUnbounded(t *testing.T) {
+	t.Parallel()
+	probe := pathsProbe{name: "cpu", bounded: make(chan bool, 1)}
+	env := collector.NewEnv(hostpaths.New(t.TempDir(), nil), nil, collector.Config{})
+	Gather(context.Background(), env, []Spec{{Collector: probe}})
+	if <-probe.bounded {
+		t.Errorf("a collector's reads are bounded one by one")
+	}
+	if !env.Paths.BoundsEachRead() {
+		t.Errorf("Gather changed the Env's own Paths")
+	}
+	if !env.Paths.Unbounded().Bounded().BoundsEachRead() || env.Paths.Unbounded().BoundsEachRead() {
+		t.Errorf("Bounded and Unbounded do not switch the per-read bound")
+	}
+}

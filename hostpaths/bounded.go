@@ -84,10 +84,40 @@ func within[T any](p *Paths, d time.Duration, path string, fn func(*Paths) (T, e
 	if p.direct {
 		return fn(p)
 	}
+	q := p.Unbounded()
+	return bounded(d, path, "read", func() (T, error) { return fn(q) })
+}
+
+// Unbounded returns a copy of p whose reads are made directly, in the
+// caller's goroutine, instead of each being handed to a goroutine and
+// bounded by ReadTimeout: for a caller that bounds them all together
+// (Within; the collector runner, which bounds each collector by its
+// deadline). Devices opened through OpenDevice stay bounded one by one.
+func (p *Paths) Unbounded() *Paths {
+	if p.direct {
+		return p
+	}
 	q := *p
 	q.direct = true
-	return bounded(d, path, "read", func() (T, error) { return fn(&q) })
+	return &q
 }
+
+// Bounded returns a copy of p whose reads are each bounded by
+// ReadTimeout: for the few reads inside an Unbounded caller that reach a
+// driver or firmware that may hang (EFI variables, a NIC's link settings),
+// where a hang should cost that read, not the caller.
+func (p *Paths) Bounded() *Paths {
+	if !p.direct {
+		return p
+	}
+	q := *p
+	q.direct = false
+	return &q
+}
+
+// BoundsEachRead says whether each read through p is bounded by
+// ReadTimeout (false for Unbounded's copies).
+func (p *Paths) BoundsEachRead() bool { return !p.direct }
 
 // run is bounded by ReadTimeout, or a plain call inside Within.
 func run[T any](p *Paths, path, op string, fn func() (T, error)) (T, error) {

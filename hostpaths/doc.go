@@ -24,14 +24,19 @@
 // Every read goes through Paths so that quirks of sysfs and procfs are handled
 // in one place (sizes that lie) and so that `hwagent snapshot` can record
 // exactly which files the collectors read. Every read is bounded in size
-// (MaxFileSize) and in time (ReadTimeout), and only regular files are read:
+// (MaxFileSize) and in time (ReadTimeout, or its caller's deadline, below),
+// and only regular files are read:
 // a FIFO or device where a sysfs attribute should be is ErrNotRegular at
 // once, never an open(2) that waits for a writer. Device nodes opened
 // through OpenDevice (a disk's first sectors, CPUID) are bounded the same
-// way: the open, each read and the close. A loop over hundreds of small
-// attributes (a PCI function's, the memory blocks') runs inside Within,
-// which bounds its reads together rather than handing each to a goroutine;
-// MapFile gives a large file (pci.ids) to a function mapped, not copied.
-// Files are read with raw system calls, off the runtime's poller, as
-// procfs's util.SysReadFile does.
+// way: the open, each read and the close. Bounding a read means handing it
+// to a goroutine and waiting for it at most ReadTimeout; on a 2-core VM
+// that handoff cost more than the read, since it woke the other CPU. So a
+// caller that bounds many reads together reads through Unbounded's copy:
+// the collector runner (each collector under its deadline), Within (a
+// loop, as one). Bounded gives such a caller back per-read bounds for the
+// reads that may hang (a NIC's link settings, EFI variables). MapFile
+// gives a large file (pci.ids) to a function mapped, not copied. Files are
+// read with raw system calls, off the runtime's poller, as procfs's
+// util.SysReadFile does.
 package hostpaths

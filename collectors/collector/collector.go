@@ -151,6 +151,11 @@ type Env struct {
 
 // shared is the state all copies of an Env share.
 type shared struct {
+	// paths are the Env's Paths as NewEnv was given them, each read
+	// bounded: what the shared readers use, whichever copy of the Env
+	// calls them first.
+	paths *hostpaths.Paths
+
 	smbiosOnce sync.Once
 	smbiosInfo *smbios.Table
 	smbiosErr  error
@@ -188,7 +193,15 @@ func NewEnv(paths *hostpaths.Paths, logger *slog.Logger, cfg Config) *Env {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Env{Paths: paths, Logger: logger, Config: cfg, shared: &shared{}}
+	return &Env{Paths: paths, Logger: logger, Config: cfg, shared: &shared{paths: paths.Bounded()}}
+}
+
+// WithPaths returns a copy of e that reads the host through paths and
+// shares e's parsed data.
+func (e *Env) WithPaths(paths *hostpaths.Paths) *Env {
+	c := *e
+	c.Paths = paths
+	return &c
 }
 
 // WithLogger returns a copy of e that logs to logger and shares e's parsed
@@ -204,7 +217,7 @@ func (e *Env) WithLogger(logger *slog.Logger) *Env {
 func (e *Env) SMBIOS() (*smbios.Table, error) {
 	s := e.shared
 	s.smbiosOnce.Do(func() {
-		s.smbiosInfo, s.smbiosErr = loadSMBIOS(e.Paths)
+		s.smbiosInfo, s.smbiosErr = loadSMBIOS(s.paths)
 		if errors.Is(s.smbiosErr, smbios.ErrNoTable) {
 			s.smbiosErr = fmt.Errorf("%w: %w", ErrNotApplicable, s.smbiosErr)
 		}
@@ -219,6 +232,6 @@ func (e *Env) SMBIOS() (*smbios.Table, error) {
 // keys.
 func (e *Env) TPM() *tpm.TPM {
 	s := e.shared
-	s.tpmOnce.Do(func() { s.tpm = tpm.New(tpm.HostOpener(e.Paths)) })
+	s.tpmOnce.Do(func() { s.tpm = tpm.New(tpm.HostOpener(s.paths)) })
 	return s.tpm
 }

@@ -56,6 +56,9 @@ func (firmwareCollector) Collect(ctx context.Context, env *collector.Env) (colle
 // sysfs efivars interface older kernels offer (vars/NAME-GUID/data, the
 // value without attributes). nil when neither has it.
 func efiBool(p *hostpaths.Paths, name string, w *collector.Warnings) *bool {
+	// Reading a variable calls the firmware's runtime services, which
+	// buggy firmware can leave hanging: each read is bounded on its own.
+	p = p.Bounded()
 	file := p.Sys("firmware", "efi", "efivars", name+"-"+GlobalVariableGUID)
 	data, err := p.ReadFile(file)
 	var value []byte
