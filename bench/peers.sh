@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares hwagent's full dump with lshw, facter, hwinfo and inxi on this
-# machine in one run (median of N interleaved rounds; wall time and peak
-# RSS, the load average before and after), and prints
+# machine in one run (median of N runs; wall time and peak RSS, the load
+# average before and after; PEERS_FLAGS=-interleave for one run of each
+# tool per round), and prints
 # the static binaries' sizes. The agent measured is the container image's
 # build (-tags noserver); the full build, with the reference server, is
 # only sized. Usage: bench/peers.sh [runs]
@@ -16,4 +17,4 @@ CGO_ENABLED=0 go build -tags noserver -trimpath -ldflags "-s -w" -o "$out/hwagen
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/hwagent-full" ./cmd/hwagent
 echo "hwagent static binary, agent build (-tags noserver, the image's): $(stat -c %s "$out/hwagent") bytes"
 echo "hwagent static binary, full build (with hwagent serve):           $(stat -c %s "$out/hwagent-full") bytes"
-go run ./bench/peers -n "$runs" -hwagent "$out/hwagent"
+go run ./bench/peers -n "$runs" -hwagent "$out/hwagent" ${PEERS_FLAGS:-}
