@@ -119,7 +119,7 @@ func (p *Paths) Bounded() *Paths {
 // ReadTimeout (false for Unbounded's copies).
 func (p *Paths) BoundsEachRead() bool { return !p.direct }
 
-// run is bounded by ReadTimeout, or a plain call inside Within.
+// run is bounded by ReadTimeout, or a plain call for an Unbounded Paths.
 func run[T any](p *Paths, path, op string, fn func() (T, error)) (T, error) {
 	if p.direct {
 		return fn()
