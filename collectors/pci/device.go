@@ -38,10 +38,7 @@ func readFunctions(p *hostpaths.Paths, w *collector.Warnings) ([]function, error
 		if !IsAddress(e.Name()) {
 			continue
 		}
-		// A function's dozen attributes are bounded together, as one:
-		// a hung attribute costs that function, not the others.
-		link := filepath.Join(bus, e.Name())
-		f, err := hostpaths.Within(p, link, func(p *hostpaths.Paths) (function, error) { return readFunction(p, link) })
+		f, err := readFunction(p, filepath.Join(bus, e.Name()))
 		if err != nil {
 			w.Addf("PCI function %s: %v", e.Name(), err)
 			continue
