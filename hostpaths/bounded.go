@@ -66,33 +66,11 @@ func bounded[T any](d time.Duration, path, op string, fn func() (T, error)) (T, 
 	}
 }
 
-// Within runs fn, which reads the host through the *Paths it is given,
-// and waits for it at most ReadTimeout in all; path names what is read,
-// for the error. The reads fn makes are not bounded one by one but
-// together: each bounded read hands its work to a goroutine and wakes a
-// thread to run it, which costs more than reading a sysfs attribute, so a
-// collector that reads hundreds of them in a loop (a memory block's
-// "online" file for each 128 MiB) pays for one handoff instead of
-// hundreds. When the time passes first, Within returns an error wrapping
-// ErrTimeout and fn's result is dropped when it finishes; fn must
-// therefore keep what it builds to itself and return it.
-func Within[T any](p *Paths, path string, fn func(*Paths) (T, error)) (T, error) {
-	return within(p, ReadTimeout, path, fn)
-}
-
-func within[T any](p *Paths, d time.Duration, path string, fn func(*Paths) (T, error)) (T, error) {
-	if p.direct {
-		return fn(p)
-	}
-	q := p.Unbounded()
-	return bounded(d, path, "read", func() (T, error) { return fn(q) })
-}
-
 // Unbounded returns a copy of p whose reads are made directly, in the
 // caller's goroutine, instead of each being handed to a goroutine and
-// bounded by ReadTimeout: for a caller that bounds them all together
-// (Within; the collector runner, which bounds each collector by its
-// deadline). Devices opened through OpenDevice stay bounded one by one.
+// bounded by ReadTimeout: for a caller that bounds them all together (the
+// collector runner, which bounds each collector by its deadline). Devices
+// opened through OpenDevice stay bounded one by one.
 func (p *Paths) Unbounded() *Paths {
 	if p.direct {
 		return p

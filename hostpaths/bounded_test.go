@@ -2,7 +2,6 @@ package hostpaths
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -100,73 +99,6 @@ func TestBoundedGivesUpAtTheDeadline(t *testing.T) {
 	}
 }
 
-// Within bounds a whole loop of reads: the reads inside are made directly
-// (a Within inside a Within too), what they return is what bounded reads
-// return, they are recorded, and a loop that hangs gives ErrTimeout naming
-// the path Within was given.
-func TestWithinBoundsTheWhole(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	for i, v := range []string{"1\n", "0\n", "1\n"} {
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprint("online", i)), []byte(v), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p := New("/", nil)
-	rec := p.Record()
-	online, err := Within(p, dir, func(q *Paths) (int, error) {
-		if !q.direct || p.direct {
-			t.Errorf("direct: inside %v, outside %v", q.direct, p.direct)
-		}
-		n := 0
-		for i := range 4 {
-			v, err := q.ReadString(filepath.Join(dir, fmt.Sprint("online", i)))
-			if i == 3 {
-				if !errors.Is(err, fs.ErrNotExist) {
-					t.Errorf("missing file: %v, want ErrNotExist", err)
-				}
-				continue
-			}
-			if err != nil {
-				return 0, err
-			}
-			if v == "1" {
-				n++
-			}
-		}
-		return Within(q, dir, func(r *Paths) (int, error) {
-			if r != q {
-				t.Errorf("a Within inside a Within made another copy")
-			}
-			return n, nil
-		})
-	})
-	if err != nil || online != 2 {
-		t.Errorf("Within = %d, %v; want 2 online", online, err)
-	}
-	if got := len(rec.Entries()); got != 3 {
-		t.Errorf("%d reads recorded, want 3", got)
-	}
-
-	release := make(chan struct{})
-	defer close(release)
-	start := time.Now()
-	_, err = within(p, 50*time.Millisecond, "/sys/devices/system/memory", func(q *Paths) (int, error) {
-		if _, err := q.ReadFile(filepath.Join(dir, "online0")); err != nil {
-			return 0, err
-		}
-		<-release // a memory block whose attribute never answers
-		return 1, nil
-	})
-	var pe *fs.PathError
-	if !errors.Is(err, ErrTimeout) || !errors.As(err, &pe) || pe.Path != "/sys/devices/system/memory" {
-		t.Fatalf("within = %v, want a *fs.PathError wrapping ErrTimeout naming the directory", err)
-	}
-	if waited := time.Since(start); waited > 10*time.Second {
-		t.Errorf("returned after %v", waited)
-	}
-}
-
 // BenchmarkReadFile is the cost of one bounded sysfs-sized read (the
 // goroutine and timer of bounded included); BenchmarkReadRegular the read
 // alone.
@@ -192,25 +124,5 @@ func BenchmarkReadRegular(b *testing.B) {
 		if _, err := readRegular(name); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// BenchmarkReadFileWithin is the cost of one read inside Within: what
-// BenchmarkReadFile costs less the goroutine handoff.
-func BenchmarkReadFileWithin(b *testing.B) {
-	name := filepath.Join(b.TempDir(), "speed")
-	if err := os.WriteFile(name, []byte("1000\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	p := New("/", nil)
-	if _, err := Within(p, name, func(q *Paths) (struct{}, error) {
-		for b.Loop() {
-			if _, err := q.ReadFile(name); err != nil {
-				return struct{}{}, err
-			}
-		}
-		return struct{}{}, nil
-	}); err != nil {
-		b.Fatal(err)
 	}
 }

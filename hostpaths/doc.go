@@ -33,8 +33,8 @@
 // to a goroutine and waiting for it at most ReadTimeout; on a 2-core VM
 // that handoff cost more than the read, since it woke the other CPU. So a
 // caller that bounds many reads together reads through Unbounded's copy:
-// the collector runner (each collector under its deadline), Within (a
-// loop, as one). Bounded gives such a caller back per-read bounds for the
+// the collector runner, which bounds each collector by its deadline.
+// Bounded gives such a caller back per-read bounds for the
 // reads that may hang (a NIC's link settings, EFI variables). MapFile
 // gives a large file (pci.ids) to a function mapped, not copied. Files are
 // read with raw system calls, off the runtime's poller, as procfs's

@@ -41,8 +41,8 @@ type Paths struct {
 	// one on first use.
 	machine Machine
 	detect  *detection
-	// direct is set on the copy Within gives its function: its reads are
-	// bounded together, not one by one.
+	// direct is set on Unbounded's copies: their reads are made in the
+	// caller's goroutine, bounded by the caller.
 	direct bool
 }
 

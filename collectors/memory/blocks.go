@@ -54,13 +54,9 @@ const maxBlocks = 1 << 17
 // all blocks but one, every block is online, and counting them one by one
 // would give the same answer. Otherwise, in recordings (whose page size is
 // unknown here) and while `hwagent snapshot` records (the replay must find
-// the blocks' files), each block is read, bounded together, as one.
+// the blocks' files), each block's file is read.
 func readBlocks(p *hostpaths.Paths) (Blocks, error) {
 	dir := p.Sys("devices", "system", "memory")
-	return hostpaths.Within(p, dir, func(p *hostpaths.Paths) (Blocks, error) { return readBlocksIn(p, dir) })
-}
-
-func readBlocksIn(p *hostpaths.Paths, dir string) (Blocks, error) {
 	size, err := p.ReadString(dir + "/block_size_bytes")
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
