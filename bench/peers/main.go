@@ -19,11 +19,12 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -134,15 +135,12 @@ func (r *result) run(out *os.File) {
 	r.rss = append(r.rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
 }
 
-func (r *result) wall() time.Duration {
-	s := append([]time.Duration(nil), r.walls...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
-}
+func (r *result) wall() time.Duration { return median(r.walls) }
+func (r *result) peak() int64         { return median(r.rss) }
 
-func (r *result) peak() int64 {
-	s := append([]int64(nil), r.rss...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+func median[T cmp.Ordered](x []T) T {
+	s := slices.Clone(x)
+	slices.Sort(s)
 	return s[len(s)/2]
 }
 

@@ -40,12 +40,6 @@ type reader struct {
 	vlans map[string]VLAN
 }
 
-// bounded is r reading each attribute bounded on its own.
-func (r reader) bounded() reader {
-	r.p = r.p.Bounded()
-	return r
-}
-
 // readString reads an attribute; a missing or unsupported one is "".
 func (r reader) readString(path string) string {
 	s, err := r.p.ReadString(path)
@@ -117,14 +111,15 @@ func (r reader) readNIC(name string) sysNIC {
 	// kernel restarts the read while another holds it): each is bounded on
 	// its own, so that a driver that never lets go costs them, not the
 	// interface's MAC.
-	driver := r.p.Bounded()
-	if v, err := driver.ReadInt(at("speed")); err == nil && v > 0 && v <= math.MaxUint32 {
+	driver := r
+	driver.p = r.p.Bounded()
+	if v, err := driver.p.ReadInt(at("speed")); err == nil && v > 0 && v <= math.MaxUint32 {
 		s.nic.SpeedMbps = uint32(v)
 	}
-	if d, err := driver.ReadString(at("duplex")); err == nil && (d == "full" || d == "half") {
+	if d, err := driver.p.ReadString(at("duplex")); err == nil && (d == "full" || d == "half") {
 		s.nic.Duplex = d
 	}
-	if c, err := driver.ReadString(at("carrier")); err == nil {
+	if c, err := driver.p.ReadString(at("carrier")); err == nil {
 		s.nic.Carrier = c == "1"
 	}
 	s.nic.OperState = r.readString(at("operstate"))
@@ -137,7 +132,7 @@ func (r reader) readNIC(name string) sysNIC {
 	s.nic.Master = r.link(at("master"))
 	switch s.nic.Kind {
 	case inventory.NICBond:
-		s.nic.Members = strings.Fields(r.bounded().readString(at("bonding", "slaves"))) // RTNL, as speed
+		s.nic.Members = strings.Fields(driver.readString(at("bonding", "slaves"))) // RTNL, as speed
 	case inventory.NICBridge:
 		if ents, err := r.p.ReadDir(at("brif")); err == nil {
 			for _, e := range ents {
