@@ -101,8 +101,13 @@ type healthWriter struct {
 // the database's, not the request's: it becomes store.ErrUnavailable (503,
 // retried), not a 500.
 func (w healthWriter) write(ctx context.Context, fn op) error {
-	err := w.writer.write(ctx, fn)
-	w.h.note(err)
+	return w.h.outcome(w.writer.write(ctx, fn))
+}
+
+// outcome notes the outcome of a write and makes a storage failure
+// store.ErrUnavailable.
+func (h *health) outcome(err error) error {
+	h.note(err)
 	if err != nil && storageFailure(err) && !errors.Is(err, store.ErrUnavailable) {
 		return unavailable(err)
 	}

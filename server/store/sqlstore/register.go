@@ -58,6 +58,11 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 	if verdict == "" {
 		verdict = reenroll.Allow
 	}
+	if s.d.postgres && verdict == reenroll.Allow && in.Matched == "" && len(in.Decision.Pins) == 0 {
+		if res, ok, err := s.registerNew(ctx, in); ok {
+			return res, s.health.outcome(err)
+		}
+	}
 	var res store.RegisterResult
 	err := s.w.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = store.RegisterResult{Verdict: verdict}
@@ -247,17 +252,31 @@ func (s *Store) create(ctx context.Context, tx *sql.Tx, id string, in store.Regi
 	return s.recordFirst(ctx, tx, id, in.Now, api.ChangeRegistered, append(details, pendingDetail(in.Document)...))
 }
 
-// createPostgres is create in one statement: the machine, its inventory,
-// keys, neighbours and first history entry inserted together (the
-// foreign keys are checked at the statement's end), one round trip
-// instead of five; a key another registration took meanwhile fails it as
-// the separate insert did (unique violation, retried).
+// createPostgres is create in one statement (newMachineInsert), one round
+// trip instead of five.
 func (s *Store) createPostgres(ctx context.Context, tx *sql.Tx, id string, in store.Registration, e evaluation) error {
+	q, args, err := s.newMachineInsert(id, in, e.ownKeys(""))
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("insert machine %s: %w", id, err)
+	}
+	return nil
+}
+
+// newMachineInsert is the PostgreSQL statement that inserts a new machine:
+// the machine, its inventory, keys, neighbours, first history entry and,
+// when the Kubernetes outbox is on and no collector is pending, its mark
+// for the cluster, together (the foreign keys are checked at the
+// statement's end). A key another registration took meanwhile fails it as
+// a separate insert would (unique violation, retried).
+func (s *Store) newMachineInsert(id string, in store.Registration, keys []string) (string, []any, error) {
 	sum := in.Summary
 	details := append([]string{"first registration"}, fromPeer(in.Peer)...)
 	hist, err := json.Marshal(capDetails(append(details, pendingDetail(in.Document)...)))
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	args := []any{id, api.StateRegistered, micros(in.Now), in.CredentialHash, in.Digest,
 		sum.Manufacturer, sum.Product, sum.Serial, sum.BMCIP, sum.Hostname, sum.WorkerID, sum.HWAddr,
@@ -270,7 +289,7 @@ func (s *Store) createPostgres(ctx context.Context, tx *sql.Tx, id string, in st
 		VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)),
 	i AS (INSERT INTO machine_inventories (machine_id, inventory) VALUES ($1, $17)),
 	h AS (INSERT INTO machine_history (machine_id, at, kind, details) VALUES ($1, $3, $18, $19))`)
-	if keys := e.ownKeys(""); len(keys) > 0 {
+	if len(keys) > 0 {
 		q.WriteString(`, k AS (INSERT INTO machine_keys (key, machine_id) VALUES `)
 		for i, k := range keys {
 			if i > 0 {
@@ -292,16 +311,15 @@ func (s *Store) createPostgres(ctx context.Context, tx *sql.Tx, id string, in st
 		}
 		q.WriteString(`)`)
 	}
-	q.WriteString(` SELECT 1`)
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-		return fmt.Errorf("insert machine %s: %w", id, err)
-	}
 	// A document with pending collectors goes to the cluster with the
-	// agent's first update, which completes it.
-	if len(in.Pending) == 0 {
-		return s.markKube(ctx, tx, id, in.Now)
+	// agent's first update, which completes it. A new machine has no
+	// row yet (markKube's ON CONFLICT is for machines marked again).
+	if s.kube && len(in.Pending) == 0 {
+		args = append(args, api.KubePending)
+		fmt.Fprintf(&q, `, ks AS (INSERT INTO kube_sync (machine_id, generation, state, next_attempt) VALUES ($1, 1, $%d, $3))`, len(args))
 	}
-	return nil
+	q.WriteString(` SELECT 1`)
+	return q.String(), args, nil
 }
 
 // pendingDetail is the history line of a registration sent before some
