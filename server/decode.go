@@ -38,8 +38,9 @@ func decodeStrict(r io.Reader, limit int64, dst any) error {
 
 // strictV2 are the options of the fast path: encoding/json/v2's defaults
 // (exact member names, no duplicate names, valid UTF-8) and unknown members
-// refused.
-var strictV2 = jsonv2.JoinOptions(jsonv2.RejectUnknownMembers(true))
+// refused; the longest lists of an inventory decoded without growing
+// (exactLists).
+var strictV2 = jsonv2.JoinOptions(jsonv2.RejectUnknownMembers(true), jsonv2.WithUnmarshalers(exactLists))
 
 // decodeStrictBytes is decodeStrict over a body already read.
 //

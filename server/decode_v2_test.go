@@ -59,6 +59,20 @@ func decodeSeeds() [][]byte {
 		[]byte(`{"inventory":{"colour":1}}`),
 		[]byte(`{"inventory":{"agent":{"version":"\u0000\ufffd"}}}`),
 		[]byte(` {"inventory":{}} `),
+		// The lists exactLists decodes: empty, null, not a list, null
+		// and wrong elements, an element v2 refuses, nested.
+		[]byte(`{"inventory":{"pci":{"devices":[]},"collectors":null}}`),
+		[]byte(`{"inventory":{"pci":{"devices":null},"collectors":[]}}`),
+		[]byte(`{"inventory":{"pci":{"devices":{}}}}`),
+		[]byte(`{"inventory":{"pci":{"devices":"[]"}}}`),
+		[]byte(`{"inventory":{"pci":{"devices":[null,{},null]}}}`),
+		[]byte(`{"inventory":{"pci":{"devices":[1]}}}`),
+		[]byte(`{"inventory":{"pci":{"devices":[{"colour":1}]}}}`),
+		[]byte(`{"inventory":{"pci":{"devices":[{}],"devices":[{}]}}}`),
+		[]byte(`{"inventory":{"memory":{"modules":[{},{}]},"storage":{"disks":[{}]},"network":{"interfaces":[{"neighbors":[{}]}]}}}`),
+		[]byte(`{"inventory":{"collectors":[{"name":"a"},{"Name":"b"}]}}`),
+		[]byte(`{"inventory":{"collectors":[{"name":"a"},]}}`),
+		[]byte(`{"inventory":{"collectors":[{"name":"a"}`),
 	)
 	return seeds
 }
