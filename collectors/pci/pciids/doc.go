@@ -3,8 +3,8 @@
 // /usr/share/misc/pci.ids and by hwdata as /usr/share/hwdata/pci.ids).
 //
 // The file is about 1.4 MB and 36,000 lines, and a machine has a few dozen
-// PCI functions, so Lookup never builds a map of the whole file: it makes one
-// pass over the bytes, keeps names only for the IDs it was asked for, skips
-// the blocks of vendors nobody asked for without allocating, and stops as
-// soon as every wanted name was found.
+// PCI functions, so Lookup never builds a map of the whole file: it finds
+// the wanted vendors' lines by bisection (the file lists vendors in order
+// of ID), reads only their blocks, keeps names only for the IDs it was
+// asked for, and stops each block as soon as its wanted names were found.
 package pciids

@@ -1,6 +1,10 @@
 package pciids
 
-import "bytes"
+import (
+	"bytes"
+	"maps"
+	"slices"
+)
 
 // ID identifies a PCI function by its four configuration-space IDs.
 type ID struct {
@@ -35,9 +39,77 @@ type wantedVendor struct {
 
 // Lookup returns the names data holds for each wanted ID that has at least
 // one name. data is the content of a pci.ids file; malformed lines are
-// ignored. When a vendor, device or subsystem is listed twice, the first
-// listing wins.
+// ignored. When a device or subsystem is listed twice under its vendor,
+// the first listing wins.
+//
+// pci.ids lists its vendors in ascending order of ID (pci-ids.ucw.cz
+// exports it sorted), so Lookup finds the wanted vendors' lines by
+// bisection, as look(1) does words in a sorted list, and reads only their
+// blocks line by line: some tens of KiB of the 1.4 MB, where a reading
+// from the start goes through everything up to the last vendor wanted
+// (Intel's block starts at 950 KB), and the pages of a mapped file never
+// read are never brought in. In a file so ordered the answer is the one a
+// reading of every line gives (TestLookupFullDatabase, FuzzLookup). A file
+// out of order still gets names from its own lines, never a hang: once the
+// bisection has read twice the file's size, Lookup reads the file from its
+// start instead.
 func Lookup(data []byte, wanted []ID) map[ID]Names {
+	return lookup(data, wanted, linearBelow, 2*len(data)+1<<16)
+}
+
+// linearBelow is the size of a range that bisection reads line by line.
+const linearBelow = 2048
+
+// lookup is Lookup with the size of a range read line by line and the
+// bytes bisection may read before it gives up.
+func lookup(data []byte, wanted []ID, linear, budget int) map[ID]Names {
+	vendors := wantedVendors(wanted)
+	vendorNames := make(map[uint16]string, len(vendors))
+	deviceNames := make(map[devKey]string, len(wanted))
+	subNames := make(map[subKey]string, len(wanted))
+	var ids idSets
+	for _, id := range wanted {
+		ids.vendors.add(id.Vendor)
+		ids.devices.add(id.Device)
+	}
+
+	targets := make([]int, 0, len(vendors))
+	for _, v := range slices.Sorted(maps.Keys(vendors)) {
+		targets = append(targets, int(v))
+	}
+	c := &cursor{data: data, linear: linear, budget: budget}
+	c.findVendors(0, len(data), targets, func(id, at int) {
+		if c.budget < 0 {
+			return
+		}
+		// The vendor's block, read from its line as the whole file would be.
+		one := map[uint16]*wantedVendor{uint16(id): vendors[uint16(id)]}
+		c.budget -= scan(data[at:], &ids, one, vendorNames, deviceNames, subNames)
+	})
+	if c.budget < 0 {
+		// Not a pci.ids in order: read it from the start.
+		clear(vendorNames)
+		clear(deviceNames)
+		clear(subNames)
+		scan(data, &ids, wantedVendors(wanted), vendorNames, deviceNames, subNames)
+	}
+
+	out := make(map[ID]Names, len(wanted))
+	for _, id := range wanted {
+		n := Names{
+			Vendor:    vendorNames[id.Vendor],
+			Device:    deviceNames[devKey{id.Vendor, id.Device}],
+			Subsystem: subNames[subKey{id.Vendor, id.Device, id.SubVendor, id.SubDevice}],
+		}
+		if n != (Names{}) {
+			out[id] = n
+		}
+	}
+	return out
+}
+
+// wantedVendors groups the wanted IDs by vendor.
+func wantedVendors(wanted []ID) map[uint16]*wantedVendor {
 	vendors := make(map[uint16]*wantedVendor)
 	for _, id := range wanted {
 		v := vendors[id.Vendor]
@@ -56,29 +128,7 @@ func Lookup(data []byte, wanted []ID) map[ID]Names {
 		}
 		v.devices[id.Device] = subs
 	}
-
-	var ids idSets
-	for _, id := range wanted {
-		ids.vendors.add(id.Vendor)
-		ids.devices.add(id.Device)
-	}
-	vendorNames := make(map[uint16]string, len(vendors))
-	deviceNames := make(map[devKey]string, len(wanted))
-	subNames := make(map[subKey]string, len(wanted))
-	scan(data, &ids, vendors, vendorNames, deviceNames, subNames)
-
-	out := make(map[ID]Names, len(wanted))
-	for _, id := range wanted {
-		n := Names{
-			Vendor:    vendorNames[id.Vendor],
-			Device:    deviceNames[devKey{id.Vendor, id.Device}],
-			Subsystem: subNames[subKey{id.Vendor, id.Device, id.SubVendor, id.SubDevice}],
-		}
-		if n != (Names{}) {
-			out[id] = n
-		}
-	}
-	return out
+	return vendors
 }
 
 // idSet is a set of 16-bit IDs: pci.ids has some 2,600 vendor lines and
@@ -101,8 +151,10 @@ func containsSub(subs []subKey, k subKey) bool {
 	return false
 }
 
-// scan makes the single pass over data.
-func scan(data []byte, ids *idSets, vendors map[uint16]*wantedVendor, vendorNames map[uint16]string, deviceNames map[devKey]string, subNames map[subKey]string) {
+// scan reads data line by line for the wanted vendors' names, until it
+// has them all or the vendors end, and returns how many bytes it read.
+func scan(data []byte, ids *idSets, vendors map[uint16]*wantedVendor, vendorNames map[uint16]string, deviceNames map[devKey]string, subNames map[subKey]string) int {
+	size := len(data)
 	remaining := len(vendors)
 	var cur *wantedVendor // block of a wanted vendor being scanned, or nil
 	var curVendor uint16
@@ -131,7 +183,7 @@ func scan(data []byte, ids *idSets, vendors map[uint16]*wantedVendor, vendorName
 			// which ends the vendor section.
 			finish()
 			if len(line) >= 2 && line[0] == 'C' && line[1] == ' ' {
-				return
+				return size - len(data)
 			}
 			id, ok := parseEntryID(line)
 			if !ok || !ids.vendors.has(id) {
@@ -191,6 +243,7 @@ func scan(data []byte, ids *idSets, vendors map[uint16]*wantedVendor, vendorName
 			}
 		}
 	}
+	return size - len(data)
 }
 
 // parseEntry parses "XXXX  name" (a vendor, or a device after its tab).

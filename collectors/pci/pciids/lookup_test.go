@@ -150,13 +150,128 @@ func FuzzLookup(f *testing.F) {
 		data = data[n:]
 	}
 	f.Add([]byte("1234  Acme\r\n\t5678  Widget\n\t\tabcd ef01  Widget Pro\n#c\n\t\t\n\t\n"))
+	f.Add([]byte("1234  Acme\n\t5678  Widget\n1000  Earlier\nC 00  Class\n1234  After the classes\n"))
 	wanted := append(testdataIDs(), ID{0x1234, 0x5678, 0xabcd, 0xef01})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, want := Lookup(b, wanted), referenceLookup(b, wanted)
-		if !maps.Equal(got, want) {
-			t.Fatalf("Lookup vs reference (-want +got):\n%s", cmp.Diff(want, got))
+		want := referenceLookup(b, wanted)
+		// Bisection down to single lines, bisection as Lookup does it,
+		// and the reading from the start it falls back to.
+		for _, c := range []struct{ linear, budget int }{{16, 1 << 30}, {linearBelow, 2*len(b) + 1<<16}, {16, 0}} {
+			got := lookup(b, wanted, c.linear, c.budget)
+			if c.budget == 0 || ordered(b) {
+				if !maps.Equal(got, want) {
+					t.Fatalf("lookup (linear %d, budget %d) vs reference (-want +got):\n%s", c.linear, c.budget, cmp.Diff(want, got))
+				}
+				continue
+			}
+			// Out of order: names still come from the file's own lines.
+			names := namesIn(b)
+			for id, n := range got {
+				for _, s := range []string{n.Vendor, n.Device, n.Subsystem} {
+					if s != "" && !names[s] {
+						t.Fatalf("%04x:%04x: name %q is on no line of the file", id.Vendor, id.Device, s)
+					}
+				}
+			}
 		}
 	})
+}
+
+// TestLookupFullDatabaseEveryID looks up every vendor and device of
+// Debian's pci.ids (some 2,300 and 17,600), with the first subsystem of
+// every device, at once and one vendor at a time, and compares with the
+// reference.
+func TestLookupFullDatabaseEveryID(t *testing.T) {
+	t.Parallel()
+	lab.Need(t, lab.PCIIDs)
+	data := readFile(t, debianPCIIDs)
+	if !ordered(data) {
+		t.Fatal("Debian's pci.ids lists its vendors out of order")
+	}
+	var all []ID
+	byVendor := map[uint16][]ID{}
+	var vendor uint16
+	var dev *ID
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if bytes.HasPrefix(line, []byte("C ")) {
+			break
+		}
+		switch {
+		case len(line) == 0 || line[0] == '#':
+		case line[0] != '\t':
+			vendor, _ = parseEntryID(line)
+			all = append(all, ID{vendor, 0xffff, 0, 0}) // vendors without devices too
+			dev = nil
+		case len(line) > 1 && line[1] != '\t':
+			d, _ := parseEntryID(line[1:])
+			all = append(all, ID{vendor, d, 0, 0})
+			dev = &all[len(all)-1]
+		case dev != nil && dev.SubVendor == 0:
+			dev.SubVendor, dev.SubDevice, _, _ = parseSubsystem(line[2:])
+		}
+	}
+	for _, id := range all {
+		byVendor[id.Vendor] = append(byVendor[id.Vendor], id)
+	}
+	if len(all) < 19000 || len(byVendor) < 2000 {
+		t.Fatalf("read %d devices of %d vendors from %s: not the whole database", len(all), len(byVendor), debianPCIIDs)
+	}
+	want := referenceLookup(data, all)
+	if diff := cmp.Diff(want, Lookup(data, all)); diff != "" {
+		t.Errorf("every ID at once (-want +got):\n%s", diff)
+	}
+	for v, ids := range byVendor {
+		got := Lookup(data, ids)
+		for _, id := range ids {
+			if got[id] != want[id] {
+				t.Errorf("%04x:%04x looked up with its vendor's devices: %+v, want %+v", v, id.Device, got[id], want[id])
+			}
+		}
+	}
+}
+
+// ordered says whether b lists its vendors as pci.ids does: in ascending
+// order of ID, none twice, and none after the class list starts.
+func ordered(b []byte) bool {
+	last, classes := -1, false
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if len(line) == 0 || line[0] == '#' || line[0] == '\t' {
+			continue
+		}
+		if len(line) >= 2 && line[0] == 'C' && line[1] == ' ' {
+			classes = true
+			continue
+		}
+		id, ok := parseEntryID(line)
+		if !ok {
+			continue
+		}
+		if classes || int(id) <= last {
+			return false
+		}
+		last = int(id)
+	}
+	return true
+}
+
+// namesIn returns every name b's lines give at any level.
+func namesIn(b []byte) map[string]bool {
+	names := map[string]bool{}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		for range 3 {
+			if _, name, ok := parseEntry(line); ok {
+				names[string(name)] = true
+			}
+			if _, _, name, ok := parseSubsystem(line); ok {
+				names[string(name)] = true
+			}
+			if len(line) == 0 || line[0] != '\t' {
+				break
+			}
+			line = line[1:]
+		}
+	}
+	return names
 }
 
 // referenceLookup is the obvious, slow implementation: parse every line of
