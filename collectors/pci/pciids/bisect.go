@@ -101,8 +101,7 @@ func (c *cursor) findVendors(lo, hi int, targets []int, found func(id, at int)) 
 			}
 			if bw > lo {
 				b := c.lineStart(bw - 1)
-				line, _ := c.line(b)
-				if m, id = classify(line); m != other {
+				if m, id = classify(c.data[b : bw-1]); m != other {
 					at = b
 					break
 				}
