@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func Write(w io.Writer, inv *inventory.Inventory, f Format, opts Options) error 
 	case YAML:
 		// YAML is read by people: machine strings are escaped (and the
 		// YAML library refuses DEL and C1 controls outright).
-		b, err := json.Marshal(safeCopy(inv))
+		b, err := inventory.EncodeJSON(safeCopy(inv))
 		if err != nil {
 			return err
 		}
@@ -87,20 +88,19 @@ func Write(w io.Writer, inv *inventory.Inventory, f Format, opts Options) error 
 // The data is exact; the characters a terminal would obey are spelled as
 // \u escapes (termsafe.JSON).
 func WriteJSON(w io.Writer, inv *inventory.Inventory) error {
-	b, err := json.MarshalIndent(inv, "", "  ")
+	c, err := inventory.EncodeJSON(inv)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(termsafe.JSON(b), '\n'))
+	var b bytes.Buffer
+	b.Grow(2*len(c) + 1)
+	if err := json.Indent(&b, c, "", "  "); err != nil {
+		return err
+	}
+	b.WriteByte('\n')
+	_, err = w.Write(termsafe.JSON(b.Bytes()))
 	return err
 }
-
-// Prepare builds encoding/json's encoders for the inventory's types, which
-// every format uses (text and YAML through safeCopy). The first Marshal of
-// an Inventory spends most of its time on reflection over some eighty
-// types, whatever the values; called in a goroutine while the collectors
-// wait on the kernel, that work is off the command's critical path.
-func Prepare() { _, _ = json.Marshal(&inventory.Inventory{}) }
 
 // safeCopy is a copy of inv whose every string is escaped for a terminal
 // (termsafe): what the text and YAML reports render.
@@ -108,12 +108,12 @@ func safeCopy(inv *inventory.Inventory) *inventory.Inventory {
 	if inv == nil {
 		return nil
 	}
-	b, err := json.Marshal(inv)
+	b, err := inventory.EncodeJSON(inv)
 	if err != nil {
 		return inv
 	}
 	var c inventory.Inventory
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := inventory.DecodeJSON(b, &c); err != nil {
 		return inv
 	}
 	termsafe.EscapeAll(&c)

@@ -128,7 +128,6 @@ failed (their errors are in the report), and 1 when nothing could be read.`,
 			if cf.lldpWait > 0 && isTerminal(stderr) {
 				cf.progress(stderr)
 			}
-			go report.Prepare()
 			inv, _, err := cf.collect(cmd.Context(), g.logger, "dump", false)
 			if err != nil {
 				return err
