@@ -491,11 +491,18 @@ func TestReplicasAsServerList(t *testing.T) {
 	var acked, failedOver atomic.Int64
 	r := retry
 	r.OnRetry = func(int, time.Duration, error) { failedOver.Add(1) }
+	// At most 32 registrations at a time, so that new ones keep starting
+	// after the kill and a third of those start on the dead replica: with
+	// every registration in flight at once, a fast replica may have
+	// answered all of its own before the kill lands.
+	sem := make(chan struct{}, 32)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			err := r.Do(ctx, func(ctx context.Context) error {
 				res, err := clients[i].Register(ctx, testinv.Machine(400000+i))
 				if err == nil {
