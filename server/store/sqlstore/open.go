@@ -61,6 +61,8 @@ type Store struct {
 	Version int
 	// touches are check-ins written behind their answers (touch.go).
 	touches *touches
+	// news registers new machines together (PostgreSQL, register_new.go).
+	news *newMachines
 }
 
 // Open opens the database that dsn names and migrates it:
@@ -88,6 +90,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		every = DefaultLastSeenEvery
 	}
 	s.startTouches(every)
+	if s.d.postgres {
+		s.news = startNewMachines(s)
+	}
 	return s, nil
 }
 
@@ -249,6 +254,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close waits for queued writes and closes the database.
 func (s *Store) Close() error {
+	if s.news != nil {
+		s.news.close()
+	}
 	err := s.stopTouches()
 	if e := s.w.close(); err == nil {
 		err = e

@@ -58,8 +58,9 @@ func (s *Store) Register(ctx context.Context, in store.Registration) (store.Regi
 	if verdict == "" {
 		verdict = reenroll.Allow
 	}
-	if s.d.postgres && verdict == reenroll.Allow && in.Matched == "" && len(in.Decision.Pins) == 0 {
-		if res, ok, err := s.registerNew(ctx, in); ok {
+	if s.news != nil && verdict == reenroll.Allow && in.Matched == "" && len(in.Decision.Pins) == 0 {
+		// A machine nobody knows is registered with others (register_new.go).
+		if res, handled, err := s.news.register(ctx, in); handled {
 			return res, s.health.outcome(err)
 		}
 	}
