@@ -177,47 +177,7 @@ func (v limitField) MarshalEasyJSON(w *jwriter.Writer) {
 func (v *limitField) UnmarshalEasyJSON(l *jlexer.Lexer) {
 	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory3(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory4(in *jlexer.Lexer, out *lastNewline) {
-	isTopLevel := in.IsStart()
-	if in.IsNull() {
-		if isTopLevel {
-			in.Consumed()
-		}
-		in.Skip()
-		return
-	}
-	in.Delim('{')
-	for !in.IsDelim('}') {
-		key := in.UnsafeFieldName(false)
-		in.WantColon()
-		switch key {
-		default:
-			in.SkipRecursive()
-		}
-		in.WantComma()
-	}
-	in.Delim('}')
-	if isTopLevel {
-		in.Consumed()
-	}
-}
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory4(out *jwriter.Writer, in lastNewline) {
-	out.RawByte('{')
-	first := true
-	_ = first
-	out.RawByte('}')
-}
-
-// MarshalEasyJSON supports easyjson.Marshaler interface
-func (v lastNewline) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory4(w, v)
-}
-
-// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
-func (v *lastNewline) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory4(l, v)
-}
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory5(in *jlexer.Lexer, out *VirtualizationEvidence) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory4(in *jlexer.Lexer, out *VirtualizationEvidence) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -265,7 +225,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory5(in *jlexer.Lexer, o
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory5(out *jwriter.Writer, in VirtualizationEvidence) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory4(out *jwriter.Writer, in VirtualizationEvidence) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -294,14 +254,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory5(out *jwriter.Writer
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v VirtualizationEvidence) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory5(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory4(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *VirtualizationEvidence) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory5(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory4(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory6(in *jlexer.Lexer, out *Virtualization) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory5(in *jlexer.Lexer, out *Virtualization) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -364,7 +324,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory6(in *jlexer.Lexer, o
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory6(out *jwriter.Writer, in Virtualization) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory5(out *jwriter.Writer, in Virtualization) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -397,14 +357,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory6(out *jwriter.Writer
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Virtualization) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory6(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory5(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Virtualization) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory6(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory5(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory7(in *jlexer.Lexer, out *VLAN) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory6(in *jlexer.Lexer, out *VLAN) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -440,7 +400,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory7(in *jlexer.Lexer, o
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory7(out *jwriter.Writer, in VLAN) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory6(out *jwriter.Writer, in VLAN) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -459,14 +419,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory7(out *jwriter.Writer
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v VLAN) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory7(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory6(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *VLAN) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory7(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory6(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory8(in *jlexer.Lexer, out *UnknownTLV) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory7(in *jlexer.Lexer, out *UnknownTLV) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -514,7 +474,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory8(in *jlexer.Lexer, o
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory8(out *jwriter.Writer, in UnknownTLV) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory7(out *jwriter.Writer, in UnknownTLV) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -543,14 +503,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory8(out *jwriter.Writer
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v UnknownTLV) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory8(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory7(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *UnknownTLV) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory8(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory7(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory9(in *jlexer.Lexer, out *TPMEndorsementKey) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory8(in *jlexer.Lexer, out *TPMEndorsementKey) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -604,7 +564,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory9(in *jlexer.Lexer, o
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory9(out *jwriter.Writer, in TPMEndorsementKey) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory8(out *jwriter.Writer, in TPMEndorsementKey) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -638,14 +598,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory9(out *jwriter.Writer
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v TPMEndorsementKey) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory9(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory8(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *TPMEndorsementKey) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory9(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory8(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory10(in *jlexer.Lexer, out *TPM) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory9(in *jlexer.Lexer, out *TPM) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -707,7 +667,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory10(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory10(out *jwriter.Writer, in TPM) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory9(out *jwriter.Writer, in TPM) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -741,14 +701,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory10(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v TPM) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory10(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory9(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *TPM) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory10(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory9(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory11(in *jlexer.Lexer, out *System) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory10(in *jlexer.Lexer, out *System) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -830,7 +790,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory11(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory11(out *jwriter.Writer, in System) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory10(out *jwriter.Writer, in System) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -874,14 +834,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory11(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v System) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory11(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory10(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *System) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory11(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory10(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory12(in *jlexer.Lexer, out *Storage) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory11(in *jlexer.Lexer, out *Storage) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -959,7 +919,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory12(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory12(out *jwriter.Writer, in Storage) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory11(out *jwriter.Writer, in Storage) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -998,14 +958,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory12(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Storage) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory12(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory11(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Storage) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory12(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory11(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory13(in *jlexer.Lexer, out *Signature) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory12(in *jlexer.Lexer, out *Signature) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1059,7 +1019,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory13(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory13(out *jwriter.Writer, in Signature) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory12(out *jwriter.Writer, in Signature) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1093,14 +1053,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory13(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Signature) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory13(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory12(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Signature) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory13(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory12(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory14(in *jlexer.Lexer, out *SChannel) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory13(in *jlexer.Lexer, out *SChannel) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1136,7 +1096,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory14(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory14(out *jwriter.Writer, in SChannel) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory13(out *jwriter.Writer, in SChannel) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1155,14 +1115,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory14(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v SChannel) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory14(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory13(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *SChannel) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory14(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory13(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory15(in *jlexer.Lexer, out *RedfishHostInterface) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory14(in *jlexer.Lexer, out *RedfishHostInterface) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1303,7 +1263,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory15(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory15(out *jwriter.Writer, in RedfishHostInterface) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory14(out *jwriter.Writer, in RedfishHostInterface) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1401,14 +1361,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory15(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v RedfishHostInterface) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory15(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory14(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *RedfishHostInterface) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory15(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory14(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory16(in *jlexer.Lexer, out *ProtocolVLAN) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory15(in *jlexer.Lexer, out *ProtocolVLAN) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1450,7 +1410,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory16(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory16(out *jwriter.Writer, in ProtocolVLAN) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory15(out *jwriter.Writer, in ProtocolVLAN) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1474,14 +1434,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory16(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v ProtocolVLAN) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory16(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory15(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *ProtocolVLAN) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory16(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory15(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory17(in *jlexer.Lexer, out *Product) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory16(in *jlexer.Lexer, out *Product) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1580,7 +1540,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory17(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory17(out *jwriter.Writer, in Product) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory16(out *jwriter.Writer, in Product) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1684,14 +1644,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory17(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Product) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory17(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory16(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Product) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory17(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory16(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory18(in *jlexer.Lexer, out *PowerViaMDI) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory17(in *jlexer.Lexer, out *PowerViaMDI) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1781,7 +1741,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory18(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory18(out *jwriter.Writer, in PowerViaMDI) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory17(out *jwriter.Writer, in PowerViaMDI) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1845,14 +1805,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory18(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v PowerViaMDI) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory18(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory17(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *PowerViaMDI) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory18(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory17(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory19(in *jlexer.Lexer, out *Partition) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory18(in *jlexer.Lexer, out *Partition) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -2011,7 +1971,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory19(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory19(out *jwriter.Writer, in Partition) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory18(out *jwriter.Writer, in Partition) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -2107,14 +2067,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory19(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Partition) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory19(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory18(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Partition) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory19(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory18(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory20(in *jlexer.Lexer, out *PFCConfig) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory19(in *jlexer.Lexer, out *PFCConfig) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -2183,7 +2143,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory20(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory20(out *jwriter.Writer, in PFCConfig) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory19(out *jwriter.Writer, in PFCConfig) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -2221,14 +2181,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory20(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v PFCConfig) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory20(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory19(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *PFCConfig) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory20(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory19(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory21(in *jlexer.Lexer, out *PCIRef) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory20(in *jlexer.Lexer, out *PCIRef) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -2294,7 +2254,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory21(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory21(out *jwriter.Writer, in PCIRef) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory20(out *jwriter.Writer, in PCIRef) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -2338,14 +2298,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory21(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v PCIRef) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory21(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory20(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *PCIRef) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory21(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory20(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory22(in *jlexer.Lexer, out *PCIDevice) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory21(in *jlexer.Lexer, out *PCIDevice) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -2481,7 +2441,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory22(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory22(out *jwriter.Writer, in PCIDevice) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory21(out *jwriter.Writer, in PCIDevice) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -2570,14 +2530,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory22(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v PCIDevice) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory22(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory21(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *PCIDevice) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory22(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory21(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory23(in *jlexer.Lexer, out *PCI) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory22(in *jlexer.Lexer, out *PCI) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -2634,7 +2594,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory23(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory23(out *jwriter.Writer, in PCI) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory22(out *jwriter.Writer, in PCI) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -2664,14 +2624,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory23(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v PCI) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory23(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory22(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *PCI) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory23(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory22(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory24(in *jlexer.Lexer, out *Network) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory23(in *jlexer.Lexer, out *Network) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -2736,7 +2696,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory24(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory24(out *jwriter.Writer, in Network) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory23(out *jwriter.Writer, in Network) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -2766,14 +2726,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory24(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Network) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory24(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory23(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Network) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory24(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory23(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory25(in *jlexer.Lexer, out *Neighbor) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory24(in *jlexer.Lexer, out *Neighbor) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -3248,7 +3208,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory25(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory25(out *jwriter.Writer, in Neighbor) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory24(out *jwriter.Writer, in Neighbor) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -3508,14 +3468,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory25(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Neighbor) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory25(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory24(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Neighbor) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory25(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory24(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory26(in *jlexer.Lexer, out *NUMANode) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory25(in *jlexer.Lexer, out *NUMANode) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -3557,7 +3517,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory26(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory26(out *jwriter.Writer, in NUMANode) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory25(out *jwriter.Writer, in NUMANode) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -3581,14 +3541,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory26(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v NUMANode) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory26(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory25(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *NUMANode) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory26(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory25(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory27(in *jlexer.Lexer, out *NIC) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory26(in *jlexer.Lexer, out *NIC) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -3815,7 +3775,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory27(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory27(out *jwriter.Writer, in NIC) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory26(out *jwriter.Writer, in NIC) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -3961,14 +3921,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory27(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v NIC) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory27(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory26(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *NIC) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory27(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory26(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory28(in *jlexer.Lexer, out *MemoryModule) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory27(in *jlexer.Lexer, out *MemoryModule) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4148,7 +4108,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory28(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory28(out *jwriter.Writer, in MemoryModule) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory27(out *jwriter.Writer, in MemoryModule) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -4281,14 +4241,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory28(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v MemoryModule) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory28(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory27(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *MemoryModule) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory28(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory27(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory29(in *jlexer.Lexer, out *Memory) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory28(in *jlexer.Lexer, out *Memory) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4387,7 +4347,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory29(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory29(out *jwriter.Writer, in Memory) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory28(out *jwriter.Writer, in Memory) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -4450,14 +4410,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory29(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Memory) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory29(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory28(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Memory) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory29(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory28(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory30(in *jlexer.Lexer, out *ManagementAddress) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory29(in *jlexer.Lexer, out *ManagementAddress) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4511,7 +4471,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory30(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory30(out *jwriter.Writer, in ManagementAddress) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory29(out *jwriter.Writer, in ManagementAddress) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -4545,14 +4505,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory30(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v ManagementAddress) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory30(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory29(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *ManagementAddress) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory30(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory29(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory31(in *jlexer.Lexer, out *MEDPower) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory30(in *jlexer.Lexer, out *MEDPower) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4600,7 +4560,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory31(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory31(out *jwriter.Writer, in MEDPower) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory30(out *jwriter.Writer, in MEDPower) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -4629,14 +4589,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory31(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v MEDPower) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory31(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory30(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *MEDPower) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory31(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory30(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory32(in *jlexer.Lexer, out *MEDNetworkPolicy) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory31(in *jlexer.Lexer, out *MEDNetworkPolicy) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4696,7 +4656,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory32(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory32(out *jwriter.Writer, in MEDNetworkPolicy) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory31(out *jwriter.Writer, in MEDNetworkPolicy) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -4735,14 +4695,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory32(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v MEDNetworkPolicy) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory32(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory31(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *MEDNetworkPolicy) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory32(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory31(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory33(in *jlexer.Lexer, out *MEDLocation) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory32(in *jlexer.Lexer, out *MEDLocation) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4778,7 +4738,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory33(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory33(out *jwriter.Writer, in MEDLocation) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory32(out *jwriter.Writer, in MEDLocation) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -4797,14 +4757,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory33(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v MEDLocation) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory33(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory32(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *MEDLocation) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory33(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory32(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory34(in *jlexer.Lexer, out *MACPHY) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory33(in *jlexer.Lexer, out *MACPHY) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4885,7 +4845,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory34(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory34(out *jwriter.Writer, in MACPHY) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory33(out *jwriter.Writer, in MACPHY) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -4933,14 +4893,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory34(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v MACPHY) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory34(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory33(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *MACPHY) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory34(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory33(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory35(in *jlexer.Lexer, out *LinkAggregation) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory34(in *jlexer.Lexer, out *LinkAggregation) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -4988,7 +4948,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory35(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory35(out *jwriter.Writer, in LinkAggregation) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory34(out *jwriter.Writer, in LinkAggregation) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -5017,14 +4977,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory35(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v LinkAggregation) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory35(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory34(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *LinkAggregation) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory35(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory34(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory36(in *jlexer.Lexer, out *LimitError) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory35(in *jlexer.Lexer, out *LimitError) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -5072,7 +5032,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory36(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory36(out *jwriter.Writer, in LimitError) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory35(out *jwriter.Writer, in LimitError) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -5101,14 +5061,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory36(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v LimitError) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory36(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory35(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *LimitError) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory36(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory35(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory37(in *jlexer.Lexer, out *LLDPMED) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory36(in *jlexer.Lexer, out *LLDPMED) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -5275,7 +5235,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory37(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory37(out *jwriter.Writer, in LLDPMED) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory36(out *jwriter.Writer, in LLDPMED) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -5427,14 +5387,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory37(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v LLDPMED) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory37(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory36(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *LLDPMED) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory37(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory36(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory38(in *jlexer.Lexer, out *KnownPlaceholder) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory37(in *jlexer.Lexer, out *KnownPlaceholder) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -5476,7 +5436,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory38(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory38(out *jwriter.Writer, in KnownPlaceholder) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory37(out *jwriter.Writer, in KnownPlaceholder) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -5500,14 +5460,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory38(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v KnownPlaceholder) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory38(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory37(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *KnownPlaceholder) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory38(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory37(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory39(in *jlexer.Lexer, out *Inventory) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory38(in *jlexer.Lexer, out *Inventory) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -5724,7 +5684,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory39(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory39(out *jwriter.Writer, in Inventory) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory38(out *jwriter.Writer, in Inventory) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -5819,14 +5779,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory39(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Inventory) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory39(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory38(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Inventory) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory39(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory38(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory40(in *jlexer.Lexer, out *Identity) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory39(in *jlexer.Lexer, out *Identity) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -5913,7 +5873,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory40(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory40(out *jwriter.Writer, in Identity) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory39(out *jwriter.Writer, in Identity) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -5997,14 +5957,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory40(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Identity) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory40(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory39(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Identity) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory40(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory39(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory41(in *jlexer.Lexer, out *IPMIInterface) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory40(in *jlexer.Lexer, out *IPMIInterface) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -6064,7 +6024,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory41(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory41(out *jwriter.Writer, in IPMIInterface) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory40(out *jwriter.Writer, in IPMIInterface) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -6103,14 +6063,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory41(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v IPMIInterface) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory41(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory40(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *IPMIInterface) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory41(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory40(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory42(in *jlexer.Lexer, out *Host) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory41(in *jlexer.Lexer, out *Host) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -6194,7 +6154,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory42(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory42(out *jwriter.Writer, in Host) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory41(out *jwriter.Writer, in Host) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -6299,14 +6259,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory42(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Host) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory42(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory41(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Host) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory42(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory41(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory43(in *jlexer.Lexer, out *Firmware) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory42(in *jlexer.Lexer, out *Firmware) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -6384,7 +6344,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory43(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory43(out *jwriter.Writer, in Firmware) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory42(out *jwriter.Writer, in Firmware) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -6418,14 +6378,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory43(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Firmware) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory43(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory42(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Firmware) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory43(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory42(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory44(in *jlexer.Lexer, out *EVB) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory43(in *jlexer.Lexer, out *EVB) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -6527,7 +6487,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory44(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory44(out *jwriter.Writer, in EVB) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory43(out *jwriter.Writer, in EVB) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -6601,14 +6561,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory44(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v EVB) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory44(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory43(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *EVB) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory44(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory43(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory45(in *jlexer.Lexer, out *Disk) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory44(in *jlexer.Lexer, out *Disk) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -6971,7 +6931,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory45(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory45(out *jwriter.Writer, in Disk) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory44(out *jwriter.Writer, in Disk) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -7203,14 +7163,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory45(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Disk) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory45(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory44(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Disk) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory45(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory44(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory46(in *jlexer.Lexer, out *CollectorStatus) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory45(in *jlexer.Lexer, out *CollectorStatus) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -7285,7 +7245,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory46(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory46(out *jwriter.Writer, in CollectorStatus) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory45(out *jwriter.Writer, in CollectorStatus) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -7328,14 +7288,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory46(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v CollectorStatus) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory46(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory45(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *CollectorStatus) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory46(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory45(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory47(in *jlexer.Lexer, out *Chassis) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory46(in *jlexer.Lexer, out *Chassis) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -7428,7 +7388,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory47(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory47(out *jwriter.Writer, in Chassis) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory46(out *jwriter.Writer, in Chassis) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -7522,14 +7482,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory47(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Chassis) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory47(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory46(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Chassis) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory47(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory46(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory48(in *jlexer.Lexer, out *Cache) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory47(in *jlexer.Lexer, out *Cache) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -7595,7 +7555,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory48(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory48(out *jwriter.Writer, in Cache) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory47(out *jwriter.Writer, in Cache) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -7639,14 +7599,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory48(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Cache) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory48(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory47(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Cache) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory48(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory47(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory49(in *jlexer.Lexer, out *CPUSocket) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory48(in *jlexer.Lexer, out *CPUSocket) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -7811,7 +7771,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory49(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory49(out *jwriter.Writer, in CPUSocket) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory48(out *jwriter.Writer, in CPUSocket) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -7980,14 +7940,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory49(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v CPUSocket) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory49(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory48(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *CPUSocket) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory49(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory48(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory50(in *jlexer.Lexer, out *CPUFrequency) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory49(in *jlexer.Lexer, out *CPUFrequency) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -8047,7 +8007,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory50(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory50(out *jwriter.Writer, in CPUFrequency) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory49(out *jwriter.Writer, in CPUFrequency) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -8112,14 +8072,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory50(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v CPUFrequency) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory50(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory49(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *CPUFrequency) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory50(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory49(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory51(in *jlexer.Lexer, out *CPU) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory50(in *jlexer.Lexer, out *CPU) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -8331,7 +8291,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory51(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory51(out *jwriter.Writer, in CPU) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory50(out *jwriter.Writer, in CPU) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -8497,14 +8457,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory51(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v CPU) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory51(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory50(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *CPU) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory51(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory50(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory52(in *jlexer.Lexer, out *CDCP) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory51(in *jlexer.Lexer, out *CDCP) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -8573,7 +8533,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory52(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory52(out *jwriter.Writer, in CDCP) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory51(out *jwriter.Writer, in CDCP) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -8611,14 +8571,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory52(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v CDCP) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory52(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory51(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *CDCP) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory52(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory51(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory53(in *jlexer.Lexer, out *BootInterface) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory52(in *jlexer.Lexer, out *BootInterface) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -8660,7 +8620,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory53(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory53(out *jwriter.Writer, in BootInterface) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory52(out *jwriter.Writer, in BootInterface) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -8695,14 +8655,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory53(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v BootInterface) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory53(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory52(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *BootInterface) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory53(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory52(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory54(in *jlexer.Lexer, out *Baseboard) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory53(in *jlexer.Lexer, out *Baseboard) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -8783,7 +8743,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory54(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory54(out *jwriter.Writer, in Baseboard) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory53(out *jwriter.Writer, in Baseboard) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -8857,14 +8817,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory54(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Baseboard) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory54(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory53(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Baseboard) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory54(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory53(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory55(in *jlexer.Lexer, out *BMCLANChannel) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory54(in *jlexer.Lexer, out *BMCLANChannel) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -8969,7 +8929,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory55(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory55(out *jwriter.Writer, in BMCLANChannel) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory54(out *jwriter.Writer, in BMCLANChannel) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -9037,14 +8997,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory55(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v BMCLANChannel) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory55(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory54(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *BMCLANChannel) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory55(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory54(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory56(in *jlexer.Lexer, out *BMCIPv6Address) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory55(in *jlexer.Lexer, out *BMCIPv6Address) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -9092,7 +9052,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory56(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory56(out *jwriter.Writer, in BMCIPv6Address) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory55(out *jwriter.Writer, in BMCIPv6Address) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -9121,14 +9081,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory56(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v BMCIPv6Address) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory56(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory55(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *BMCIPv6Address) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory56(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory55(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory57(in *jlexer.Lexer, out *BMC) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory56(in *jlexer.Lexer, out *BMC) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -9285,7 +9245,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory57(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory57(out *jwriter.Writer, in BMC) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory56(out *jwriter.Writer, in BMC) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -9459,14 +9419,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory57(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v BMC) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory57(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory56(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *BMC) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory57(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory56(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory58(in *jlexer.Lexer, out *BIOS) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory57(in *jlexer.Lexer, out *BIOS) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -9559,7 +9519,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory58(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory58(out *jwriter.Writer, in BIOS) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory57(out *jwriter.Writer, in BIOS) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -9648,14 +9608,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory58(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v BIOS) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory58(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory57(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *BIOS) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory58(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory57(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory59(in *jlexer.Lexer, out *Array) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory58(in *jlexer.Lexer, out *Array) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -9808,7 +9768,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory59(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory59(out *jwriter.Writer, in Array) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory58(out *jwriter.Writer, in Array) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -9901,14 +9861,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory59(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Array) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory59(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory58(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Array) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory59(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory58(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory60(in *jlexer.Lexer, out *ApplicationPriority) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory59(in *jlexer.Lexer, out *ApplicationPriority) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -9950,7 +9910,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory60(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory60(out *jwriter.Writer, in ApplicationPriority) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory59(out *jwriter.Writer, in ApplicationPriority) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -9974,14 +9934,14 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory60(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v ApplicationPriority) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory60(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory59(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *ApplicationPriority) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory60(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory59(l, v)
 }
-func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory61(in *jlexer.Lexer, out *Agent) {
+func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory60(in *jlexer.Lexer, out *Agent) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -10017,7 +9977,7 @@ func easyjson6f8bf452DecodeGithubComHwagentHwagentInventory61(in *jlexer.Lexer, 
 		in.Consumed()
 	}
 }
-func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory61(out *jwriter.Writer, in Agent) {
+func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory60(out *jwriter.Writer, in Agent) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -10036,10 +9996,10 @@ func easyjson6f8bf452EncodeGithubComHwagentHwagentInventory61(out *jwriter.Write
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v Agent) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory61(w, v)
+	easyjson6f8bf452EncodeGithubComHwagentHwagentInventory60(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *Agent) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory61(l, v)
+	easyjson6f8bf452DecodeGithubComHwagentHwagentInventory60(l, v)
 }
