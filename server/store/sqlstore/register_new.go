@@ -119,22 +119,7 @@ func (b *newMachines) close() {
 
 func (b *newMachines) loop() {
 	defer b.wg.Done()
-	for r := range b.reqs {
-		batch := []*newReq{r}
-	drain:
-		for len(batch) < newBatchMax {
-			select {
-			case r, ok := <-b.reqs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
-		b.run(batch)
-	}
+	batches(b.reqs, newBatchMax, b.run)
 }
 
 // run registers a batch. Its statements use a context of their own: one

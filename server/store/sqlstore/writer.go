@@ -121,12 +121,19 @@ func (w *batchWriter) close() error {
 
 func (w *batchWriter) loop() {
 	defer close(w.done)
-	for r := range w.reqs {
-		batch := []*writeReq{r}
+	batches(w.reqs, w.maxBatch, w.run)
+}
+
+// batches calls run with each batch of requests taken from reqs until it
+// is closed: the first request waited for, then those already waiting, up
+// to max.
+func batches[T any](reqs <-chan T, max int, run func([]T)) {
+	for r := range reqs {
+		batch := []T{r}
 	drain:
-		for len(batch) < w.maxBatch {
+		for len(batch) < max {
 			select {
-			case r, ok := <-w.reqs:
+			case r, ok := <-reqs:
 				if !ok {
 					break drain
 				}
@@ -135,7 +142,7 @@ func (w *batchWriter) loop() {
 				break drain
 			}
 		}
-		w.run(batch)
+		run(batch)
 	}
 }
 
