@@ -5,6 +5,7 @@ import (
 
 	"github.com/mailru/easyjson"
 	"github.com/mailru/easyjson/jlexer"
+	"github.com/mailru/easyjson/jwriter"
 )
 
 // The inventory's JSON encoders are generated (inventory_easyjson.go, by
@@ -24,11 +25,21 @@ import (
 // EncodeJSON returns inv's JSON document: what json.Marshal(inv) returns,
 // without reflection.
 func EncodeJSON(inv *Inventory) ([]byte, error) {
+	var w jwriter.Writer
+	if err := writeJSON(&w, inv); err != nil {
+		return nil, err
+	}
+	return w.BuildBytes()
+}
+
+// writeJSON writes inv's document into w with the generated encoders.
+func writeJSON(w *jwriter.Writer, inv *Inventory) error {
 	m, ok := any(inv).(easyjson.Marshaler)
 	if !ok {
-		return nil, errNotGenerated
+		return errNotGenerated
 	}
-	return easyjson.Marshal(m)
+	m.MarshalEasyJSON(w)
+	return w.Error
 }
 
 // The generated methods are reached through easyjson's interfaces, so that
